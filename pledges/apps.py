@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PledgesConfig(AppConfig):
+    name = "pledges"
+    verbose_name = _("Pledge ledger")
+
+    def ready(self) -> None:
+        from pledges import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,91 @@
+"""Filters for the ledger tables; the export of a list uses the same filter."""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pledges.forms import EuroField
+from pledges.models import Appeal, Donation, Municipality, Province, User
+
+PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class EuroFilter(django_filters.Filter):
+    field_class = EuroField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class DonationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Pledge number, RF reference, municipality, decision or contact person."),
+        max_length=100,
+    )
+    appeal = django_filters.ModelChoiceFilter(
+        label=_("Appeal"), queryset=Appeal.objects.all(), empty_label=_("All appeals")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Donation.Status.choices, empty_label=_("All statuses")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Only overdue"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    province = django_filters.ChoiceFilter(
+        label=_("Province"),
+        field_name="municipality__province",
+        choices=Province.choices,
+        empty_label=_("All provinces"),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+    pledged_from = django_filters.DateFilter(
+        label=_("Pledged from"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    pledged_until = django_filters.DateFilter(
+        label=_("Pledged until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
+    )
+    amount_min = EuroFilter(label=_("Amount from"), field_name="amount_cents", lookup_expr="gte")
+    amount_max = EuroFilter(label=_("Amount up to"), field_name="amount_cents", lookup_expr="lte")
+
+    class Meta:
+        model = Donation
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_fund_staff:
+            # A municipality sees only itself: these filters would offer nothing.
+            del self.filters["province"]
+            del self.filters["municipality"]
+
+    def search(self, queryset: QuerySet[Donation], name: str, value: str) -> QuerySet[Donation]:
+        value = value.strip()
+        if not value:
+            return queryset
+        number = PLEDGE_NUMBER.match(value)
+        if number:
+            return queryset.filter(pk=int(number.group(1)))
+        compact = value.replace(" ", "").upper()
+        if compact.startswith("RF"):
+            return queryset.filter(reference=compact)
+        return queryset.filter(
+            Q(municipality__name__icontains=value)
+            | Q(decision_reference__icontains=value)
+            | Q(contact_name__icontains=value)
+        )
+
+    def filter_overdue(self, queryset: QuerySet[Donation], name: str, value: bool):
+        return queryset.overdue() if value else queryset

@@ -1,0 +1,100 @@
+"""Writing to the ledger: every change to a pledge goes through here and leaves an Event."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pledges import notifications
+from pledges.forms import DonationForm
+from pledges.models import Donation, Event, KnownIban, User
+from pledges.money import format_euro
+
+
+class LockedError(Exception):
+    """The pledge can no longer be changed by its municipality."""
+
+
+def _display(donation: Donation, field: str) -> str:
+    """A field's value as a person reads it in the timeline."""
+    if field == "amount_cents":
+        return format_euro(donation.amount_cents, "nl")
+    if field == "iban":
+        return donation.iban_display
+    value = getattr(donation, field)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+TRACKED_FIELDS = [
+    "amount_cents",
+    "iban",
+    "decision_reference",
+    "expected_date",
+    "contact_name",
+    "contact_email",
+]
+
+
+def remember_iban(donation: Donation) -> None:
+    KnownIban.objects.get_or_create(municipality_id=donation.municipality_id, iban=donation.iban)
+
+
+@transaction.atomic
+def create_donation(form: DonationForm, user: User) -> Donation:
+    """Save a new pledge for the user's municipality with its RF reference."""
+    donation = form.save(commit=False)
+    donation.municipality_id = user.municipality_id
+    donation.created_by = user
+    donation.status = Donation.Status.PLEDGED
+    donation.save()
+    # The reference is built from the pk, which exists only after the insert.
+    donation.reference = Donation.reference_for(donation.pk)
+    donation.save(update_fields=["reference"])
+    remember_iban(donation)
+    Event.objects.create(
+        donation=donation,
+        kind=Event.Kind.CREATED,
+        actor=user,
+        to_status=donation.status,
+        changes={"amount": format_euro(donation.amount_cents, "nl")},
+    )
+    transaction.on_commit(lambda: notifications.send_payment_instructions(donation))
+    return donation
+
+
+def update_donation(form: DonationForm, user: User) -> Donation:
+    """Save an edit, recording every changed field as from → to."""
+    with transaction.atomic():
+        current = Donation.objects.select_for_update().get(pk=form.instance.pk)
+        if not current.is_editable:
+            raise LockedError
+        changes = {}
+        donation = form.save(commit=False)
+        for field in TRACKED_FIELDS:
+            old, new = _display(current, field), _display(donation, field)
+            if old != new:
+                changes[field] = [old, new]
+        if not changes:
+            return donation
+        donation.save()
+        remember_iban(donation)
+        Event.objects.create(donation=donation, kind=Event.Kind.EDITED, actor=user, changes=changes)
+    return donation
+
+
+def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
+    """Withdraw a pledge on which nothing was received."""
+    with transaction.atomic():
+        current = Donation.objects.select_for_update().get(pk=donation.pk)
+        if not current.is_editable:
+            raise LockedError
+        current.status = Donation.Status.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
+        Event.objects.create(
+            donation=current,
+            kind=Event.Kind.WITHDRAWN,
+            actor=user,
+            from_status=Donation.Status.PLEDGED,
+            to_status=Donation.Status.WITHDRAWN,
+            note=note or _("Withdrawn on %(date)s") % {"date": timezone.localdate().isoformat()},
+        )
+    return current

@@ -1,0 +1,64 @@
+"""Ledger tables (django-tables2). Columns select_related what they show."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models import Donation
+from pledges.money import format_euro
+
+
+class EuroColumn(tables.Column):
+    """Integer cents shown as euro in the reader's language."""
+
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value) -> str:
+        return format_euro(value)
+
+
+class DonationTable(tables.Table):
+    number = tables.Column(
+        verbose_name=_("Pledge"), accessor="pk", linkify=True, order_by=("id",)
+    )
+    created_at = tables.DateColumn(verbose_name=_("Pledged on"), format="SHORT_DATE_FORMAT")
+    municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
+    province = tables.Column(
+        verbose_name=_("Province"), accessor="municipality__province"
+    )
+    appeal = tables.Column(verbose_name=_("Appeal"), order_by=("appeal__title",))
+    amount_cents = EuroColumn(verbose_name=_("Amount"))
+    received_cents = EuroColumn(verbose_name=_("Received"))
+    outstanding = EuroColumn(verbose_name=_("Outstanding"), accessor="outstanding", orderable=False)
+    status = tables.Column(verbose_name=_("Status"))
+    expected_date = tables.DateColumn(verbose_name=_("Expected"), format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = Donation
+        fields = ()
+        sequence = (
+            "number", "created_at", "municipality", "province", "appeal",
+            "amount_cents", "received_cents", "outstanding", "status", "expected_date",
+        )
+        order_by = ("-created_at",)
+        empty_text = _("No pledges match these filters.")
+        attrs = {"class": "ledger"}
+
+    def __init__(self, *args, show_municipality: bool = True, **kwargs):
+        exclude = () if show_municipality else ("municipality", "province")
+        super().__init__(*args, exclude=exclude, **kwargs)
+
+    def render_number(self, record: Donation) -> str:
+        return record.number
+
+    def render_outstanding(self, record: Donation) -> str:
+        return format_euro(record.outstanding)
+
+    def render_status(self, record: Donation) -> str:
+        if record.is_overdue:
+            return format_html(
+                '{} <strong class="badge badge-overdue">{}</strong>',
+                record.get_status_display(),
+                _("overdue"),
+            )
+        return record.get_status_display()

@@ -1,0 +1,142 @@
+"""Money pledges: the ledger table, the pledge form and the pledge page."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from pledges import ledger
+from pledges.access import EVERYONE, allow, can_pledge, get_visible_or_404, visible_donations
+from pledges.filters import DonationFilter
+from pledges.forms import DonationForm
+from pledges.models import Appeal, Role
+from pledges.tables import DonationTable
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so the ledger counts and sums in one query."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+@allow(*EVERYONE)
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("pledges:donation_list")
+
+
+@allow(*EVERYONE)
+def donation_list(request: HttpRequest) -> HttpResponse:
+    """The ledger: the user's visible pledges, filtered, sorted, paged and totalled."""
+    user = request.user
+    pledge_filter = DonationFilter(
+        request.GET or None, queryset=visible_donations(user).for_table(), user=user
+    )
+    rows = pledge_filter.qs
+    totals = rows.totals()
+    table = DonationTable(rows, show_municipality=user.is_fund_staff, request=request)
+    RequestConfig(request, paginate=False).configure(table)
+    # An out-of-range page number shows the last page rather than an error.
+    paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
+    table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/list.html",
+        {
+            "filter": pledge_filter,
+            "table": table,
+            "totals": totals,
+            "page_sizes": PAGE_SIZES,
+            "can_pledge": can_pledge(user),
+        },
+    )
+
+
+@allow(Role.MUNICIPAL_STAFF)
+def donation_create(request: HttpRequest) -> HttpResponse:
+    open_appeals = Appeal.objects.filter(is_open=True).exclude(accepts=Appeal.Accepts.EQUIPMENT)
+    if request.method == "POST":
+        form = DonationForm(request.POST)
+        if form.is_valid():
+            donation = ledger.create_donation(form, request.user)
+            messages.success(
+                request,
+                _("Thank you. Pledge %(number)s is recorded; the payment instructions follow.")
+                % {"number": donation.number},
+            )
+            return redirect(donation)
+    else:
+        form = DonationForm(initial={
+            "appeal": open_appeals.first(),
+            "contact_name": request.user.get_full_name(),
+            "contact_email": request.user.email,
+        })
+    return render(
+        request,
+        "donations/form.html",
+        {"form": form, "has_open_appeal": open_appeals.exists()},
+    )
+
+
+@allow(*EVERYONE)
+def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(
+        visible_donations(request.user).select_related("appeal", "municipality", "created_by"),
+        pk=pk,
+    )
+    events = donation.events.select_related("actor")
+    return render(
+        request,
+        "donations/detail.html",
+        {
+            "donation": donation,
+            "events": events,
+            "can_change": can_pledge(request.user) and donation.is_editable,
+        },
+    )
+
+
+@allow(Role.MUNICIPAL_STAFF)
+def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
+    if not donation.is_editable:
+        messages.error(request, _("This pledge can no longer be changed: money has been received or it was withdrawn."))
+        return redirect(donation)
+    form = DonationForm(request.POST or None, instance=donation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.update_donation(form, request.user)
+        except ledger.LockedError:
+            messages.error(request, _("This pledge was locked while you were editing it; nothing was changed."))
+        else:
+            messages.success(request, _("Your changes are saved."))
+        return redirect(donation)
+    return render(request, "donations/form.html", {"form": form, "donation": donation, "has_open_appeal": True})
+
+
+@require_POST
+@allow(Role.MUNICIPAL_STAFF)
+def donation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
+    note = request.POST.get("note", "").strip()[:500]
+    try:
+        ledger.withdraw_donation(donation, request.user, note)
+    except ledger.LockedError:
+        messages.error(request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn."))
+    else:
+        messages.success(request, _("Pledge %(number)s is withdrawn.") % {"number": donation.number})
+    return redirect(donation)
