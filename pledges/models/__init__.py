@@ -1,0 +1,28 @@
+"""The ledger's data, one module per concern; import models from here."""
+
+from pledges.models.donations import MAX_PLEDGE_CENTS, Donation, DonationQuerySet
+from pledges.models.history import Event
+from pledges.models.people import LoginFailure, Role, User, UserManager
+from pledges.models.reference import (
+    Appeal,
+    Destination,
+    KnownIban,
+    Municipality,
+    Province,
+)
+
+__all__ = [
+    "MAX_PLEDGE_CENTS",
+    "Appeal",
+    "Destination",
+    "Donation",
+    "DonationQuerySet",
+    "Event",
+    "KnownIban",
+    "LoginFailure",
+    "Municipality",
+    "Province",
+    "Role",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,196 @@
+"""Money pledges (donaties).
+
+Money is stored as integer cents (`*_cents`): sums are then exact on SQLite,
+which would otherwise add decimals as floats. `pledges.money` converts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
+
+from pledges.models.reference import Appeal, Municipality
+from pledges.money import cents_to_euro
+
+# A municipality's pledge above ten million euro is a typing error, not generosity.
+MAX_PLEDGE_CENTS = 10_000_000_00
+
+
+class DonationQuerySet(models.QuerySet["Donation"]):
+    def for_table(self) -> DonationQuerySet:
+        """Join what the ledger table shows, so a page costs a fixed number of queries."""
+        return self.select_related("municipality", "appeal")
+
+    def active(self) -> DonationQuerySet:
+        """Pledges that still count: everything but withdrawn ones."""
+        return self.exclude(status=Donation.Status.WITHDRAWN)
+
+    def overdue(self, today: datetime.date | None = None) -> DonationQuerySet:
+        """Pledges whose expected transfer date has passed without full payment."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=Donation.OPEN_STATUSES, expected_date__lt=today
+        )
+
+    def totals(self) -> dict:
+        """Rows, and pledged, received and outstanding euro, in one exact query.
+
+        Withdrawn pledges count as rows but not as money.
+        """
+        counted = ~Q(status=Donation.Status.WITHDRAWN)
+        sums = self.aggregate(
+            rows=Count("id"),
+            pledged=Sum("amount_cents", default=0, filter=counted),
+            received=Sum("received_cents", default=0, filter=counted),
+        )
+        pledged, received = sums["pledged"], sums["received"]
+        return {
+            "rows": sums["rows"],
+            "pledged": cents_to_euro(pledged),
+            "received": cents_to_euro(received),
+            "outstanding": cents_to_euro(max(pledged - received, 0)),
+        }
+
+
+class Donation(models.Model):
+    """A money pledge (toezegging) by one municipality for one appeal."""
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", _("pledged")
+        PARTLY_RECEIVED = "partly_received", _("partly received")
+        RECEIVED = "received", _("received")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN_STATUSES = (Status.PLEDGED, Status.PARTLY_RECEIVED)
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="donations"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="donations",
+    )
+    amount_cents = models.BigIntegerField(_("amount"))
+    received_cents = models.BigIntegerField(_("received"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLEDGED
+    )
+    iban = models.CharField(_("paying IBAN"), max_length=34)
+    # Unique ISO 11649 reference built from the pk, so a bank line matches exactly.
+    # Blank only inside the transaction that creates the row.
+    reference = models.CharField(_("payment reference"), max_length=25, blank=True)
+    decision_reference = models.CharField(_("council/college decision"), max_length=100)
+    expected_date = models.DateField(_("expected transfer date"))
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_email = models.EmailField(_("contact e-mail"), max_length=254)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("pledged on"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = DonationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0) & Q(amount_cents__lte=MAX_PLEDGE_CENTS),
+                name="donation_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_cents__gte=0), name="donation_received_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="donation_reference_unique",
+            ),
+        ]
+        # One index per filter and sort the ledger table offers; the composite
+        # ones serve "filter by X, newest first" without a sort step.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="donation_newest"),
+            models.Index(fields=["status", "-created_at"], name="donation_status_newest"),
+            models.Index(fields=["municipality", "-created_at"], name="donation_muni_newest"),
+            models.Index(fields=["appeal", "-created_at"], name="donation_appeal_newest"),
+            models.Index(fields=["expected_date"], name="donation_expected"),
+            models.Index(fields=["amount_cents"], name="donation_amount"),
+            models.Index(fields=["iban"], name="donation_iban"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:donation_detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        """The pledge number people quote on the phone: T-000123."""
+        return f"T-{self.pk:06d}"
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """Build the ISO 11649 creditor reference for pledge number `pk`."""
+        body = f"VNG{pk:08d}"
+        check = mod_97_10.calc_check_digits(body + "RF")
+        return iso11649.validate(f"RF{check}{body}")
+
+    @property
+    def reference_display(self) -> str:
+        return iso11649.format(self.reference)
+
+    @property
+    def iban_display(self) -> str:
+        return stdnum_iban.format(self.iban)
+
+    @property
+    def amount(self) -> Decimal:
+        return cents_to_euro(self.amount_cents)
+
+    @property
+    def received(self) -> Decimal:
+        return cents_to_euro(self.received_cents)
+
+    @property
+    def outstanding(self) -> Decimal:
+        if self.status == self.Status.WITHDRAWN:
+            return Decimal("0.00")
+        return cents_to_euro(max(self.amount_cents - self.received_cents, 0))
+
+    @property
+    def is_editable(self) -> bool:
+        """Staff may change or withdraw a pledge only while nothing was received."""
+        return self.status == self.Status.PLEDGED and self.received_cents == 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in self.OPEN_STATUSES and self.expected_date < timezone.localdate()
+
+    def status_from_received(self) -> str:
+        """The status that the received amount implies (withdrawn stays withdrawn)."""
+        if self.status == self.Status.WITHDRAWN:
+            return self.status
+        if self.received_cents <= 0:
+            return self.Status.PLEDGED
+        if self.received_cents < self.amount_cents:
+            return self.Status.PARTLY_RECEIVED
+        return self.Status.RECEIVED
