@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from pledges.models import Donation, User
+from pledges.models import Donation, EquipmentOffer, OfferStatus, Role, User
 
 
 def send_payment_instructions(donation: Donation) -> None:
@@ -32,3 +32,35 @@ def send_invitation(user: User, base_url: str) -> None:
         body = render_to_string("emails/invitation.txt", {"user": user, "link": link})
         subject = render_to_string("emails/invitation_subject.txt", {"user": user}).strip()
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def _municipality_staff(offer: EquipmentOffer) -> list[str]:
+    """The submitter and the municipality's other active staff users."""
+    emails = set(
+        User.objects.filter(municipality_id=offer.municipality_id, is_active=True).values_list("email", flat=True)
+    )
+    emails.add(offer.created_by.email)
+    return sorted(emails)
+
+
+def offer_moved(offer: EquipmentOffer, to_status: str, note: str) -> None:
+    """Tell the municipality its offer was accepted, declined, collected, delivered or confirmed."""
+    with translation.override("nl"):
+        context = {"offer": offer, "status": OfferStatus(to_status).label, "note": note}
+        subject = render_to_string("emails/offer_moved_subject.txt", context).strip()
+        body = render_to_string("emails/offer_moved.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, _municipality_staff(offer))
+
+
+def new_offer(offer: EquipmentOffer) -> None:
+    """Tell the coordinators a municipality offered equipment."""
+    coordinators = list(
+        User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list("email", flat=True)
+    )
+    if not coordinators:
+        return
+    with translation.override("nl"):
+        context = {"offer": offer}
+        subject = render_to_string("emails/new_offer_subject.txt", context).strip()
+        body = render_to_string("emails/new_offer.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(coordinators))

@@ -1,6 +1,17 @@
 """The ledger's data, one module per concern; import models from here."""
 
 from pledges.models.donations import MAX_PLEDGE_CENTS, Donation, DonationQuerySet
+from pledges.models.equipment import (
+    Category,
+    Condition,
+    EquipmentOffer,
+    Fuel,
+    Need,
+    OfferPhoto,
+    OfferStatus,
+    ReceiptConfirmation,
+    Shipment,
+)
 from pledges.models.history import Event
 from pledges.models.people import LoginFailure, Role, User, UserManager
 from pledges.models.reference import (
@@ -13,6 +24,15 @@ from pledges.models.reference import (
 
 __all__ = [
     "MAX_PLEDGE_CENTS",
+    "Category",
+    "Condition",
+    "EquipmentOffer",
+    "Fuel",
+    "Need",
+    "OfferPhoto",
+    "OfferStatus",
+    "ReceiptConfirmation",
+    "Shipment",
     "Appeal",
     "Destination",
     "Donation",

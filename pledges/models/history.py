@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models.donations import Donation
+from pledges.models.equipment import EquipmentOffer, OfferStatus, Shipment
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -28,9 +30,17 @@ class Event(models.Model):
         EDITED = "edited", _("edited")
         WITHDRAWN = "withdrawn", _("withdrawn")
         STATUS = "status", _("status changed")
+        SHIPMENT = "shipment", _("shipment changed")
 
+    # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
         Donation, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    offer = models.ForeignKey(
+        EquipmentOffer, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -41,6 +51,8 @@ class Event(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who acted when it was not a user, e.g. "recipient via link (Kyiv)".
+    actor_label = models.CharField(_("by (no account)"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24, blank=True)
@@ -54,14 +66,37 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["donation", "at"], name="event_donation_at")]
+        indexes = [
+            models.Index(fields=["donation", "at"], name="event_donation_at"),
+            models.Index(fields=["offer", "at"], name="event_offer_at"),
+            models.Index(fields=["shipment", "at"], name="event_shipment_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(donation__isnull=False, offer__isnull=True, shipment__isnull=True)
+                    | Q(donation__isnull=True, offer__isnull=False, shipment__isnull=True)
+                    | Q(donation__isnull=True, offer__isnull=True, shipment__isnull=False)
+                ),
+                name="event_has_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
-    @staticmethod
-    def _status_label(value: str) -> str:
-        return Donation.Status(value).label if value in Donation.Status.values else value
+    def _status_label(self, value: str) -> str:
+        if self.offer_id:
+            choices = OfferStatus
+        elif self.shipment_id:
+            choices = Shipment.Status
+        else:
+            choices = Donation.Status
+        return choices(value).label if value in choices.values else value
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else self.actor_label
 
     @property
     def from_status_display(self) -> str:

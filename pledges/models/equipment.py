@@ -1,0 +1,351 @@
+"""Equipment (materieel): what cities need, what municipalities offer, how it travels."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models.reference import Appeal, Destination, Municipality
+from pledges.money import cents_to_euro
+
+
+class Category(models.TextChoices):
+    GENERATOR = "generator", _("generator")
+    TRANSFORMER = "transformer", _("transformer")
+    CABLE = "cable", _("cable")
+    BATTERY = "battery", _("battery / storage")
+    SOLAR = "solar", _("solar")
+    HEATING = "heating", _("heating")
+    LIGHTING = "lighting", _("lighting")
+    PUMP = "pump", _("pump")
+    OTHER = "other", _("other")
+
+
+class Fuel(models.TextChoices):
+    DIESEL = "diesel", _("diesel")
+    PETROL = "petrol", _("petrol")
+    GAS = "gas", _("gas")
+    NONE = "none", _("none")
+
+
+class Condition(models.TextChoices):
+    NEW = "new", _("new")
+    USED = "used", _("used")
+    NEEDS_REPAIR = "needs_repair", _("needs repair")
+
+
+class OfferStatus(models.TextChoices):
+    """The journey of an offer; the allowed moves live in pledges.workflow."""
+
+    OFFERED = "offered", _("offered")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    PICKUP_PLANNED = "pickup_planned", _("pickup planned")
+    COLLECTED = "collected", _("collected")
+    IN_TRANSIT = "in_transit", _("in transit")
+    DELIVERED = "delivered", _("delivered")
+    CONFIRMED = "confirmed", _("receipt confirmed")
+
+
+# Statuses in which an offer counts towards a need, and the stages of the board.
+PLEDGED_STATUSES = (
+    OfferStatus.ACCEPTED,
+    OfferStatus.PICKUP_PLANNED,
+    OfferStatus.COLLECTED,
+    OfferStatus.IN_TRANSIT,
+    OfferStatus.DELIVERED,
+    OfferStatus.CONFIRMED,
+)
+IN_TRANSIT_STATUSES = (OfferStatus.COLLECTED, OfferStatus.IN_TRANSIT)
+DELIVERED_STATUSES = (OfferStatus.DELIVERED, OfferStatus.CONFIRMED)
+
+
+class NeedQuerySet(models.QuerySet["Need"]):
+    def with_progress(self) -> NeedQuerySet:
+        """Annotate units pledged, in transit and delivered from the offers answering each need."""
+
+        def units(statuses) -> Sum:
+            return Sum("offers__quantity", filter=Q(offers__status__in=statuses), default=0)
+
+        return self.annotate(
+            pledged_units=units(PLEDGED_STATUSES),
+            in_transit_units=units(IN_TRANSIT_STATUSES),
+            delivered_units=units(DELIVERED_STATUSES),
+        )
+
+    def open(self) -> NeedQuerySet:
+        return self.filter(is_open=True)
+
+
+class Need(models.Model):
+    """What a destination asked for (behoefte)."""
+
+    class Priority(models.IntegerChoices):
+        URGENT = 1, _("urgent")
+        HIGH = 2, _("high")
+        NORMAL = 3, _("normal")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="needs")
+    destination = models.ForeignKey(
+        Destination, verbose_name=_("destination"), on_delete=models.PROTECT, related_name="needs"
+    )
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    min_power_kva = models.DecimalField(
+        _("minimum power (kVA)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    is_open = models.BooleanField(_("open"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["priority", "destination__name_nl", "category"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="need_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(min_power_kva__isnull=True) | Q(min_power_kva__gt=0),
+                name="need_power_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        power = f" ≥ {self.min_power_kva} kVA" if self.min_power_kva else ""
+        return f"{self.destination}: {self.quantity} × {self.get_category_display()}{power}"
+
+
+class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
+    def for_table(self) -> OfferQuerySet:
+        """Join what the equipment table shows, so a page costs a fixed number of queries."""
+        return self.select_related("municipality", "appeal", "destination")
+
+    def totals(self) -> dict:
+        """Rows, units and estimated value (euro, exact) of the offers that still count."""
+        counted = ~Q(status__in=(OfferStatus.DECLINED, OfferStatus.WITHDRAWN))
+        sums = self.aggregate(
+            rows=Count("id"),
+            units=Sum("quantity", filter=counted, default=0),
+            value=Sum(models.F("quantity") * models.F("value_cents"), filter=counted, default=0),
+        )
+        return {"rows": sums["rows"], "units": sums["units"], "value": cents_to_euro(sums["value"])}
+
+
+class Shipment(models.Model):
+    """A truck or consignment carrying accepted offers to one destination (transport)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_TRANSIT = "in_transit", _("in transit")
+        DELIVERED = "delivered", _("delivered")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="shipments")
+    destination = models.ForeignKey(
+        Destination, verbose_name=_("destination"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    carrier = models.CharField(_("carrier"), max_length=100)
+    reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
+    hub = models.CharField(_("hub"), max_length=100, help_text=_("Where the offers are gathered before departure."))
+    planned_departure = models.DateField(_("planned departure"))
+    planned_arrival = models.DateField(_("planned arrival"), null=True, blank=True)
+    departed_on = models.DateField(_("departed on"), null=True, blank=True)
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-planned_departure", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_arrival__isnull=True) | Q(planned_arrival__gte=models.F("planned_departure")),
+                name="shipment_arrival_after_departure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} → {self.destination}"
+
+    @property
+    def number(self) -> str:
+        return f"TR-{self.pk:05d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:shipment_detail", args=[self.pk])
+
+    def totals(self) -> dict:
+        """Units, weight, estimated value and dangerous goods of the offers on board."""
+        offers = list(self.offers.all())
+        return {
+            "offers": len(offers),
+            "units": sum(o.quantity for o in offers),
+            "weight_kg": sum((o.total_weight_kg for o in offers), Decimal("0")),
+            "value": cents_to_euro(sum(o.quantity * o.value_cents for o in offers)),
+            "fuel_in_tank": sum(o.quantity for o in offers if o.fuel_in_tank),
+            "lithium_batteries": sum(o.quantity for o in offers if o.lithium_batteries),
+        }
+
+
+class EquipmentOffer(models.Model):
+    """Equipment a municipality offers (aanbod), followed until the city confirms receipt."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="offers")
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="offers"
+    )
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    power_kva = models.DecimalField(_("power (kVA)"), max_digits=7, decimal_places=1, null=True, blank=True)
+    fuel = models.CharField(_("fuel"), max_length=8, choices=Fuel.choices, default=Fuel.NONE)
+    phases = models.PositiveSmallIntegerField(
+        _("phases"), choices=[(1, _("single phase")), (3, _("three phase"))], null=True, blank=True
+    )
+    condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices)
+    year = models.PositiveSmallIntegerField(_("year of manufacture"), null=True, blank=True)
+    value_cents = models.BigIntegerField(_("estimated value per unit"))
+    weight_kg = models.DecimalField(_("weight per unit (kg)"), max_digits=8, decimal_places=1)
+    length_cm = models.PositiveIntegerField(_("length (cm)"), null=True, blank=True)
+    width_cm = models.PositiveIntegerField(_("width (cm)"), null=True, blank=True)
+    height_cm = models.PositiveIntegerField(_("height (cm)"), null=True, blank=True)
+    fuel_in_tank = models.BooleanField(_("fuel in tank"), default=False)
+    lithium_batteries = models.BooleanField(_("lithium batteries"), default=False)
+    pickup_address = models.CharField(_("pickup address"), max_length=200)
+    pickup_postcode = models.CharField(_("postcode"), max_length=7)
+    pickup_city = models.CharField(_("place"), max_length=100)
+    available_from = models.DateField(_("available from"))
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_email = models.EmailField(_("contact e-mail"))
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    need = models.ForeignKey(
+        Need, verbose_name=_("answers need"), on_delete=models.PROTECT, null=True, blank=True, related_name="offers"
+    )
+    destination = models.ForeignKey(
+        Destination, verbose_name=_("destination"), on_delete=models.PROTECT, null=True, blank=True, related_name="offers"
+    )
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("shipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="offers"
+    )
+    pickup_date = models.DateField(_("pickup date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("offered by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("offered on"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("equipment offer")
+        verbose_name_plural = _("equipment offers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(quantity__lte=10_000), name="offer_quantity_in_range"),
+            models.CheckConstraint(condition=Q(value_cents__gte=0), name="offer_value_not_negative"),
+            models.CheckConstraint(condition=Q(weight_kg__gt=0), name="offer_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(power_kva__isnull=True) | Q(power_kva__gt=0), name="offer_power_positive"
+            ),
+            # Once accepted, an offer always knows where it goes.
+            models.CheckConstraint(
+                condition=Q(status__in=("offered", "declined", "withdrawn")) | Q(destination__isnull=False),
+                name="offer_destination_once_accepted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="offer_newest"),
+            models.Index(fields=["status", "-created_at"], name="offer_status_newest"),
+            models.Index(fields=["municipality", "-created_at"], name="offer_muni_newest"),
+            models.Index(fields=["appeal", "-created_at"], name="offer_appeal_newest"),
+            models.Index(fields=["category", "-created_at"], name="offer_category_newest"),
+            models.Index(fields=["destination", "status"], name="offer_destination_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:offer_detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        """The offer number people quote: M-000123."""
+        return f"M-{self.pk:06d}"
+
+    @property
+    def value_per_unit(self) -> Decimal:
+        return cents_to_euro(self.value_cents)
+
+    @property
+    def total_value(self) -> Decimal:
+        return cents_to_euro(self.quantity * self.value_cents)
+
+    @property
+    def total_weight_kg(self) -> Decimal:
+        return self.quantity * self.weight_kg
+
+    @property
+    def is_editable(self) -> bool:
+        """The municipality may change or withdraw an offer only while it is only offered."""
+        return self.status == OfferStatus.OFFERED
+
+    @property
+    def is_dangerous_goods(self) -> bool:
+        return self.fuel_in_tank or self.lithium_batteries
+
+    def depreciated_value_cents(self, today: datetime.date | None = None) -> int:
+        """Customs value per unit: 10% less per year of age, never below 30% of the estimate.
+
+        Ukrainian humanitarian-aid registration asks for the present value of used
+        goods; the fund applies this straight-line rule to every used item.
+        """
+        if self.condition == Condition.NEW or not self.year:
+            return self.value_cents
+        age = max((today or timezone.localdate()).year - self.year, 0)
+        factor = max(Decimal("0.3"), Decimal("1") - Decimal("0.1") * age)
+        return int((self.value_cents * factor).to_integral_value())
+
+
+def photo_path(instance: OfferPhoto, filename: str) -> str:
+    # A random name: nothing about the file or the offer can be guessed from it.
+    return f"offers/{uuid.uuid4().hex}"
+
+
+class OfferPhoto(models.Model):
+    """A photo of an offered item; served only to those who may see the offer."""
+
+    offer = models.ForeignKey(EquipmentOffer, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=20)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "id"]
+
+
+class ReceiptConfirmation(models.Model):
+    """The recipient city's confirmation that one offer arrived (through a signed link)."""
+
+    offer = models.OneToOneField(EquipmentOffer, on_delete=models.PROTECT, related_name="receipt")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, max_length=2000)
+    photo = models.FileField(upload_to=photo_path, blank=True)
+    photo_content_type = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt confirmation")
+        verbose_name_plural = _("receipt confirmations")
