@@ -1,10 +1,12 @@
 """Filters for the ledger tables; the export of a list uses the same filter."""
 
+import datetime
 import re
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.forms import EuroField
@@ -24,7 +26,23 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class DonationFilter(django_filters.FilterSet):
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in the fund's time zone, so a date range can use the timestamp index."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class DayRangeMixin:
+    """Filter a timestamp by whole local days: `from_day` includes, `until_day` includes the day."""
+
+    def from_day(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        return queryset.filter(**{f"{name}__gte": start_of_day(value)})
+
+    def until_day(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        next_day = value + datetime.timedelta(days=1)
+        return queryset.filter(**{f"{name}__lt": start_of_day(next_day)})
+
+
+class DonationFilter(DayRangeMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -52,10 +70,10 @@ class DonationFilter(django_filters.FilterSet):
         empty_label=_("All municipalities"),
     )
     pledged_from = django_filters.DateFilter(
-        label=_("Pledged from"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
+        label=_("Pledged from"), field_name="created_at", method="from_day", widget=DateInput()
     )
     pledged_until = django_filters.DateFilter(
-        label=_("Pledged until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
+        label=_("Pledged until"), field_name="created_at", method="until_day", widget=DateInput()
     )
     amount_min = EuroFilter(label=_("Amount from"), field_name="amount_cents", lookup_expr="gte")
     amount_max = EuroFilter(label=_("Amount up to"), field_name="amount_cents", lookup_expr="lte")
