@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from pledges.models import Donation, Role, User
+from pledges.models import Donation, EquipmentOffer, Role, User
 
 M = TypeVar("M", bound=Model)
 
@@ -46,6 +46,15 @@ def visible_donations(user: User) -> QuerySet[Donation]:
     if user.is_municipal_staff and user.municipality_id:
         return Donation.objects.filter(municipality_id=user.municipality_id)
     return Donation.objects.none()
+
+
+def visible_offers(user: User) -> QuerySet[EquipmentOffer]:
+    """The equipment offers `user` may see: their own municipality's, or all for fund staff."""
+    if user.is_fund_staff:
+        return EquipmentOffer.objects.all()
+    if user.is_municipal_staff and user.municipality_id:
+        return EquipmentOffer.objects.filter(municipality_id=user.municipality_id)
+    return EquipmentOffer.objects.none()
 
 
 def get_visible_or_404(queryset: QuerySet[M], **lookup) -> M:
