@@ -154,6 +154,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # How long the signed link a recipient city gets to confirm a delivery stays valid.
 RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
 
+# Largest bank statement file (MT940 or CAMT.053) finance may upload, in bytes.
+# A day of the fund's account is a few kilobytes; ten megabytes is years of lines.
+BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
