@@ -10,11 +10,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from pledges.models import Donation, EquipmentOffer, Role, User
+from pledges.models import Donation, EquipmentOffer, Municipality, Role, User
 
 M = TypeVar("M", bound=Model)
 
@@ -39,6 +40,17 @@ def allow(*roles: str) -> Callable:
     return decorator
 
 
+def public(view: Callable) -> Callable:
+    """Admit anyone, logged in or not: only for pages a signed link opens (the recipient's).
+
+    The view must check its own link and show nothing without it; `public = True`
+    tells the deny-by-default test that the missing role rule is on purpose.
+    """
+    view = login_not_required(view)
+    view.public = True
+    return view
+
+
 def visible_donations(user: User) -> QuerySet[Donation]:
     """The pledges `user` may see: their own municipality's, or all for fund staff."""
     if user.is_fund_staff:
@@ -55,6 +67,15 @@ def visible_offers(user: User) -> QuerySet[EquipmentOffer]:
     if user.is_municipal_staff and user.municipality_id:
         return EquipmentOffer.objects.filter(municipality_id=user.municipality_id)
     return EquipmentOffer.objects.none()
+
+
+def visible_municipalities(user: User) -> QuerySet[Municipality]:
+    """The municipalities whose contributions `user` may see: their own, or all for fund staff."""
+    if user.is_fund_staff:
+        return Municipality.objects.all()
+    if user.is_municipal_staff and user.municipality_id:
+        return Municipality.objects.filter(pk=user.municipality_id)
+    return Municipality.objects.none()
 
 
 def get_visible_or_404(queryset: QuerySet[M], **lookup) -> M:
