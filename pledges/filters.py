@@ -10,9 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.forms import EuroField
-from pledges.models import Appeal, Donation, Municipality, Province, User
+from pledges.models import (
+    Appeal,
+    Category,
+    Destination,
+    Donation,
+    EquipmentOffer,
+    Municipality,
+    OfferStatus,
+    Province,
+    User,
+)
 
 PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)
+OFFER_NUMBER = re.compile(r"^\s*M-?0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
 class EuroFilter(django_filters.Filter):
@@ -107,3 +118,65 @@ class DonationFilter(DayRangeMixin, django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet[Donation], name: str, value: bool):
         return queryset.overdue() if value else queryset
+
+
+class OfferFilter(DayRangeMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Offer number (M-000123), description or municipality."),
+        max_length=100,
+    )
+    appeal = django_filters.ModelChoiceFilter(
+        label=_("Appeal"),
+        queryset=Appeal.objects.exclude(accepts=Appeal.Accepts.MONEY),
+        empty_label=_("All appeals"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=OfferStatus.choices, empty_label=_("All statuses")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+    )
+    province = django_filters.ChoiceFilter(
+        label=_("Province"),
+        field_name="municipality__province",
+        choices=Province.choices,
+        empty_label=_("All provinces"),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+    destination = django_filters.ModelChoiceFilter(
+        label=_("Destination"),
+        queryset=Destination.objects.all(),
+        empty_label=_("All destinations"),
+    )
+    offered_from = django_filters.DateFilter(
+        label=_("Offered from"), field_name="created_at", method="from_day", widget=DateInput()
+    )
+    offered_until = django_filters.DateFilter(
+        label=_("Offered until"), field_name="created_at", method="until_day", widget=DateInput()
+    )
+
+    class Meta:
+        model = EquipmentOffer
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_fund_staff:
+            # A municipality sees only itself: these filters would offer nothing.
+            del self.filters["province"]
+            del self.filters["municipality"]
+
+    def search(self, queryset: QuerySet[EquipmentOffer], name: str, value: str) -> QuerySet[EquipmentOffer]:
+        value = value.strip()
+        if not value:
+            return queryset
+        number = OFFER_NUMBER.match(value)
+        if number:
+            return queryset.filter(pk=int(number.group(1)))
+        return queryset.filter(Q(description__icontains=value) | Q(municipality__name__icontains=value))

@@ -2,9 +2,10 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Donation
+from pledges.models import Donation, EquipmentOffer
 from pledges.money import format_euro
 
 
@@ -61,3 +62,75 @@ class DonationTable(tables.Table):
                 _("overdue"),
             )
         return record.get_status_display()
+
+
+class SelectColumn(tables.CheckBoxColumn):
+    """A checkbox per row for bulk actions; each box is labelled with the row it selects."""
+
+    def __init__(self, *, field_name: str, **kwargs):
+        attrs = {
+            "td__input": {
+                "name": field_name,
+                "aria-label": lambda record: gettext("Select %(number)s") % {"number": record.number},
+            }
+        }
+        super().__init__(attrs=attrs, exclude_from_export=True, **kwargs)
+
+    @property
+    def header(self):
+        return format_html('<span class="visually-hidden">{}</span>', gettext("Select"))
+
+
+class OfferTable(tables.Table):
+    select = SelectColumn(field_name="offers", accessor="pk")
+    number = tables.Column(
+        verbose_name=_("Offer"), accessor="pk", linkify=True, order_by=("id",)
+    )
+    created_at = tables.DateColumn(
+        verbose_name=_("Offered on"), format="SHORT_DATE_FORMAT", order_by=("created_at", "id")
+    )
+    municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
+    province = tables.Column(verbose_name=_("Province"), accessor="municipality__province")
+    appeal = tables.Column(verbose_name=_("Appeal"), order_by=("appeal__title",))
+    category = tables.Column(verbose_name=_("Category"))
+    description = tables.Column(verbose_name=_("Description"))
+    quantity = tables.Column(verbose_name=_("Units"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    power_kva = tables.Column(verbose_name=_("kVA"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    value = EuroColumn(verbose_name=_("Estimated value"), accessor="value_cents", orderable=False)
+    destination = tables.Column(verbose_name=_("Destination"), order_by=("destination__name_nl",))
+    status = tables.Column(verbose_name=_("Status"))
+    available_from = tables.DateColumn(verbose_name=_("Available from"), format="SHORT_DATE_FORMAT")
+    pickup_date = tables.DateColumn(verbose_name=_("Pickup"), format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = EquipmentOffer
+        fields = ()
+        sequence = (
+            "select", "number", "created_at", "municipality", "province", "appeal", "category",
+            "description", "quantity", "power_kva", "value", "destination", "status",
+            "available_from", "pickup_date",
+        )
+        order_by = ("-created_at",)  # served by the offer_newest index
+        empty_text = _("No offers match these filters.")
+        attrs = {"class": "ledger"}
+
+    def __init__(self, *args, show_municipality: bool = True, selectable: bool = False, **kwargs):
+        exclude = [] if show_municipality else ["municipality", "province"]
+        if not selectable:
+            exclude.append("select")
+        super().__init__(*args, exclude=exclude, **kwargs)
+
+    def render_number(self, record: EquipmentOffer) -> str:
+        return record.number
+
+    def render_description(self, record: EquipmentOffer) -> str:
+        if record.is_dangerous_goods:
+            return format_html(
+                '{} <strong class="badge badge-dangerous">{}</strong>',
+                record.description,
+                gettext("dangerous goods"),
+            )
+        return record.description
+
+    def render_value(self, record: EquipmentOffer) -> str:
+        return format_euro(record.quantity * record.value_cents)
