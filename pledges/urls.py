@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import donations, needs, offers
+from pledges.views import contribution, donations, needs, offers, recipient, shipments
 
 app_name = "pledges"
 
@@ -22,4 +22,16 @@ urlpatterns = [
     path("behoeften/nieuw/", needs.need_create, name="need_create"),
     path("behoeften/<int:destination_pk>/", needs.need_city, name="need_city"),
     path("behoeften/<int:pk>/wijzigen/", needs.need_edit, name="need_edit"),
+    path("transporten/", shipments.shipment_list, name="shipment_list"),
+    path("transporten/nieuw/", shipments.shipment_create, name="shipment_create"),
+    path("transporten/<int:pk>/", shipments.shipment_detail, name="shipment_detail"),
+    path("transporten/<int:pk>/lading/", shipments.shipment_loading, name="shipment_loading"),
+    path("transporten/<int:pk>/status/", shipments.shipment_move, name="shipment_move"),
+    path("transporten/<int:pk>/paklijst/", shipments.packing_list, name="shipment_packing_list"),
+    path("transporten/<int:pk>/paklijst.xlsx", shipments.packing_list_xlsx, name="shipment_packing_list_xlsx"),
+    path("transporten/<int:pk>/ontvangstlink/", shipments.recipient_link, name="shipment_recipient_link"),
+    # Public on purpose: a signed, expiring link for the recipient city (see pledges.receipts).
+    path("ontvangst/<str:token>/", recipient.recipient, name="recipient"),
+    path("bijdrage/", contribution.contribution_home, name="contribution_home"),
+    path("bijdrage/<str:code>/", contribution.contribution, name="contribution"),
 ]

@@ -6,6 +6,7 @@ import itertools
 from django.utils import timezone
 
 from pledges.models import Appeal, Donation, Event, Municipality, User
+from pledges.models import Destination, EquipmentOffer, ReceiptConfirmation, Shipment
 
 _counter = itertools.count(1)
 
@@ -39,3 +40,105 @@ def donation(municipality: Municipality, appeal: Appeal, created_by: User, **fie
     row.save(update_fields=["reference"])
     Event.objects.create(donation=row, kind=Event.Kind.CREATED, actor=created_by, to_status=row.status)
     return row
+
+
+# Shipments ----------------------------------------------------------------------------------
+
+
+def shipment(appeal: Appeal, destination: Destination, **fields) -> Shipment:
+    """A planned shipment with its creation event, as the shipment form would write it."""
+    defaults = {
+        "carrier": "Van der Wal Transport",
+        "reference": "VDW-2026-118",
+        "hub": "Depot Lelystad",
+        "planned_departure": timezone.localdate() + datetime.timedelta(days=3),
+        "planned_arrival": timezone.localdate() + datetime.timedelta(days=6),
+    }
+    row = Shipment.objects.create(appeal=appeal, destination=destination, **(defaults | fields))
+    Event.objects.create(shipment=row, kind=Event.Kind.CREATED, to_status=row.status)
+    return row
+
+
+def on_board(shipment: Shipment, *offers: EquipmentOffer) -> None:
+    """Put offers on a shipment directly (no events), for tests about what happens next."""
+    EquipmentOffer.objects.filter(pk__in=[offer.pk for offer in offers]).update(shipment=shipment)
+    for offer in offers:
+        offer.shipment = shipment
+
+
+def shipping_snapshot() -> dict[str, list[dict]]:
+    """Every offer, shipment, receipt and event, to prove that a refused request changed nothing."""
+    return {
+        "offers": list(EquipmentOffer.objects.order_by("pk").values()),
+        "shipments": list(Shipment.objects.order_by("pk").values()),
+        "receipts": list(ReceiptConfirmation.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+    }
+
+
+# --------------------------------------------------------------------------- bank statements
+
+STATEMENTS = pathlib.Path(__file__).parent / "data" / "statements"
+
+# The pledges the sample statements in tests/data/statements pay (see the README
+# there): pledge number, CBS code, amount in cents, the account it is paid from.
+# High numbers, so no pledge a test creates the usual way ever takes them.
+SAMPLE_PLEDGES = [
+    (90001201, "GM0034", 25_000_00, "NL38BNGH0285012345"),  # Almere: RF in the description
+    (90001202, "GM0344", 10_000_00, "NL62BNGH0285023456"),  # Utrecht: structured RF, pays twice
+    (90001203, "GM0193", 5_000_00, "NL86BNGH0285034567"),  # Zwolle: known IBAN and amount
+    (90001204, "GM0014", 12_500_00, "NL13BNGH0285045678"),  # Groningen: a first instalment by RF
+    (90001205, "GM0307", 7_500_00, "NL03RABO0312456789"),  # Amersfoort: CAMT structured RF
+    (90001206, "GM0503", 3_000_00, "NL40BNGH0285067890"),  # Delft: CAMT known IBAN and amount
+    (90001207, "GM0392", 15_000_00, "NL48BNGH0285078901"),  # Haarlem: CAMT batch part with RF
+    (90001208, "GM0855", 20_000_00, "NL09BNGH0285089012"),  # Tilburg: CAMT batch part, IBAN and amount
+    (90001209, "GM0546", 4_000_00, "NL82BNGH0285090123"),  # Leiden: RF on the second BNG file's new day
+    (90001211, "GM0373", 2_500_00, "NL83BNGH0285099999"),  # Bergen (NH.): pays from an unknown account
+]
+
+
+def statement_bytes(name: str) -> bytes:
+    return (STATEMENTS / name).read_bytes()
+
+
+def sample_pledges(appeal: Appeal, created_by: User) -> dict[int, Donation]:
+    """The pledges of SAMPLE_PLEDGES, with their known paying accounts, by pledge number."""
+    pledges = {}
+    for pk, code, cents, iban in SAMPLE_PLEDGES:
+        municipality = Municipality.objects.get(code=code)
+        row = donation(
+            municipality,
+            appeal,
+            created_by,
+            id=pk,
+            amount_cents=cents,
+            iban=iban,
+            contact_email=f"financien@{code.lower()}.example.nl",
+        )
+        KnownIban.objects.get_or_create(municipality=municipality, iban=iban)
+        pledges[pk] = row
+    return pledges
+
+
+def bank_line(amount_cents: int = 1_000_00, account: str = "NL94BNGH0285173715", **fields) -> Payment:
+    """A bank line as an import stores it, without a statement file; on the fund's account by default."""
+    defaults = {
+        "line_key": f"test-line:{next(_counter)}",
+        "booking_date": timezone.localdate(),
+        "value_date": timezone.localdate(),
+        "currency": "EUR",
+        "counterparty_iban": "NL91ABNA0417164300",
+        "counterparty_name": "GEMEENTE TEST",
+        "remittance": "Bijdrage Oekraine",
+    }
+    return Payment.objects.create(amount_cents=amount_cents, account_iban=account, **(defaults | fields))
+
+
+def banking_snapshot() -> dict[str, list[dict]]:
+    """Every statement, bank line, pledge and event, to prove a refused import stored nothing."""
+    return {
+        "statements": list(BankStatement.objects.order_by("pk").values()),
+        "payments": list(Payment.objects.order_by("pk").values()),
+        "donations": list(Donation.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+    }

@@ -1,0 +1,358 @@
+"""Spreadsheet exports: the small helpers every XLSX of the ledger is built on, and the packing list.
+
+Every workbook follows DESIGN.md ("Spreadsheets"): an openpyxl write-only workbook
+(streamed, lxml installed), a title row, a bold header row that stays frozen, an
+autofilter over header and data, widths that fit, numbers as numbers with a number
+format (euro as "€ #,##0.00"), dates as dates, totals as plain values (no formula
+anywhere), and user text always written as a text cell: a description such as
+"=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula.
+
+Build a sheet from `Column`s and rows of plain Python values in column order:
+
+    book = new_workbook()
+    write_sheet(book, "Donaties", COLUMNS, rows, title="...", totals=[...])
+    return xlsx_response(book, "donaties.xlsx")
+
+Columns without a width are fitted to their header and values (the rows are then
+read into memory first); give every column a width to stream a long list.
+
+The packing list (`packing_list_workbook`) is one sheet, "Paklijst", with a title
+row, the header row (Dutch / English / Ukrainian side by side, as Ukrainian
+humanitarian-aid registration asks) and a totals row, in this fixed order:
+
+    A  Nr.            line number on this packing list
+    B  Aanbod         offer number, M-000123
+    C  Categorie      category (nl / en / uk)
+    D  Omschrijving   description, as the municipality wrote it (text)
+    E  Vermogen       power in kVA (number, empty when not applicable)
+    F  Aantal         quantity (number)
+    G  Gewicht/stuk   weight per unit in kg (number)
+    H  Gewicht totaal total weight in kg (number)
+    I  Waarde/stuk    estimated value per unit in euro (number, euro format)
+    J  Waarde totaal  estimated value total in euro
+    K  Douane/stuk    depreciated (customs) value per unit in euro
+    L  Douane totaal  depreciated (customs) value total in euro
+    M  Bouwjaar       year of manufacture (number)
+    N  Staat          condition (nl / en / uk)
+    O  Brandstof      fuel in tank: "ja / yes / так" or "nee / no / ні"
+    P  Lithium        lithium batteries: "ja / yes / так" or "nee / no / ні"
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import FileResponse
+from django.utils import formats, timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from pledges.money import format_euro
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Kinds of column: how a value is written and which number format it gets.
+TEXT = "text"
+INTEGER = "integer"
+YEAR = "year"
+DECIMAL = "decimal"  # weights, kVA: one decimal
+EURO = "euro"
+DATE = "date"
+
+NUMBER_FORMATS = {
+    INTEGER: "#,##0",
+    YEAR: "0",
+    DECIMAL: "#,##0.0",
+    EURO: '"€" #,##0.00',
+    DATE: "DD-MM-YYYY",
+}
+
+# Values Excel stores as numbers or dates; everything else is written as text.
+_NATIVE = (int, float, Decimal, datetime.date, datetime.time)
+
+# Excel keeps at most this many characters in a cell.
+MAX_CELL_TEXT = 32_767
+MAX_WIDTH = 60
+LINE_HEIGHT = 15
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its header, its kind, and optionally a fixed width."""
+
+    header: str
+    kind: str = TEXT
+    width: float | None = None
+
+
+def new_workbook() -> Workbook:
+    """A streaming (write-only) workbook with no sheets yet."""
+    return Workbook(write_only=True)
+
+
+def clean_text(value: object) -> str:
+    """Text as Excel can hold it: no control characters, no more than a cell takes."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
+
+
+def text_cell(sheet, value: object, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
+    """A cell that holds `value` as text, whatever it starts with (=, +, -, @, tab, CR)."""
+    cell = WriteOnlyCell(sheet)
+    cell.value = clean_text(value)
+    # openpyxl reads a leading "=" as a formula; the data type makes it a plain string again.
+    cell.data_type = "s"
+    if font:
+        cell.font = font
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def value_cell(sheet, value: object, kind: str = TEXT, *, font: Font | None = None) -> WriteOnlyCell:
+    """A cell for `value` written as its column's kind: numbers as numbers, dates as dates."""
+    if value is None or value == "":
+        cell = WriteOnlyCell(sheet)
+    elif not isinstance(value, _NATIVE):
+        # Text, lazy translations, anything else: shown as its text, never evaluated.
+        return text_cell(sheet, value, font=font)
+    else:
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            # Excel has no time zones: show the time as people here read it.
+            value = timezone.make_naive(value)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = NUMBER_FORMATS.get(kind, "General")
+    if font:
+        cell.font = font
+    return cell
+
+
+def _shown_length(value: object, kind: str) -> int:
+    """Roughly how many characters Excel shows for `value` in a column of `kind`."""
+    if value is None or value == "":
+        return 0
+    if kind == EURO and isinstance(value, (int, float, Decimal)):
+        return len(f"{value:,.2f}") + 2
+    if kind in (INTEGER, DECIMAL) and isinstance(value, (int, float, Decimal)):
+        return len(f"{value:,}")
+    if kind == DATE:
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def header_parts(header: str) -> list[str]:
+    """A header's languages ("Omschrijving / Description / Опис"): one per line when wrapped."""
+    return header.split(" / ")
+
+
+def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> list[float]:
+    """Widths that fit each column's longest value and longest header part."""
+    widths = []
+    for index, column in enumerate(columns):
+        if column.width:
+            widths.append(column.width)
+            continue
+        longest = max((len(part) for part in header_parts(column.header)), default=0)
+        for row in rows:
+            longest = max(longest, _shown_length(row[index], column.kind))
+        widths.append(min(longest + 2, MAX_WIDTH))
+    return widths
+
+
+def _header_lines(columns: Sequence[Column], widths: Sequence[float]) -> int:
+    lines = 1
+    for column, width in zip(columns, widths, strict=True):
+        needed = sum(math.ceil((len(part) + 2) / max(width - 1, 1)) for part in header_parts(column.header))
+        lines = max(lines, needed)
+    return lines
+
+
+def write_sheet(
+    workbook: Workbook,
+    sheet_title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str = "",
+    totals: Sequence[object] | None = None,
+) -> None:
+    """Add a sheet: optional title row, frozen bold header with autofilter, the rows, a totals row.
+
+    `totals` is one value per column (None for blank); it comes after the
+    autofilter range so sorting and filtering never move it.
+    """
+    if any(column.width is None for column in columns):
+        rows = list(rows)
+        widths = fit_widths(columns, rows)
+    else:
+        widths = [column.width for column in columns]
+    sheet = workbook.create_sheet(title=safe_sheet_title(sheet_title))
+    # A write-only sheet takes its layout before the first row.
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = 2 if title else 1
+    sheet.row_dimensions[header_row].height = LINE_HEIGHT * _header_lines(columns, widths)
+    sheet.freeze_panes = f"A{header_row + 1}"
+    bold = Font(bold=True)
+    if title:
+        sheet.append([text_cell(sheet, title, font=Font(bold=True, size=14))])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.append([text_cell(sheet, column.header, font=bold, alignment=wrap) for column in columns])
+    last_row = header_row
+    for row in rows:
+        sheet.append([value_cell(sheet, value, column.kind) for column, value in zip(columns, row, strict=True)])
+        last_row += 1
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    if totals is not None:
+        sheet.append(
+            [value_cell(sheet, value, column.kind, font=bold) for column, value in zip(columns, totals, strict=True)]
+        )
+
+
+def safe_sheet_title(title: str) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in clean_text(title)).strip()
+    return cleaned[:31] or "Sheet"
+
+
+def xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
+    """Stream a finished workbook as a download; the file lives only as long as the response."""
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def display_value(value: object, kind: str) -> str:
+    """A cell value as text for screen, print or CSV, in the active language."""
+    if value is None or value == "":
+        return ""
+    if kind == EURO:
+        return format_euro(value)
+    if kind in (INTEGER, DECIMAL):
+        return formats.number_format(value, decimal_pos=1 if kind == DECIMAL else None, use_l10n=True, force_grouping=True)
+    if kind == DATE:
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+# The packing list -----------------------------------------------------------------------------
+
+
+def trilingual(terms: tuple[str, str, str]) -> str:
+    """Dutch / English / Ukrainian, side by side."""
+    return " / ".join(terms)
+
+
+CATEGORY_TERMS = {
+    "generator": ("aggregaat", "generator", "генератор"),
+    "transformer": ("transformator", "transformer", "трансформатор"),
+    "cable": ("kabel", "cable", "кабель"),
+    "battery": ("accu/opslag", "battery/storage", "акумулятор/накопичувач"),
+    "solar": ("zonnepanelen", "solar panels", "сонячні панелі"),
+    "heating": ("verwarming", "heating", "опалення"),
+    "lighting": ("verlichting", "lighting", "освітлення"),
+    "pump": ("pomp", "pump", "насос"),
+    "other": ("overig", "other", "інше"),
+}
+CONDITION_TERMS = {
+    "new": ("nieuw", "new", "новий"),
+    "used": ("gebruikt", "used", "вживаний"),
+    "needs_repair": ("reparatie nodig", "needs repair", "потребує ремонту"),
+}
+YES = ("ja", "yes", "так")
+NO = ("nee", "no", "ні")
+
+PACKING_COLUMNS = [
+    Column(trilingual(("Nr.", "No.", "№")), INTEGER),
+    Column(trilingual(("Aanbod", "Offer", "Пропозиція"))),
+    Column(trilingual(("Categorie", "Category", "Категорія"))),
+    Column(trilingual(("Omschrijving", "Description", "Опис"))),
+    Column(trilingual(("Vermogen (kVA)", "Power (kVA)", "Потужність (кВА)")), DECIMAL),
+    Column(trilingual(("Aantal", "Quantity", "Кількість")), INTEGER),
+    Column(trilingual(("Gewicht per stuk (kg)", "Unit weight (kg)", "Вага одиниці (кг)")), DECIMAL),
+    Column(trilingual(("Totaal gewicht (kg)", "Total weight (kg)", "Загальна вага (кг)")), DECIMAL),
+    Column(trilingual(("Geschatte waarde per stuk", "Estimated value per unit", "Орієнтовна вартість за одиницю")), EURO),
+    Column(trilingual(("Geschatte waarde totaal", "Estimated value, total", "Орієнтовна вартість, усього")), EURO),
+    Column(trilingual(("Douanewaarde per stuk", "Customs value per unit", "Митна вартість за одиницю")), EURO),
+    Column(trilingual(("Douanewaarde totaal", "Customs value, total", "Митна вартість, усього")), EURO),
+    Column(trilingual(("Bouwjaar", "Year of manufacture", "Рік виготовлення")), YEAR),
+    Column(trilingual(("Staat", "Condition", "Стан"))),
+    Column(trilingual(("Brandstof in tank", "Fuel in tank", "Пальне в баку"))),
+    Column(trilingual(("Lithiumbatterijen", "Lithium batteries", "Літієві батареї"))),
+]
+
+PACKING_TITLE = ("Paklijst", "Packing list", "Пакувальний лист")
+TOTAL = ("Totaal", "Total", "Усього")
+
+
+def _flag(value: bool) -> str:
+    return trilingual(YES if value else NO)
+
+
+def packing_rows(plist) -> list[list[object]]:
+    """The packing list's lines as values in `PACKING_COLUMNS` order."""
+    rows = []
+    for line in plist.lines:
+        offer = line.offer
+        rows.append([
+            line.line,
+            offer.number,
+            trilingual(CATEGORY_TERMS.get(offer.category, (offer.category,) * 3)),
+            offer.description,
+            offer.power_kva,
+            offer.quantity,
+            offer.weight_kg,
+            offer.total_weight_kg,
+            line.value_per_unit,
+            line.value_total,
+            line.customs_per_unit,
+            line.customs_total,
+            offer.year,
+            trilingual(CONDITION_TERMS.get(offer.condition, (offer.condition,) * 3)),
+            _flag(offer.fuel_in_tank),
+            _flag(offer.lithium_batteries),
+        ])
+    return rows
+
+
+def packing_totals(plist) -> list[object]:
+    """The totals row in `PACKING_COLUMNS` order; dangerous goods as units carrying them."""
+    totals = plist.totals
+    return [
+        None, trilingual(TOTAL), None, None, None,
+        totals["units"], None, totals["weight_kg"],
+        None, totals["value"], None, totals["customs"],
+        None, None, totals["fuel_in_tank"], totals["lithium_batteries"],
+    ]
+
+
+def packing_title(plist) -> str:
+    shipment = plist.shipment
+    destination = shipment.destination
+    return (
+        f"{trilingual(PACKING_TITLE)} {shipment.number} · VNG Fonds → "
+        f"{destination.name_nl} / {destination.name_en} / {destination.name_uk} · "
+        f"{shipment.carrier} {shipment.reference}".strip()
+    )
+
+
+def packing_list_workbook(plist) -> Workbook:
+    """The packing list of a shipment as one sheet (column order: see the module docstring)."""
+    book = new_workbook()
+    write_sheet(
+        book,
+        "Paklijst",
+        PACKING_COLUMNS,
+        packing_rows(plist),
+        title=packing_title(plist),
+        totals=packing_totals(plist),
+    )
+    return book

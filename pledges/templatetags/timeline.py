@@ -1,0 +1,60 @@
+"""What a timeline shows of an Event's recorded changes, for any subject (pledge, offer, shipment)."""
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models import Donation, EquipmentOffer, Event, Shipment
+
+register = template.Library()
+
+# Keys an Event's changes use that are not model fields.
+LABELS = {
+    "shipment": _("shipment"),
+    "offer": _("offer"),
+    "photos": _("photos"),
+    "amount": _("amount"),
+    "recipient_link_expires": _("receipt link valid until"),
+}
+DATE_KEYS = {"recipient_link_expires", "departed_on", "arrived_on", "pickup_date", "expected_date", "available_from"}
+
+
+def _model(event: Event):
+    if event.offer_id:
+        return EquipmentOffer
+    if event.shipment_id:
+        return Shipment
+    return Donation
+
+
+def _label(model, key: str) -> str:
+    if key in LABELS:
+        return LABELS[key]
+    try:
+        return model._meta.get_field(key).verbose_name
+    except FieldDoesNotExist:
+        return key.replace("_", " ")
+
+
+def _shown(key: str, value) -> str:
+    if key in DATE_KEYS and isinstance(value, str):
+        parsed = parse_date(value)
+        if parsed:
+            return date_format(parsed)
+    return "" if value is None else str(value)
+
+
+@register.filter
+def change_rows(event: Event) -> list[dict]:
+    """The event's changes as rows of label, old value (if any) and new value."""
+    model = _model(event)
+    rows = []
+    for key, value in (event.changes or {}).items():
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            old, new = value
+            rows.append({"label": _label(model, key), "old": _shown(key, old), "new": _shown(key, new), "pair": True})
+        else:
+            rows.append({"label": _label(model, key), "old": "", "new": _shown(key, value), "pair": False})
+    return rows

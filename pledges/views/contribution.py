@@ -1,0 +1,83 @@
+"""“What happened with our contribution”: a municipality's offers and pledges, each with its timeline.
+
+Staff see their own municipality at a stable address they can share with
+colleagues (bijdrage/GM0034/); fund staff see any municipality. Another
+municipality's code is a 404 for staff, as everywhere in the ledger.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pledges.access import (
+    EVERYONE,
+    allow,
+    get_visible_or_404,
+    visible_donations,
+    visible_municipalities,
+    visible_offers,
+)
+from pledges.models import Donation, EquipmentOffer, Event, OfferStatus
+
+# Offers that no longer travel: they are listed, but not as part of what is on its way.
+ENDED = (OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
+
+
+def _timeline() -> Prefetch:
+    return Prefetch("events", queryset=Event.objects.select_related("actor").order_by("at", "id"))
+
+
+@allow(*EVERYONE)
+def contribution_home(request: HttpRequest) -> HttpResponse:
+    """Staff go to their municipality's page; fund staff choose a municipality that contributed."""
+    user = request.user
+    if user.is_municipal_staff and user.municipality_id:
+        return redirect("pledges:contribution", code=user.municipality.code)
+    contributed = (
+        visible_municipalities(user)
+        .filter(
+            Exists(EquipmentOffer.objects.filter(municipality=OuterRef("pk")))
+            | Exists(Donation.objects.filter(municipality=OuterRef("pk")))
+        )
+        .order_by("name")
+    )
+    return render(request, "contribution/home.html", {"municipalities": contributed})
+
+
+@allow(*EVERYONE)
+def contribution(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    municipality = get_visible_or_404(visible_municipalities(user), code=code)
+    offers = (
+        visible_offers(user)
+        .filter(municipality=municipality)
+        .select_related("appeal", "destination", "shipment", "receipt")
+        .prefetch_related(_timeline())
+        .order_by("-created_at", "-id")
+    )
+    donations = (
+        visible_donations(user)
+        .filter(municipality=municipality)
+        .select_related("appeal")
+        .prefetch_related(_timeline())
+        .order_by("-created_at", "-id")
+    )
+    stages = dict(
+        offers.order_by().values_list("status").annotate(count=Count("id")).values_list("status", "count")
+    )
+    return render(
+        request,
+        "contribution/detail.html",
+        {
+            "municipality": municipality,
+            "offers": offers,
+            "donations": donations,
+            "money": donations.totals(),
+            "stages": [
+                (OfferStatus(status).label, stages[status]) for status in OfferStatus.values if status in stages
+            ],
+            "confirmed": stages.get(OfferStatus.CONFIRMED, 0),
+            "underway": sum(count for status, count in stages.items() if status not in ENDED),
+            "share_url": request.build_absolute_uri(request.path),
+        },
+    )

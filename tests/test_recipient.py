@@ -1,0 +1,332 @@
+"""The recipient city confirms receipt through a signed, expiring link: in Ukrainian or English, once per item."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail, signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from pledges import receipts, shipping
+from pledges.models import EquipmentOffer, Event, OfferStatus, ReceiptConfirmation, Shipment
+from pledges.workflow import RECIPIENT, Actor
+from tests import factories, pages
+
+UK_TITLE = "Підтвердження отримання"
+UK_ALREADY = "Отримання цієї позиції вже підтверджено"
+EN_ALREADY = "This item was already confirmed"
+UK_BROKEN = "Це посилання не працює"
+EN_BROKEN = "This link does not work"
+UK_EXPIRED = "Термін дії цього посилання минув"
+EN_EXPIRED = "This link has expired"
+UK_INVALID = "Це посилання недійсне"
+EN_INVALID = "This link is not valid"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def delivered(coordinator, almere_staff, ukraine_appeal, reference_data) -> Shipment:
+    """A shipment to Kyiv that arrived with two items from Almere."""
+    kyiv = factories.destination("Kyiv")
+    shipment = factories.shipment(ukraine_appeal, kyiv, carrier="Van der Wal", reference="VDW-SECRET-REF")
+    offers = [
+        factories.offer(
+            almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.COLLECTED,
+            destination=kyiv, description=description, quantity=quantity, contact_email="materieel@almere.nl",
+            value_cents=12_345_67,
+        )
+        for description, quantity in (("Aggregaat Caterpillar 100 kVA", 2), ("Kabelhaspel 50 m", 7))
+    ]
+    factories.on_board(shipment, *offers)
+    actor = Actor.of(coordinator)
+    shipping.move_shipment(shipment, Shipment.Status.IN_TRANSIT, actor)
+    shipping.move_shipment(shipment, Shipment.Status.DELIVERED, actor)
+    return shipment
+
+
+@pytest.fixture
+def items(delivered) -> list[EquipmentOffer]:
+    return list(delivered.offers.order_by("pk"))
+
+
+@pytest.fixture
+def link(delivered) -> str:
+    return reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+
+
+def confirm(client, link: str, offer: EquipmentOffer, lang: str = "uk", **fields):
+    data = {"offer": offer.pk} | {f"item{offer.pk}-{name}": value for name, value in fields.items()}
+    return client.post(f"{link}?lang={lang}", data)
+
+
+def photo(name: str = "aankomst.jpg", content: bytes | None = None, content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, factories.image_bytes() if content is None else content, content_type)
+
+
+# What the page shows
+
+
+def test_it_lists_the_delivered_items_in_ukrainian_and_nothing_else(client, link, items, almere_staff, ukraine_appeal):
+    elsewhere = factories.offer(
+        almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED,
+        destination=factories.destination("Kyiv"), description="Zonnepanelen van een ander transport",
+    )
+
+    response = client.get(link)
+
+    text = pages.plain(response)
+    assert response.status_code == 200
+    assert response["Content-Language"] == "uk"
+    assert '<html lang="uk">' in response.text
+    assert UK_TITLE in text and "Київ" in text
+    for item in items:
+        assert item.number in text and item.description in text
+    assert "Aggregaat Caterpillar 100 kVA Кількість 2" in text or "Кількість 2" in text
+    assert elsewhere.number not in text and "Zonnepanelen" not in text
+    for secret in ("Almere", "materieel@almere.nl", "€", "12.345", "NL94", "VDW-SECRET-REF", "Oekraine"):
+        assert secret not in text, secret
+
+
+def test_it_switches_to_english_and_only_english(client, link, items):
+    english = client.get(f"{link}?lang=en")
+    other = client.get(f"{link}?lang=nl")
+
+    assert english["Content-Language"] == "en"
+    assert "Confirm receipt" in pages.plain(english) and "Kyiv" in pages.plain(english)
+    assert other["Content-Language"] == "uk"
+    assert UK_TITLE in pages.plain(other)
+
+
+def test_it_shows_no_ledger_menu_even_to_a_logged_in_coordinator(client, link, coordinator):
+    client.force_login(coordinator)
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert 'class="main-nav"' not in response.text
+    assert reverse("logout") not in response.text
+    assert reverse("pledges:donation_list") not in response.text
+
+
+# Confirming
+
+
+def test_it_confirms_one_item_as_the_recipients_act_and_tells_the_municipality(
+    client, link, items, almere_staff, django_capture_on_commit_callbacks
+):
+    item, other = items
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(client, link, item, note="Aangekomen, werkt prima")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{link}?lang=uk"
+    item.refresh_from_db()
+    other.refresh_from_db()
+    assert (item.status, other.status) == (OfferStatus.CONFIRMED, OfferStatus.DELIVERED)
+    assert item.receipt.note == "Aangekomen, werkt prima"
+    [event] = item.events.filter(to_status=OfferStatus.CONFIRMED)
+    assert event.actor is None
+    assert event.actor_label == "Kyiv (ontvanger via link)"
+    assert (event.from_status, event.kind, event.note) == ("delivered", Event.Kind.STATUS, "Aangekomen, werkt prima")
+    [message] = mail.outbox
+    assert message.to == [almere_staff.email]
+    assert item.number in message.subject
+    page = client.get(response["Location"])
+    assert item.number in pages.messages(page)[0]
+
+
+def test_it_confirms_an_item_once(client, link, items):
+    item = items[0]
+    confirm(client, link, item)
+    before = factories.shipping_snapshot()
+
+    again_uk = confirm(client, link, item, note="nog een keer")
+    again_en = confirm(client, link, item, lang="en")
+
+    assert again_uk.status_code == again_en.status_code == 409
+    assert any(UK_ALREADY in message for message in pages.messages(again_uk))
+    assert any(EN_ALREADY in message for message in pages.messages(again_en))
+    assert factories.shipping_snapshot() == before
+    assert ReceiptConfirmation.objects.count() == 1
+
+
+def test_it_shows_a_confirmed_item_as_confirmed_without_a_form(client, link, items):
+    confirm(client, link, items[0])
+
+    response = client.get(f"{link}?lang=en")
+
+    assert f'name="offer" value="{items[0].pk}"' not in response.text
+    assert f'name="offer" value="{items[1].pk}"' in response.text
+    assert "Receipt confirmed on" in pages.plain(response)
+
+
+def test_it_refuses_an_item_of_another_shipment(client, link, items, almere_staff, ukraine_appeal):
+    stranger = factories.offer(
+        almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED,
+        destination=factories.destination("Kyiv"),
+    )
+    before = factories.shipping_snapshot()
+
+    response = confirm(client, link, stranger)
+
+    assert response.status_code == 400
+    assert factories.shipping_snapshot() == before
+
+
+def test_it_keeps_a_photo_with_its_verified_type(client, link, items):
+    response = confirm(client, link, items[0], photo=photo())
+
+    assert response.status_code == 302
+    receipt = ReceiptConfirmation.objects.get()
+    assert receipt.photo_content_type == "image/jpeg"
+    assert receipt.photo.read() == factories.image_bytes()
+
+
+@pytest.mark.parametrize(
+    ("upload", "uk_error", "en_error"),
+    [
+        (lambda: photo("aankomst.jpg", b"%PDF-1.7 not a picture"), "не є фотографією", "is not a JPEG, PNG or WebP photo"),
+        (lambda: photo("kaart.gif", factories.image_bytes("GIF"), "image/gif"), "не є фотографією", "is not a JPEG, PNG or WebP photo"),
+        (lambda: photo("groot.jpg", b"\xff" * (5 * 1024 * 1024 + 1)), "більший за 5 МБ", "larger than 5 MB"),
+    ],
+    ids=["not an image", "a GIF", "over 5 MB"],
+)
+def test_it_refuses_a_photo_that_is_not_a_small_image_and_changes_nothing(client, link, items, upload, uk_error, en_error):
+    before = factories.shipping_snapshot()
+
+    in_ukrainian = confirm(client, link, items[0], photo=upload())
+    in_english = confirm(client, link, items[0], lang="en", photo=upload())
+
+    assert in_ukrainian.status_code == in_english.status_code == 400
+    assert any(uk_error in error for error in pages.errors(in_ukrainian)), pages.errors(in_ukrainian)
+    assert any(en_error in error for error in pages.errors(in_english)), pages.errors(in_english)
+    assert factories.shipping_snapshot() == before
+
+
+# Links that do not work
+
+
+def assert_broken_link_page(response, *, uk: str, en: str, items=()) -> None:
+    text = pages.plain(response)
+    assert UK_BROKEN in text and EN_BROKEN in text
+    assert uk in text and en in text
+    for item in items:
+        assert item.number not in text and item.description not in text
+
+
+def test_it_refuses_an_expired_link_in_ukrainian_and_english(client, delivered, items):
+    made = timezone.now()
+    with time_machine.travel(made, tick=False):
+        link = reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+    before = factories.shipping_snapshot()
+
+    with time_machine.travel(made + datetime.timedelta(days=30, minutes=1), tick=False):
+        shown = client.get(link)
+        sent = confirm(client, link, items[0])
+    with time_machine.travel(made + datetime.timedelta(days=29), tick=False):
+        still_valid = client.get(link)
+
+    assert shown.status_code == sent.status_code == 410
+    assert_broken_link_page(shown, uk=UK_EXPIRED, en=EN_EXPIRED, items=items)
+    assert factories.shipping_snapshot() == before
+    assert still_valid.status_code == 200
+
+
+def test_it_follows_the_configured_link_lifetime(client, settings, delivered):
+    settings.RECIPIENT_LINK_MAX_AGE_DAYS = 2
+    made = timezone.now()
+    with time_machine.travel(made, tick=False):
+        link = reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+
+    with time_machine.travel(made + datetime.timedelta(days=3), tick=False):
+        assert client.get(link).status_code == 410
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token, pk: token[:-1] + ("A" if token[-1] != "A" else "B"),
+        lambda token, pk: f"{pk + 1}:" + token.split(":", 1)[1],
+        lambda token, pk: signing.TimestampSigner(salt="pledges.other-purpose").sign(str(pk)),
+        lambda token, pk: signing.TimestampSigner().sign(str(pk)),
+        lambda token, pk: signing.TimestampSigner(salt=receipts.SALT).sign("x"),
+        lambda token, pk: "not-a-link",
+        lambda token, pk: "1:2:3:4",
+    ],
+    ids=["tampered signature", "another shipment id", "wrong salt", "no salt", "not a number", "malformed", "too many parts"],
+)
+def test_it_refuses_a_forged_link_in_ukrainian_and_english(client, delivered, items, forge):
+    token = forge(receipts.make_token(delivered), delivered.pk)
+    link = reverse("pledges:recipient", args=[token])
+    before = factories.shipping_snapshot()
+
+    shown = client.get(link)
+    sent = confirm(client, link, items[0])
+
+    assert shown.status_code == sent.status_code == 400
+    assert_broken_link_page(shown, uk=UK_INVALID, en=EN_INVALID, items=items)
+    assert factories.shipping_snapshot() == before
+
+
+def test_it_shows_nothing_for_a_shipment_that_has_not_arrived(client, ukraine_appeal, reference_data):
+    planned = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))
+
+    response = client.get(reverse("pledges:recipient", args=[receipts.make_token(planned)]))
+
+    assert response.status_code == 404
+    assert_broken_link_page(response, uk=UK_INVALID, en=EN_INVALID)
+
+
+# The coordinator makes the link
+
+
+def test_it_gives_the_coordinator_a_link_once_and_records_it(client, coordinator, delivered, items):
+    client.force_login(coordinator)
+
+    response = client.post(reverse("pledges:shipment_recipient_link", args=[delivered.pk]))
+    page = client.get(response["Location"])
+    later = client.get(delivered.get_absolute_url())
+
+    assert response.status_code == 302
+    url = pages.text(page).split('data-field="recipient-link">')[1].split("<")[0]
+    assert url.startswith("http://testserver/ontvangst/")
+    assert 'data-field="recipient-link"' not in later.text
+    event = delivered.events.get(kind=Event.Kind.SHIPMENT)
+    expires = timezone.localdate() + datetime.timedelta(days=30)
+    assert (event.actor, event.changes) == (coordinator, {"recipient_link_expires": expires.isoformat()})
+    client.logout()
+    opened = client.get(url.removeprefix("http://testserver"))
+    assert opened.status_code == 200
+    assert items[0].number in opened.text
+
+
+def test_it_makes_no_link_before_delivery(client, coordinator, ukraine_appeal, reference_data):
+    planned = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))
+    client.force_login(coordinator)
+    before = factories.shipping_snapshot()
+
+    response = client.post(reverse("pledges:shipment_recipient_link", args=[planned.pk]), follow=True)
+
+    assert 'data-field="recipient-link"' not in response.text
+    assert pages.messages(response)
+    assert factories.shipping_snapshot() == before
+
+
+def test_it_marks_the_recipient_page_public_on_purpose():
+    from pledges.views.recipient import recipient
+
+    assert recipient.public is True
+    assert recipient.login_required is False
+    assert not hasattr(recipient, "allowed_roles")
+
+
+def test_it_names_the_recipient_as_the_only_role_that_confirms(delivered):
+    actor = receipts.recipient_actor(delivered)
+    assert (actor.role, actor.user) == (RECIPIENT, None)
