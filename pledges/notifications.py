@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from pledges.models import Donation, EquipmentOffer, OfferStatus, Role, User
+from pledges.models import Donation, EquipmentOffer, OfferStatus, Payment, Role, User
 
 
 def send_payment_instructions(donation: Donation) -> None:
@@ -64,3 +64,13 @@ def new_offer(offer: EquipmentOffer) -> None:
         subject = render_to_string("emails/new_offer_subject.txt", context).strip()
         body = render_to_string("emails/new_offer.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(coordinators))
+
+
+def send_payment_received(payment: Payment, donation: Donation) -> None:
+    """Thank the municipality (contact person and submitter) for money that arrived on a pledge."""
+    recipients = sorted({donation.contact_email, donation.created_by.email})
+    with translation.override("nl"):
+        context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
+        subject = render_to_string("emails/payment_received_subject.txt", context).strip()
+        body = render_to_string("emails/payment_received.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -2,11 +2,13 @@
 
 import datetime
 import itertools
+import pathlib
 
 from django.utils import timezone
 
 from pledges.models import Appeal, Donation, Event, Municipality, User
 from pledges.models import Destination, EquipmentOffer, ReceiptConfirmation, Shipment
+from pledges.models import BankStatement, KnownIban, Payment
 
 _counter = itertools.count(1)
 
@@ -72,6 +74,74 @@ def shipping_snapshot() -> dict[str, list[dict]]:
         "offers": list(EquipmentOffer.objects.order_by("pk").values()),
         "shipments": list(Shipment.objects.order_by("pk").values()),
         "receipts": list(ReceiptConfirmation.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+    }
+
+
+# --------------------------------------------------------------------------- bank statements
+
+STATEMENTS = pathlib.Path(__file__).parent / "data" / "statements"
+
+# The pledges the sample statements in tests/data/statements pay (see the README
+# there): pledge number, CBS code, amount in cents, the account it is paid from.
+# High numbers, so no pledge a test creates the usual way ever takes them.
+SAMPLE_PLEDGES = [
+    (90001201, "GM0034", 25_000_00, "NL38BNGH0285012345"),  # Almere: RF in the description
+    (90001202, "GM0344", 10_000_00, "NL62BNGH0285023456"),  # Utrecht: structured RF, pays twice
+    (90001203, "GM0193", 5_000_00, "NL86BNGH0285034567"),  # Zwolle: known IBAN and amount
+    (90001204, "GM0014", 12_500_00, "NL13BNGH0285045678"),  # Groningen: a first instalment by RF
+    (90001205, "GM0307", 7_500_00, "NL03RABO0312456789"),  # Amersfoort: CAMT structured RF
+    (90001206, "GM0503", 3_000_00, "NL40BNGH0285067890"),  # Delft: CAMT known IBAN and amount
+    (90001207, "GM0392", 15_000_00, "NL48BNGH0285078901"),  # Haarlem: CAMT batch part with RF
+    (90001208, "GM0855", 20_000_00, "NL09BNGH0285089012"),  # Tilburg: CAMT batch part, IBAN and amount
+    (90001209, "GM0546", 4_000_00, "NL82BNGH0285090123"),  # Leiden: RF on the second BNG file's new day
+    (90001211, "GM0373", 2_500_00, "NL83BNGH0285099999"),  # Bergen (NH.): pays from an unknown account
+]
+
+
+def statement_bytes(name: str) -> bytes:
+    return (STATEMENTS / name).read_bytes()
+
+
+def sample_pledges(appeal: Appeal, created_by: User) -> dict[int, Donation]:
+    """The pledges of SAMPLE_PLEDGES, with their known paying accounts, by pledge number."""
+    pledges = {}
+    for pk, code, cents, iban in SAMPLE_PLEDGES:
+        municipality = Municipality.objects.get(code=code)
+        row = donation(
+            municipality,
+            appeal,
+            created_by,
+            id=pk,
+            amount_cents=cents,
+            iban=iban,
+            contact_email=f"financien@{code.lower()}.example.nl",
+        )
+        KnownIban.objects.get_or_create(municipality=municipality, iban=iban)
+        pledges[pk] = row
+    return pledges
+
+
+def bank_line(amount_cents: int = 1_000_00, account: str = "NL94BNGH0285173715", **fields) -> Payment:
+    """A bank line as an import stores it, without a statement file; on the fund's account by default."""
+    defaults = {
+        "line_key": f"test-line:{next(_counter)}",
+        "booking_date": timezone.localdate(),
+        "value_date": timezone.localdate(),
+        "currency": "EUR",
+        "counterparty_iban": "NL91ABNA0417164300",
+        "counterparty_name": "GEMEENTE TEST",
+        "remittance": "Bijdrage Oekraine",
+    }
+    return Payment.objects.create(amount_cents=amount_cents, account_iban=account, **(defaults | fields))
+
+
+def banking_snapshot() -> dict[str, list[dict]]:
+    """Every statement, bank line, pledge and event, to prove a refused import stored nothing."""
+    return {
+        "statements": list(BankStatement.objects.order_by("pk").values()),
+        "payments": list(Payment.objects.order_by("pk").values()),
+        "donations": list(Donation.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
     }
 

@@ -13,6 +13,7 @@ from pledges.models.equipment import (
     Shipment,
 )
 from pledges.models.history import Event
+from pledges.models.payments import BankStatement, Payment, PaymentQuerySet
 from pledges.models.people import LoginFailure, Role, User, UserManager
 from pledges.models.reference import (
     Appeal,
@@ -34,6 +35,7 @@ __all__ = [
     "ReceiptConfirmation",
     "Shipment",
     "Appeal",
+    "BankStatement",
     "Destination",
     "Donation",
     "DonationQuerySet",
@@ -41,6 +43,8 @@ __all__ = [
     "KnownIban",
     "LoginFailure",
     "Municipality",
+    "Payment",
+    "PaymentQuerySet",
     "Province",
     "Role",
     "User",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.models.donations import Donation
 from pledges.models.equipment import EquipmentOffer, OfferStatus, Shipment
+from pledges.models.payments import Payment
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -31,6 +32,10 @@ class Event(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
         STATUS = "status", _("status changed")
         SHIPMENT = "shipment", _("shipment changed")
+        PAYMENT_MATCHED = "payment_matched", _("payment matched")
+        PAYMENT_UNMATCHED = "payment_unmatched", _("payment match undone")
+        GIFT = "gift", _("marked as gift without pledge")
+        GIFT_UNDONE = "gift_undone", _("gift marking undone")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
@@ -41,6 +46,10 @@ class Event(models.Model):
     )
     shipment = models.ForeignKey(
         Shipment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    # The bank line of a match (beside its donation) or of a gift marking (alone).
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -70,13 +79,32 @@ class Event(models.Model):
             models.Index(fields=["donation", "at"], name="event_donation_at"),
             models.Index(fields=["offer", "at"], name="event_offer_at"),
             models.Index(fields=["shipment", "at"], name="event_shipment_at"),
+            models.Index(fields=["payment", "at"], name="event_payment_at"),
         ]
         constraints = [
             models.CheckConstraint(
+                # A match or unmatch is the donation's event and names its bank
+                # line too; a gift marking has only the bank line.
                 condition=(
                     Q(donation__isnull=False, offer__isnull=True, shipment__isnull=True)
-                    | Q(donation__isnull=True, offer__isnull=False, shipment__isnull=True)
-                    | Q(donation__isnull=True, offer__isnull=True, shipment__isnull=False)
+                    | Q(
+                        donation__isnull=True,
+                        offer__isnull=False,
+                        shipment__isnull=True,
+                        payment__isnull=True,
+                    )
+                    | Q(
+                        donation__isnull=True,
+                        offer__isnull=True,
+                        shipment__isnull=False,
+                        payment__isnull=True,
+                    )
+                    | Q(
+                        donation__isnull=True,
+                        offer__isnull=True,
+                        shipment__isnull=True,
+                        payment__isnull=False,
+                    )
                 ),
                 name="event_has_one_subject",
             )
