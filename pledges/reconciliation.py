@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -341,25 +341,22 @@ def _settle(
     automatic: bool = False,
     note: str = "",
 ) -> None:
-    """Recompute each touched pledge from its matched lines; record an Event per line; thank on commit.
+    """Add (or take back) each line's amount on its pledge; record an Event per line; thank on commit.
 
-    Called with the lines and pledges locked and the lines already written.
+    Called with the lines and pledges locked and the lines already written, so
+    the pledges' received amounts read here are current. The amount moves by
+    exactly the line's amount, so money recorded otherwise (a legacy import)
+    stays as it was.
     """
     pledges = {donation.pk: donation for _line, donation in changes}
-    totals = dict(
-        Payment.objects.filter(donation_id__in=list(pledges))
-        .values_list("donation_id")
-        .annotate(total=Sum("amount_cents"))
-        .values_list("donation_id", "total")
-    )
-    running = {pk: donation.received_cents for pk, donation in pledges.items()}
+    sign = 1 if kind == Event.Kind.PAYMENT_MATCHED else -1
     events = []
     thanks: list[tuple[Payment, Donation]] = []
     for line, donation in changes:
-        before_cents, before_status = running[donation.pk], _status_for(donation, running[donation.pk])
-        sign = 1 if kind == Event.Kind.PAYMENT_MATCHED else -1
-        running[donation.pk] += sign * line.amount_cents
-        after_status = _status_for(donation, running[donation.pk])
+        before_cents, before_status = donation.received_cents, donation.status
+        donation.received_cents += sign * line.amount_cents
+        donation.status = donation.status_from_received()
+        donation.updated_at = now
         how = Payment.Method(line.match_method).label if line.match_method else ""
         text = note or (f"{_describe(line)} · {how}" if how else _describe(line))
         events.append(
@@ -370,22 +367,18 @@ def _settle(
                 actor=user,
                 at=now,
                 from_status=before_status,
-                to_status=after_status,
+                to_status=donation.status,
                 changes={
                     "received_cents": [
                         format_euro(before_cents, "nl"),
-                        format_euro(running[donation.pk], "nl"),
+                        format_euro(donation.received_cents, "nl"),
                     ]
                 },
                 note=str(text) + (f" ({_('automatically')})" if automatic else ""),
             )
         )
         if kind == Event.Kind.PAYMENT_MATCHED:
-            thanks.append((line, donation))
-    for donation in pledges.values():
-        donation.received_cents = totals.get(donation.pk, 0)
-        donation.status = donation.status_from_received()
-        donation.updated_at = now
+            thanks.append((line, _snapshot(donation)))
     Donation.objects.bulk_update(
         list(pledges.values()), ["received_cents", "status", "updated_at"], batch_size=500
     )
@@ -396,14 +389,13 @@ def _settle(
         )
 
 
-def _status_for(donation: Donation, received_cents: int) -> str:
-    if donation.status == Donation.Status.WITHDRAWN:
-        return donation.status
-    if received_cents <= 0:
-        return Donation.Status.PLEDGED
-    if received_cents < donation.amount_cents:
-        return Donation.Status.PARTLY_RECEIVED
-    return Donation.Status.RECEIVED
+def _snapshot(donation: Donation) -> Donation:
+    """The pledge as it stands after this line, for its thank-you (later lines change the object)."""
+    copy = Donation(**{f.attname: getattr(donation, f.attname) for f in Donation._meta.concrete_fields})
+    for relation in ("appeal", "municipality", "created_by"):
+        if relation in donation._state.fields_cache:
+            setattr(copy, relation, getattr(donation, relation))
+    return copy
 
 
 def find_pledge(text: str) -> Donation | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import contribution, donations, needs, offers, recipient, shipments
+from pledges.views import contribution, donations, finance, needs, offers, recipient, shipments
 
 app_name = "pledges"
 
@@ -34,4 +34,14 @@ urlpatterns = [
     path("ontvangst/<str:token>/", recipient.recipient, name="recipient"),
     path("bijdrage/", contribution.contribution_home, name="contribution_home"),
     path("bijdrage/<str:code>/", contribution.contribution, name="contribution"),
+    path("financien/afschriften/", finance.statement_list, name="finance_statements"),
+    path("financien/afschriften/inlezen/", finance.statement_upload, name="finance_statement_upload"),
+    path("financien/afschriften/<int:pk>/", finance.statement_detail, name="finance_statement"),
+    path("financien/regels/", finance.line_list, name="finance_lines"),
+    path("financien/regels/automatisch-koppelen/", finance.line_rematch, name="finance_lines_rematch"),
+    path("financien/regels/<int:pk>/", finance.line_detail, name="finance_line"),
+    path("financien/regels/<int:pk>/koppelen/", finance.line_match, name="finance_line_match"),
+    path("financien/regels/<int:pk>/gift/", finance.line_gift, name="finance_line_gift"),
+    path("financien/regels/<int:pk>/ontkoppelen/", finance.line_unmatch, name="finance_line_unmatch"),
+    path("financien/openstaand/", finance.outstanding, name="finance_outstanding"),
 ]

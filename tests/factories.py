@@ -7,7 +7,8 @@ import pathlib
 from django.utils import timezone
 
 from pledges.models import Appeal, Donation, Event, Municipality, User
-from pledges.models import Destination, EquipmentOffer, ReceiptConfirmation, Shipment
+from pledges.models import Category, Destination, EquipmentOffer, Need, OfferPhoto, OfferStatus
+from pledges.models import ReceiptConfirmation, Shipment
 from pledges.models import BankStatement, KnownIban, Payment
 
 _counter = itertools.count(1)
@@ -42,6 +43,113 @@ def donation(municipality: Municipality, appeal: Appeal, created_by: User, **fie
     row.save(update_fields=["reference"])
     Event.objects.create(donation=row, kind=Event.Kind.CREATED, actor=created_by, to_status=row.status)
     return row
+
+
+# Equipment ----------------------------------------------------------------------------------
+
+# Statuses in which an offer must know its destination (see offer_destination_once_accepted).
+UNDECIDED = {OfferStatus.OFFERED, OfferStatus.DECLINED, OfferStatus.WITHDRAWN}
+
+
+def destination(name_en: str = "Kyiv") -> Destination:
+    """A Ukrainian city from the reference data."""
+    return Destination.objects.get(name_en=name_en, kind=Destination.Kind.CITY)
+
+
+def need(appeal: Appeal, destination: Destination, **fields) -> Need:
+    defaults = {"category": Category.GENERATOR, "quantity": 10, "min_power_kva": 50}
+    return Need.objects.create(appeal=appeal, destination=destination, **(defaults | fields))
+
+
+def unsaved_offer(municipality: Municipality, appeal: Appeal, created_by: User, fields: dict) -> EquipmentOffer:
+    """An offer in memory only; one past the decision gets Kyiv as destination unless told otherwise."""
+    defaults = {
+        "category": Category.GENERATOR,
+        "description": "Aggregaat Atlas Copco QAS 60",
+        "quantity": 1,
+        "power_kva": 60,
+        "fuel": "diesel",
+        "phases": 3,
+        "condition": "used",
+        "year": 2015,
+        "value_cents": 12_500_00,
+        "weight_kg": 1_250,
+        "pickup_address": "Stadhuisplein 1",
+        "pickup_postcode": "1315 HR",
+        "pickup_city": "Almere",
+        "available_from": timezone.localdate(),
+        "contact_name": "Anouk de Vries",
+        "contact_email": "materieel@almere.nl",
+    }
+    data = defaults | fields
+    if data.get("status", OfferStatus.OFFERED) not in UNDECIDED and "destination" not in data:
+        data["destination"] = destination()
+    return EquipmentOffer(municipality=municipality, appeal=appeal, created_by=created_by, **data)
+
+
+def offer(municipality: Municipality, appeal: Appeal, created_by: User, **fields) -> EquipmentOffer:
+    """An offer with its creation event, as the offer form would write it (status as given)."""
+    row = unsaved_offer(municipality, appeal, created_by, fields)
+    row.save()
+    Event.objects.create(offer=row, kind=Event.Kind.CREATED, actor=created_by, to_status=OfferStatus.OFFERED)
+    return row
+
+
+def offers(count: int, municipality: Municipality, appeal: Appeal, created_by: User, **fields) -> list[EquipmentOffer]:
+    """Many offers at once (no events), for tables and totals."""
+    return EquipmentOffer.objects.bulk_create(
+        [unsaved_offer(municipality, appeal, created_by, fields) for _ in range(count)]
+    )
+
+
+def offer_form(appeal: Appeal, **overrides) -> dict:
+    """What a municipal civil servant types into the offer form, the Dutch way."""
+    data = {
+        "appeal": appeal.pk,
+        "need": "",
+        "category": Category.GENERATOR,
+        "description": "Aggregaat Atlas Copco QAS 60, 3-fase",
+        "quantity": "2",
+        "power_kva": "60,5",
+        "fuel": "diesel",
+        "phases": "3",
+        "condition": "used",
+        "year": "2015",
+        "value": "12.500",
+        "weight_kg": "1250",
+        "length_cm": "250",
+        "width_cm": "110",
+        "height_cm": "150",
+        "pickup_address": "Stadhuisplein 1",
+        "pickup_postcode": "1315hr",
+        "pickup_city": "Almere",
+        "available_from": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+        "contact_name": "Anouk de Vries",
+        "contact_email": "materieel@almere.nl",
+        "contact_phone": "036 539 9911",
+    }
+    return data | overrides
+
+
+def image_bytes(image_format: str = "JPEG", size: tuple[int, int] = (16, 12)) -> bytes:
+    """A small, real image in `image_format`."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, (0, 55, 107)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def equipment_snapshot() -> dict[str, list[dict]]:
+    """Every equipment row and its history, to prove that a refused request changed nothing."""
+    return {
+        "offers": list(EquipmentOffer.objects.order_by("pk").values()),
+        "photos": list(OfferPhoto.objects.order_by("pk").values()),
+        "needs": list(Need.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+    }
 
 
 # Shipments ----------------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""Forms and filters of the finance pages: statement upload, matching by hand, bank line lists."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pledges import banking
+from pledges.filters import DateInput, EuroFilter
+from pledges.models import BankStatement, Payment
+from pledges.reconciliation import PLEDGE_NUMBER, fund_accounts
+
+STATEMENT_SUFFIXES = ".sta,.940,.mt940,.swi,.txt,.xml,.053"
+
+
+class StatementUploadForm(forms.Form):
+    """One statement file; `clean_file` returns its bytes, read within the size cap."""
+
+    file = forms.FileField(
+        label=_("Statement file"),
+        help_text=_(
+            "MT940 (.sta, .940, .txt) or CAMT.053 (.xml), exactly as the bank exports it. "
+            "Importing a file twice, or overlapping periods, adds only lines not seen before."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": STATEMENT_SUFFIXES}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        self.file_name = upload.name
+        try:
+            return banking.read_upload(upload)
+        except banking.StatementRefused as refusal:
+            raise forms.ValidationError(str(refusal), code="too_big") from None
+
+    @staticmethod
+    def max_megabytes() -> str:
+        return f"{settings.BANK_STATEMENT_MAX_BYTES / 1_048_576:.0f}"
+
+
+class AssignForm(forms.Form):
+    """Finance names the pledge a line pays: a pledge number or its RF reference."""
+
+    pledge = forms.CharField(
+        label=_("Pledge number or RF reference"),
+        max_length=40,
+        help_text=_("For example T-000123 or RF18 VNG0 0000 0123."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class PaymentFilter(django_filters.FilterSet):
+    """Bank lines by state, statement, date, amount and a search box; the list finance works through."""
+
+    STATES = (
+        ("open", _("To match")),
+        ("matched", _("Matched to a pledge")),
+        ("gift", _("Gift without pledge")),
+        ("other", _("Not for pledges (debits, other accounts)")),
+        ("all", _("All lines")),
+    )
+
+    state = django_filters.ChoiceFilter(
+        label=_("Show"), choices=STATES, method="filter_state", empty_label=None
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=100,
+        help_text=_("Name, IBAN, description, reference or pledge number."),
+    )
+    statement = django_filters.ModelChoiceFilter(
+        label=_("Statement"),
+        queryset=BankStatement.objects.order_by("-to_date", "-id"),
+        empty_label=_("All statements"),
+    )
+    booked_from = django_filters.DateFilter(
+        label=_("Booked from"), field_name="booking_date", lookup_expr="gte", widget=DateInput()
+    )
+    booked_until = django_filters.DateFilter(
+        label=_("Booked until"), field_name="booking_date", lookup_expr="lte", widget=DateInput()
+    )
+    amount_min = EuroFilter(label=_("Amount from"), field_name="amount_cents", lookup_expr="gte")
+    amount_max = EuroFilter(label=_("Amount up to"), field_name="amount_cents", lookup_expr="lte")
+
+    class Meta:
+        model = Payment
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None and not data.get("state"):
+            data["state"] = "open"
+        super().__init__(data if data is not None else {"state": "open"}, *args, **kwargs)
+
+    def filter_state(self, queryset: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
+        if value == "open":
+            return queryset.unmatched()
+        if value == "matched":
+            return queryset.matched()
+        if value == "gift":
+            return queryset.gifts()
+        if value == "other":
+            accounts = fund_accounts()
+            return queryset.filter(
+                Q(amount_cents__lte=0) | ~Q(account_iban__in=accounts) | ~Q(currency="EUR")
+            )
+        return queryset
+
+    def search(self, queryset: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
+        value = value.strip()
+        if not value:
+            return queryset
+        number = PLEDGE_NUMBER.match(value)
+        if number:
+            return queryset.filter(donation_id=int(number.group(1)))
+        compact = re.sub(r"\s+", "", value).upper()
+        return queryset.filter(
+            Q(counterparty_name__icontains=value)
+            | Q(counterparty_iban=compact)
+            | Q(remittance__icontains=value)
+            | Q(structured_reference=compact)
+            | Q(end_to_end_id__icontains=value)
+        )

@@ -1,0 +1,281 @@
+"""Finance: import bank statements, match their lines to pledges, follow what is outstanding.
+
+Finance works here; coordinators may look (read-only); municipal staff never see it.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from pledges import banking, reconciliation
+from pledges.access import allow, get_visible_or_404
+from pledges.filters import DonationFilter
+from pledges.finance_forms import AssignForm, NoteForm, PaymentFilter, StatementUploadForm
+from pledges.models import BankStatement, Donation, Event, Payment, Role
+from pledges.money import format_euro
+from pledges.tables import DonationTable
+
+# Finance reconciles; coordinators follow the money but change nothing here.
+VIEWERS = (Role.FINANCE, Role.COORDINATOR)
+PAGE_SIZE = 50
+
+
+def _can_reconcile(request: HttpRequest) -> bool:
+    return request.user.role == Role.FINANCE
+
+
+def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
+    return Paginator(rows, size).get_page(request.GET.get("page"))
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Return to the page the form was on (the filtered list), or to `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+# --------------------------------------------------------------------------- statements
+
+
+def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResponse:
+    statements = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
+    return render(
+        request,
+        "finance/statements.html",
+        {
+            "form": form,
+            "page": _page(request, statements, 25),
+            "can_reconcile": _can_reconcile(request),
+            "open_lines": Payment.objects.unmatched().count(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def statement_list(request: HttpRequest) -> HttpResponse:
+    """The imported statements, newest first, with the upload form for finance."""
+    return _statement_list(request, StatementUploadForm())
+
+
+@require_POST
+@allow(Role.FINANCE)
+def statement_upload(request: HttpRequest) -> HttpResponse:
+    form = StatementUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _statement_list(request, form)
+    try:
+        result = banking.import_statement(
+            form.cleaned_data["file"], file_name=form.file_name, user=request.user
+        )
+    except banking.AlreadyImported as already:
+        messages.warning(request, str(already))
+        return redirect("pledges:finance_statement", pk=already.statement.pk)
+    except banking.StatementRefused as refusal:
+        form.add_error("file", str(refusal))
+        return _statement_list(request, form)
+    statement = result.statement
+    messages.success(
+        request,
+        _(
+            "Statement imported: %(added)s new lines, %(skipped)s already known, "
+            "%(matched)s matched to pledges automatically."
+        )
+        % {"added": statement.added_count, "skipped": statement.skipped_count, "matched": result.matched},
+    )
+    return redirect("pledges:finance_statement", pk=statement.pk)
+
+
+@allow(*VIEWERS)
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_visible_or_404(BankStatement.objects.select_related("uploaded_by"), pk=pk)
+    lines = statement.payments.for_list().order_by("booking_date", "id")
+    return render(
+        request,
+        "finance/statement_detail.html",
+        {"statement": statement, "page": _page(request, lines), "fund_accounts": reconciliation.fund_accounts()},
+    )
+
+
+# --------------------------------------------------------------------------- bank lines
+
+
+@allow(*VIEWERS)
+def line_list(request: HttpRequest) -> HttpResponse:
+    """Bank lines to match (by default), each with the pledges it probably pays."""
+    line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list())
+    rows = line_filter.qs.order_by("-booking_date", "-id")
+    page = _page(request, rows)
+    lines = list(page.object_list)
+    suggestions = reconciliation.suggestions(lines)
+    return render(
+        request,
+        "finance/lines.html",
+        {
+            "filter": line_filter,
+            "page": page,
+            "rows": [(line, suggestions.get(line.pk, [])) for line in lines],
+            "can_reconcile": _can_reconcile(request),
+            "fund_accounts": reconciliation.fund_accounts(),
+            "open_lines": Payment.objects.unmatched().count(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(
+        Payment.objects.for_list().select_related("donation__appeal", "entered_by"), pk=pk
+    )
+    accounts = reconciliation.fund_accounts()
+    return render(
+        request,
+        "finance/line_detail.html",
+        {
+            "line": line,
+            "matchable": reconciliation.is_matchable(line, accounts),
+            "fund_accounts": accounts,
+            "suggestions": reconciliation.suggestions([line]).get(line.pk, []),
+            "assign_form": AssignForm(),
+            "note_form": NoteForm(),
+            "events": Event.objects.filter(payment=line).select_related("actor", "donation"),
+            "can_reconcile": _can_reconcile(request),
+        },
+    )
+
+
+def _refused(request: HttpRequest, refusal: reconciliation.MatchRefused) -> None:
+    messages.error(request, str(refusal))
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """Match a line to a pledge: a suggestion confirmed (donation id) or named by hand (pledge field)."""
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    note = request.POST.get("note", "").strip()[:500]
+    if "donation" in request.POST:
+        try:
+            donation_pk = int(request.POST["donation"])
+        except ValueError:
+            messages.error(request, _("There is no pledge with this number."))
+            return redirect(detail)
+    else:
+        form = AssignForm(request.POST)
+        donation = reconciliation.find_pledge(form.cleaned_data["pledge"]) if form.is_valid() else None
+        if donation is None:
+            messages.error(
+                request,
+                _("No pledge found for “%(text)s”. Enter a pledge number such as T-000123 or its RF reference.")
+                % {"text": request.POST.get("pledge", "")[:40]},
+            )
+            return redirect(detail)
+        donation_pk = donation.pk
+    try:
+        matched = reconciliation.match(line.pk, donation_pk, request.user, note=note)
+    except reconciliation.MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(
+        request,
+        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; the municipality is thanked by e-mail.")
+        % {
+            "amount": format_euro(matched.amount_cents),
+            "number": matched.donation.number,
+            "municipality": matched.donation.municipality,
+        },
+    )
+    return _back(request, detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        reconciliation.mark_gift(line.pk, request.user, note=note)
+    except reconciliation.MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(
+        request, _("%(amount)s is recorded as a gift without pledge.") % {"amount": format_euro(line.amount_cents)}
+    )
+    return _back(request, detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        reconciliation.unmatch(line.pk, request.user, note=note)
+    except reconciliation.MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(request, _("The match is undone; the line is open again."))
+    return redirect(detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_rematch(request: HttpRequest) -> HttpResponse:
+    """Run the automatic rules again over every open line, e.g. after new pledges came in."""
+    matched = reconciliation.rematch(request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s line was matched automatically.",
+            "%(count)s lines were matched automatically.",
+            matched,
+        )
+        % {"count": matched},
+    )
+    return redirect("pledges:finance_lines")
+
+
+# --------------------------------------------------------------------------- outstanding pledges
+
+
+@allow(*VIEWERS)
+def outstanding(request: HttpRequest) -> HttpResponse:
+    """Open pledges with money still to come: overdue ones first, then by expected date."""
+    today = timezone.localdate()
+    open_pledges = (
+        Donation.objects.filter(status__in=Donation.OPEN_STATUSES)
+        .for_table()
+        .annotate(
+            overdue_first=Case(
+                When(expected_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue_first", "expected_date", "id")
+    )
+    pledge_filter = DonationFilter(request.GET or None, queryset=open_pledges, user=request.user)
+    del pledge_filter.filters["status"]
+    rows = pledge_filter.qs
+    table = DonationTable(rows, order_by=(), request=request)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(
+        request,
+        "finance/outstanding.html",
+        {"filter": pledge_filter, "table": table, "totals": rows.totals()},
+    )
