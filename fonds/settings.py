@@ -153,6 +153,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # How long the signed link a recipient city gets to confirm a delivery stays valid.
 RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
+if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("RECIPIENT_LINK_MAX_AGE_DAYS must be at least 1 (days).")
 
 # Largest bank statement file (MT940 or CAMT.053) finance may upload, in bytes.
 # A day of the fund's account is a few kilobytes; ten megabytes is years of lines.

@@ -112,3 +112,11 @@ def test_it_costs_the_same_queries_for_one_offer_or_many(client, almere_staff, a
         factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
         factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     assert queries() == few
+
+
+def test_it_shows_municipal_staff_the_way_to_their_contribution(client, almere_staff, coordinator):
+    page = reverse("pledges:contribution_home")
+    client.force_login(almere_staff)
+    assert f'href="{page}"' in client.get(reverse("pledges:donation_list")).text
+    client.force_login(coordinator)
+    assert f'href="{page}"' not in client.get(reverse("pledges:donation_list")).text

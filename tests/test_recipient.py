@@ -1,16 +1,20 @@
 """The recipient city confirms receipt through a signed, expiring link: in Ukrainian or English, once per item."""
 
 import datetime
+import runpy
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core import mail, signing
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from pledges import receipts, shipping
 from pledges.models import EquipmentOffer, Event, OfferStatus, ReceiptConfirmation, Shipment
+from pledges.views.recipient import recipient
 from pledges.workflow import RECIPIENT, Actor
 from tests import factories, pages
 
@@ -320,8 +324,6 @@ def test_it_makes_no_link_before_delivery(client, coordinator, ukraine_appeal, r
 
 
 def test_it_marks_the_recipient_page_public_on_purpose():
-    from pledges.views.recipient import recipient
-
     assert recipient.public is True
     assert recipient.login_required is False
     assert not hasattr(recipient, "allowed_roles")
@@ -330,3 +332,9 @@ def test_it_marks_the_recipient_page_public_on_purpose():
 def test_it_names_the_recipient_as_the_only_role_that_confirms(delivered):
     actor = receipts.recipient_actor(delivered)
     assert (actor.role, actor.user) == (RECIPIENT, None)
+
+
+def test_it_refuses_a_link_lifetime_of_less_than_a_day(monkeypatch):
+    monkeypatch.setenv("RECIPIENT_LINK_MAX_AGE_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="RECIPIENT_LINK_MAX_AGE_DAYS"):
+        runpy.run_path(str(Path(__file__).resolve().parent.parent / "fonds" / "settings.py"))

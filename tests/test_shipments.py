@@ -1,16 +1,20 @@
 """Shipments: coordinators plan them, load offers, and move them; the offers move with them."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core import mail
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from pledges import shipping
-from pledges.models import EquipmentOffer, Event, OfferStatus, Shipment
+from pledges.models import EquipmentOffer, Event, OfferStatus, Role, Shipment
 from pledges.workflow import Actor, TransitionRefused
 from tests import factories, pages
+from tests.conftest import make_user
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -413,3 +417,72 @@ def test_it_shows_what_is_on_board_and_the_totals(client, coordinator, planned, 
     assert pages.total(response, "lithium-batteries") == "2"
     assert generator.number in response.text and transformer.number in response.text
     assert reverse("pledges:shipment_move", args=[planned.pk]) in response.text
+
+
+# Two coordinators at the same moment, on two real database connections.
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite takes one write lock per database (IMMEDIATE transactions), so there is no row lock to race for",
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_one_of_two_coordinators_send_the_shipment_off(reference_data, almere, ukraine_appeal):
+    staff = make_user("racer.ship@almere.nl", Role.MUNICIPAL_STAFF, almere)
+    carla, henk = (make_user(f"{name}.ship@vngfonds.nl", Role.COORDINATOR) for name in ("carla", "henk"))
+    kyiv = factories.destination("Kyiv")
+    offers = [
+        factories.offer(almere, ukraine_appeal, staff, status=OfferStatus.COLLECTED, destination=kyiv) for _ in range(2)
+    ]
+    shipment = loaded(factories.shipment(ukraine_appeal, kyiv), *offers)
+    first_holds_lock = threading.Event()
+    results: list = []
+
+    def carla_departs():
+        with transaction.atomic():
+            moved = shipping.move_shipment(
+                Shipment.objects.get(pk=shipment.pk), Shipment.Status.IN_TRANSIT, Actor.of(carla),
+                expected_status=Shipment.Status.PLANNED,
+            )
+            first_holds_lock.set()
+            time.sleep(0.5)
+        return moved.status
+
+    def henk_departs():
+        first_holds_lock.wait(5)
+        return shipping.move_shipment(
+            Shipment.objects.get(pk=shipment.pk), Shipment.Status.IN_TRANSIT, Actor.of(henk),
+            expected_status=Shipment.Status.PLANNED,
+        )
+
+    def run(work, name):
+        try:
+            results.append((name, work()))
+        except Exception as error:  # noqa: BLE001 - the test inspects what happened
+            results.append((name, error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(carla_departs, "carla")), threading.Thread(target=run, args=(henk_departs, "henk"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    outcome = dict(results)
+    assert outcome["carla"] == Shipment.Status.IN_TRANSIT
+    assert isinstance(outcome["henk"], TransitionRefused)
+    assert "someone else" in outcome["henk"].message
+    for offer in offers:
+        assert list(offer.events.filter(kind=Event.Kind.STATUS).values_list("actor", flat=True)) == [carla.pk]
+    assert list(Event.objects.filter(shipment=shipment, kind=Event.Kind.STATUS).values_list("actor", flat=True)) == [carla.pk]
+
+
+# Navigation
+
+
+def test_it_shows_fund_staff_the_way_to_the_shipments(client, coordinator, finance, almere_staff):
+    shipments = reverse("pledges:shipment_list")
+    for user, shown in ((coordinator, True), (finance, True), (almere_staff, False)):
+        client.force_login(user)
+        assert (f'href="{shipments}"' in client.get(reverse("pledges:donation_list")).text) is shown

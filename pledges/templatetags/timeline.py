@@ -46,13 +46,24 @@ def _shown(key: str, value) -> str:
     return "" if value is None else str(value)
 
 
+# Loading and unloading, as a sentence: {key: (put on, taken off)}.
+LOADING = {
+    "shipment": (_("Put on shipment %(number)s"), _("Taken off shipment %(number)s")),
+    "offer": (_("%(number)s put on board"), _("%(number)s taken off")),
+}
+
+
 @register.filter
 def change_rows(event: Event) -> list[dict]:
-    """The event's changes as rows of label, old value (if any) and new value."""
+    """The event's changes as rows of label, old value (if any) and new value, or as a sentence."""
     model = _model(event)
     rows = []
     for key, value in (event.changes or {}).items():
-        if isinstance(value, (list, tuple)) and len(value) == 2:
+        if event.kind == Event.Kind.SHIPMENT and key in LOADING and isinstance(value, (list, tuple)) and len(value) == 2:
+            old, new = value
+            put_on, taken_off = LOADING[key]
+            rows.append({"sentence": (put_on if new else taken_off) % {"number": new or old}})
+        elif isinstance(value, (list, tuple)) and len(value) == 2:
             old, new = value
             rows.append({"label": _label(model, key), "old": _shown(key, old), "new": _shown(key, new), "pair": True})
         else:
