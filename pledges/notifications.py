@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -66,11 +66,18 @@ def new_offer(offer: EquipmentOffer) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(coordinators))
 
 
-def send_payment_received(payment: Payment, donation: Donation) -> None:
-    """Thank the municipality (contact person and submitter) for money that arrived on a pledge."""
-    recipients = sorted({donation.contact_email, donation.created_by.email})
+def send_payments_received(received: list[tuple[Payment, Donation]]) -> None:
+    """Thank each municipality (contact person and submitter) for money that arrived on a pledge.
+
+    All thanks of one import go through one mail connection: a statement may match hundreds.
+    """
+    messages = []
     with translation.override("nl"):
-        context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
-        subject = render_to_string("emails/payment_received_subject.txt", context).strip()
-        body = render_to_string("emails/payment_received.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        for payment, donation in received:
+            context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
+            subject = render_to_string("emails/payment_received_subject.txt", context).strip()
+            body = render_to_string("emails/payment_received.txt", context)
+            recipients = sorted({donation.contact_email, donation.created_by.email})
+            messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    if messages:
+        mailers.default.send_messages(messages)
