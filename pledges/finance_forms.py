@@ -27,7 +27,7 @@ class StatementUploadForm(forms.Form):
             "MT940 (.sta, .940, .txt) or CAMT.053 (.xml), exactly as the bank exports it. "
             "Importing a file twice, or overlapping periods, adds only lines not seen before."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": STATEMENT_SUFFIXES}),
+        widget=forms.FileInput(attrs={"accept": STATEMENT_SUFFIXES}),
     )
 
     def clean_file(self) -> bytes:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -441,6 +441,20 @@ def find_pledge(text: str) -> Donation | None:
     if compact.startswith("RF"):
         return Donation.objects.filter(reference=compact).first()
     return None
+
+
+def outstanding_pledges(today: datetime.date | None = None):
+    """Open pledges with money still to come: overdue ones first, then by expected transfer date."""
+    today = today or timezone.localdate()
+    return (
+        Donation.objects.filter(status__in=OPEN)
+        .annotate(
+            overdue_first=Case(
+                When(expected_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue_first", "expected_date", "id")
+    )
 
 
 # --------------------------------------------------------------------------- suggestions

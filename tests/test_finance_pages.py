@@ -268,3 +268,19 @@ def test_the_lines_page_costs_the_same_queries_for_few_or_many_lines(client, fin
         factories.bank_line(amount_cents=1_00 + day, counterparty_name=f"GEMEENTE X{day}")
     with django_assert_max_num_queries(20):
         client.get(url)
+
+
+def test_a_statement_of_an_account_no_appeal_collects_on_is_imported_with_a_warning(client, finance, pledges):
+    client.force_login(finance)
+    response = upload(client, "abnamro_2026-03-06.sta")
+    page = client.get(response["Location"])
+    assert "NL74 ABNA 0612 3456 78 is not an account an appeal collects on" in page.text
+    assert Payment.objects.count() == 3 and not Payment.objects.matched().exists()
+
+
+def test_the_municipality_sees_the_money_arrive_in_its_pledges_history(client, almere_staff, imported):
+    client.force_login(almere_staff)
+    response = client.get(reverse("pledges:donation_detail", args=[90001201]))
+    assert response.status_code == 200
+    assert "payment matched" in response.text
+    assert "€ 25.000,00" in response.text and "RF reference" in response.text

@@ -5,11 +5,9 @@ Finance works here; coordinators may look (read-only); municipal staff never see
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +18,7 @@ from pledges import banking, reconciliation
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
 from pledges.finance_forms import AssignForm, NoteForm, PaymentFilter, StatementUploadForm
-from pledges.models import BankStatement, Donation, Event, Payment, Role
+from pledges.models import BankStatement, Event, Payment, Role
 from pledges.money import format_euro
 from pledges.tables import DonationTable
 
@@ -95,6 +93,12 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
         )
         % {"added": statement.added_count, "skipped": statement.skipped_count, "matched": result.matched},
     )
+    if statement.account_iban not in reconciliation.fund_accounts():
+        messages.warning(
+            request,
+            _("%(account)s is not an account an appeal collects on: its lines are kept, but never "
+              "matched to pledges.") % {"account": statement.account_display},
+        )
     return redirect("pledges:finance_statement", pk=statement.pk)
 
 
@@ -258,18 +262,9 @@ def line_rematch(request: HttpRequest) -> HttpResponse:
 @allow(*VIEWERS)
 def outstanding(request: HttpRequest) -> HttpResponse:
     """Open pledges with money still to come: overdue ones first, then by expected date."""
-    today = timezone.localdate()
-    open_pledges = (
-        Donation.objects.filter(status__in=Donation.OPEN_STATUSES)
-        .for_table()
-        .annotate(
-            overdue_first=Case(
-                When(expected_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by("overdue_first", "expected_date", "id")
+    pledge_filter = DonationFilter(
+        request.GET or None, queryset=reconciliation.outstanding_pledges().for_table(), user=request.user
     )
-    pledge_filter = DonationFilter(request.GET or None, queryset=open_pledges, user=request.user)
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
     table = DonationTable(rows, order_by=(), request=request)
