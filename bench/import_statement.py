@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 5.0
@@ -252,7 +253,7 @@ def main() -> None:
 class Timer:
     """Wall-clock and CPU seconds of a block."""
 
-    def __enter__(self) -> Timer:
+    def __enter__(self) -> Self:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
         return self
 

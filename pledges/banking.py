@@ -276,8 +276,7 @@ def _remittance(value: str) -> tuple[str, str]:
         # STRD/CUR/RF18539007547034/ : a structured creditor reference.
         parts = [part for part in value.split("/") if part]
         return "", parts[-1] if len(parts) >= 3 else ""
-    if value.startswith("USTD/"):
-        value = value[len("USTD/") :]
+    value = value.removeprefix("USTD/")
     return value.strip("/ "), ""
 
 

@@ -32,7 +32,15 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iso11649
 
 from pledges import notifications
-from pledges.models import Appeal, Donation, Event, KnownIban, Municipality, Payment, User
+from pledges.models import (
+    Appeal,
+    Donation,
+    Event,
+    KnownIban,
+    Municipality,
+    Payment,
+    User,
+)
 from pledges.money import format_euro
 
 OPEN = Donation.OPEN_STATUSES
@@ -555,7 +563,7 @@ def suggestions(payments: Sequence[Payment], limit: int = 5) -> dict[int, list[S
     for line in lines:
         found: dict[int, Suggestion] = {}
 
-        def suggest(donation: Donation, score: int, reason: str) -> None:
+        def suggest(donation: Donation, score: int, reason: str, found: dict[int, Suggestion] = found) -> None:
             found.setdefault(donation.pk, Suggestion(donation)).add(score, reason)
 
         for ref in refs[line.pk]:

@@ -8,11 +8,27 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from pledges import banking, reconciliation
-from pledges.models import Appeal, Donation, Event, KnownIban, Municipality, Payment, Role, User
+from pledges.models import (
+    Appeal,
+    Donation,
+    Event,
+    KnownIban,
+    Municipality,
+    Payment,
+    Role,
+    User,
+)
 from tests import factories
 
 FUND = "NL94BNGH0285173715"
@@ -190,10 +206,13 @@ def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge, d
 
 def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge, django_capture_on_commit_callbacks):
     line = factories.bank_line(400_00)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            reconciliation.match(line.pk, pledge.pk, finance)
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        reconciliation.match(line.pk, pledge.pk, finance)
+        raise RuntimeError("rolled back")
     assert callbacks == [] and mail.outbox == []
 
 
@@ -294,7 +313,7 @@ def _confirm_in_own_connection(barrier, results, line_pk, donation_pk, user_pk):
         results.append("matched")
     except reconciliation.MatchRefused:
         results.append("refused")
-    except Exception as error:  # surfaced by the assertion below
+    except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion on `results`
         results.append(repr(error))
     finally:
         connection.close()

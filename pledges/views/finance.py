@@ -17,7 +17,12 @@ from django_tables2 import RequestConfig
 from pledges import banking, reconciliation
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
-from pledges.finance_forms import AssignForm, NoteForm, PaymentFilter, StatementUploadForm
+from pledges.finance_forms import (
+    AssignForm,
+    NoteForm,
+    PaymentFilter,
+    StatementUploadForm,
+)
 from pledges.models import BankStatement, Event, Payment, Role
 from pledges.money import format_euro
 from pledges.tables import DonationTable
