@@ -212,10 +212,15 @@ def _apply(plans: list[tuple[Payment, Donation, str]], user: User) -> int:
         )
     now = timezone.now()
     applied: list[tuple[Payment, Donation]] = []
+    # The plan was made before the locks: check each rule again on the locked rows.
+    received = {pk: donation.received_cents for pk, donation in pledges.items()}
     for planned, target, method in plans:
         line, donation = locked[planned.pk], pledges[target.pk]
-        if not line.is_open or donation.status not in OPEN:
+        outstanding = donation.amount_cents - received[donation.pk]
+        still_holds = outstanding > 0 and (method == Payment.Method.REFERENCE or outstanding == line.amount_cents)
+        if not line.is_open or donation.status not in OPEN or not still_holds:
             continue
+        received[donation.pk] += line.amount_cents
         line.donation, line.match_method, line.matched_by, line.matched_at = donation, method, user, now
         applied.append((line, donation))
     if not applied:
