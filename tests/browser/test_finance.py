@@ -1,0 +1,59 @@
+"""Finance in a real browser: import a bank statement, confirm a suggestion, record a gift; axe-clean."""
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from pledges.models import Donation, Payment
+from tests import factories
+from tests.browser.helpers import t
+
+BLOCKING = ("critical", "serious")
+
+
+def blocking_violations(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{page.url}: {v['id']} ({v['impact']})" for v in violations if v["impact"] in BLOCKING]
+
+
+def test_finance_imports_a_statement_and_matches_its_lines(page, finance, almere_staff, ukraine_appeal, log_in_as):
+    factories.sample_pledges(ukraine_appeal, almere_staff)
+    log_in_as(page.context, finance)
+    problems: list[str] = []
+
+    page.goto("/donaties/")
+    page.get_by_role("navigation", name=t("Main menu")).get_by_role("link", name=t("Finance")).click()
+    problems += blocking_violations(page)
+
+    # A statement that does not add up is refused on the form, nothing stored.
+    page.locator("input[type=file]").set_input_files(str(factories.STATEMENTS / "bng_broken_balance.sta"))
+    page.get_by_role("button", name=t("Import statement")).click()
+    expect(page.get_by_role("alert")).to_contain_text("€ 1.244.537,51")
+    problems += blocking_violations(page)
+    assert not Payment.objects.exists()
+
+    page.locator("input[type=file]").set_input_files(str(factories.STATEMENTS / "bng_2026-03-02_03.sta"))
+    page.get_by_role("button", name=t("Import statement")).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert Payment.objects.count() == 10
+    problems += blocking_violations(page)
+
+    page.get_by_role("link", name=t("Bank lines to match")).click()
+    expect(page.get_by_text("GEMEENTE BERGEN NH")).to_be_visible()
+    problems += blocking_violations(page)
+    page.get_by_role("button", name=t("Match to %(number)s") % {"number": "T-90001211"}).click()
+    expect(page.get_by_role("status")).to_contain_text("T-90001211")
+    assert Donation.objects.get(pk=90001211).status == Donation.Status.RECEIVED
+
+    gift = Payment.objects.get(counterparty_name="STICHTING VRIENDEN VAN KYIV")
+    page.goto(f"/financien/regels/{gift.pk}/")
+    problems += blocking_violations(page)
+    page.get_by_role("button", name=t("Record as gift without pledge")).click()
+    expect(page.get_by_role("status")).to_contain_text("€ 250,00")
+    gift.refresh_from_db()
+    assert gift.match_method == Payment.Method.GIFT
+    problems += blocking_violations(page)
+
+    page.goto("/financien/openstaand/")
+    expect(page.get_by_role("table")).to_be_visible()
+    problems += blocking_violations(page)
+    assert problems == []
