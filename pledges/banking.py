@@ -748,7 +748,10 @@ def _insert_lines(statement: BankStatement, new: list[tuple[Line, str]]) -> None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows; binding 170,000 parameters costs the client seconds.
-            with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            # The raw cursor's errors are wrapped, so a duplicate line is an IntegrityError.
+            with connection.wrap_database_errors, cursor.copy(
+                f"COPY {table} ({column_list}) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
             return

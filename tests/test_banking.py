@@ -333,3 +333,34 @@ def test_line_keys_count_identical_lines_within_a_file():
     assert banking.line_keys(FUND, [same]) == keys[:1]
     # The same line on another account is another line.
     assert banking.line_keys("NL70INGB0006677889", [line])[0] != keys[0]
+
+
+def test_a_line_stored_meanwhile_by_someone_else_is_a_database_error(finance):
+    """What an overlapping import running at the same moment meets: the unique line key."""
+    from django.db import IntegrityError, transaction
+
+    parsed = banking.parse(factories.statement_bytes("bng_2026-03-02_03.sta"))
+    statement, _added = banking._store(parsed, "a" * 64, "a.sta", finance)
+    line, key = parsed.lines[0], banking.line_keys(FUND, parsed.lines)[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        banking._insert_lines(statement, [(line, key)])
+
+
+def test_an_import_that_meets_a_concurrent_one_tries_again_with_what_is_known(finance, pledges, monkeypatch):
+    from django.db import IntegrityError
+
+    store, calls = banking._store, []
+
+    def collide_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            store(*args, **kwargs)
+            raise IntegrityError("duplicate key value violates unique constraint on line_key")
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(banking, "_store", collide_once)
+    result = import_file("bng_2026-03-02_03.sta", finance)
+
+    assert len(calls) == 2
+    assert result.statement.added_count == 10
+    assert BankStatement.objects.count() == 1 and Payment.objects.count() == 10
