@@ -199,7 +199,7 @@ def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge, d
     assert message.to == sorted({"financien@almere.example.nl", pledge.created_by.email})
     assert message.subject == f"Ontvangen: € 400,00 voor toezegging {pledge.number} (Oekraïne: energie voor de winter)"
     assert "Hartelijk dank" in message.body
-    assert "op 2 maart 2026 € 400,00 van Almere ontvangen" in message.body
+    assert "op 2 maart 2026 € 400,00 van de gemeente Almere ontvangen" in message.body
     assert "Nog te ontvangen:   € 600,00" in message.body
     assert pledge.reference in message.body
 
