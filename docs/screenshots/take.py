@@ -1,0 +1,120 @@
+"""Take the README screenshots from the demo data.
+
+Run from the project root:  .venv/bin/python docs/screenshots/take.py
+
+Builds a throw-away SQLite database (/tmp/screens.sqlite3) with the reference and demo data,
+serves it with runserver on a free port, and drives Debian's chromium through Playwright.
+"""
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+DATABASE = Path("/tmp/screens.sqlite3")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "demo-vngfonds"
+ENV = {**os.environ, "DJANGO_DEBUG": "true", "DATABASE_URL": f"sqlite:///{DATABASE}"}
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/donaties/")
+
+
+def take(page) -> None:
+    page.goto("/login/")
+    page.screenshot(path=OUT / "login.png")
+
+    log_in(page, "coordinator@demo.vngfonds.nl")
+    filters = page.get_by_role("search")
+    filters.locator("#id_province").select_option("Flevoland")
+    filters.locator("#id_status").select_option("pledged")
+    filters.locator("button[type=submit]").click()
+    expect(page.locator("table.ledger tbody tr").first).to_be_visible()
+    page.screenshot(path=OUT / "ledger.png", full_page=True)
+    page.context.clear_cookies()
+
+    log_in(page, "almere@demo.vngfonds.nl")
+    page.goto("/donaties/nieuw/")
+    page.fill("#id_amount", "1.250,50")
+    page.fill("#id_iban", "NL91 ABNA 0417 1643 00")
+    page.fill("#id_decision_reference", "Raadsbesluit 2026/118")
+    page.fill("#id_expected_date", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("[data-field=description]")).to_be_visible()
+    page.screenshot(path=OUT / "pledge.png", full_page=True)
+
+
+def main() -> None:
+    for leftover in DATABASE.parent.glob(DATABASE.name + "*"):
+        leftover.unlink()
+    manage("migrate", "--no-input")
+    manage("load_reference_data")
+    manage("load_demo_data")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(base_url + "/login/")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(
+                base_url=base_url, locale="nl-NL", viewport={"width": 1280, "height": 800}
+            )
+            take(context.new_page())
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"Screenshots in {OUT.relative_to(ROOT)}: login.png, ledger.png, pledge.png")
+
+
+if __name__ == "__main__":
+    main()

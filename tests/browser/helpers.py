@@ -1,0 +1,33 @@
+"""What the browser tests share: contexts, the app's words, logging in, reading euro amounts."""
+
+from django.utils import translation
+
+from pledges.money import parse_euro
+
+
+def new_context(browser, live_server, **options):
+    """A browser context on the live server, Dutch like our users unless told otherwise."""
+    options = {"locale": "nl-NL", "timezone_id": "Europe/Amsterdam", **options}
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def t(text: str, language: str = "nl") -> str:
+    """`text` as the app shows it in `language`, so tests follow the translations."""
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def log_in_through_form(page, email: str, password: str) -> None:
+    """Log in the way a person does: open the start page, get sent to the form, fill it in."""
+    page.goto("/")
+    page.get_by_label(t("e-mail address"), exact=False).fill(email)
+    page.get_by_label(t("Password", "nl"), exact=False).fill(password)
+    page.locator("main").get_by_role("button", name=t("Log in")).click()
+    page.wait_for_url("**/donaties/")
+
+
+def cents(text: str) -> int:
+    """Integer cents from an amount as shown on a page ("€ 1.250,50" or "€1,250.50")."""
+    return parse_euro(text)
