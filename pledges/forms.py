@@ -1,6 +1,7 @@
 """Forms that return typed, validated values with errors in the user's language."""
 
 import datetime
+import re
 import warnings
 from decimal import Decimal
 
@@ -300,6 +301,36 @@ def centimetres(label: str) -> forms.IntegerField:
     )
 
 
+# Digits grouped by thousands (1.250 or 1,250) or not, then at most two decimals after "," or ".".
+_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,](\d{1,2}))?")
+
+
+class NumberField(forms.DecimalField):
+    """A decimal typed the Dutch or English way: "12,5" and "12.5"; "1.250" and "1,250" are 1250.
+
+    A separator followed by three digits groups thousands: these fields have at
+    most two decimals, so it cannot be a decimal separator.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(inputmode="decimal", autocomplete="off")
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            compact = value.strip().replace(" ", "").replace("\u00a0", "")
+            match = _NUMBER.fullmatch(compact)
+            if match:
+                whole, fraction = match.group(1), match.group(2)
+                value = re.sub(r"[.,]", "", whole) + (f".{fraction}" if fraction else "")
+        return super().to_python(value)
+
+
 class NeedChoiceField(forms.ModelChoiceField):
     """An open need, labelled with what is still missing."""
 
@@ -350,13 +381,12 @@ class OfferForm(forms.ModelForm):
             "invalid": _("Enter the quantity as a whole number, such as 2."),
         },
     )
-    power_kva = forms.DecimalField(
+    power_kva = NumberField(
         label=_("Power (kVA)"),
         required=False,
         max_digits=7,
         decimal_places=1,
         min_value=Decimal("0.1"),
-        localize=True,
         help_text=_("Per unit. For generators and transformers. 1 kVA is roughly 0.8 kW."),
         error_messages={
             "min_value": _("The power must be more than 0 kVA."),
@@ -379,12 +409,11 @@ class OfferForm(forms.ModelForm):
             "max": _("The value per unit may be at most %(max)s. Check the amount."),
         },
     )
-    weight_kg = forms.DecimalField(
+    weight_kg = NumberField(
         label=_("Weight per unit (kg)"),
         max_digits=8,
         decimal_places=1,
         min_value=Decimal("0.1"),
-        localize=True,
         error_messages={
             "min_value": _("The weight must be more than 0 kg."),
             "max_digits": _("That is heavier than anything we can ship; enter the weight in kg."),
@@ -525,13 +554,12 @@ class NeedForm(forms.ModelForm):
             "max_value": _("Enter a quantity of at most 10,000."),
         },
     )
-    min_power_kva = forms.DecimalField(
+    min_power_kva = NumberField(
         label=_("Minimum power (kVA)"),
         required=False,
         max_digits=7,
         decimal_places=1,
         min_value=Decimal("0.1"),
-        localize=True,
         help_text=_("Per unit; leave empty when power does not matter."),
         error_messages={
             "min_value": _("The power must be more than 0 kVA."),

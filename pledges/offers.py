@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
+from django.utils.formats import number_format
 
 from pledges import notifications
 from pledges.forms import OfferForm
@@ -66,6 +68,9 @@ def _display(offer: EquipmentOffer, field: str) -> str:
             return ""
         if isinstance(value, bool):
             return "ja" if value else "nee"
+        if isinstance(value, Decimal):
+            # "60" typed and "60.0" stored are the same power.
+            return number_format(value, model_field.decimal_places)
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 

@@ -109,12 +109,14 @@ def need_city(request: HttpRequest, destination_pk: int) -> HttpResponse:
     needs = needs.with_progress().select_related("appeal", "destination").order_by(
         "-is_open", "priority", "category", "pk"
     )
+    needs = with_figures(needs)
     return render(
         request,
         "needs/city.html",
         {
             "destination": destination,
-            "needs": with_figures(needs),
+            "needs": needs,
+            "any_over_pledged": any(need.surplus_units for need in needs),
             "appeals": appeals,
             "appeal": appeal,
             "can_edit": request.user.role == Role.COORDINATOR,
