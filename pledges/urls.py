@@ -34,6 +34,11 @@ urlpatterns = [
     path("ontvangst/<str:token>/", recipient.recipient, name="recipient"),
     path("bijdrage/", contribution.contribution_home, name="contribution_home"),
     path("bijdrage/<str:code>/", contribution.contribution, name="contribution"),
+    path(
+        "bijdrage/<str:code>/ontvangstfoto/<int:offer_pk>/",
+        contribution.receipt_photo,
+        name="contribution_receipt_photo",
+    ),
     path("financien/afschriften/", finance.statement_list, name="finance_statements"),
     path("financien/afschriften/inlezen/", finance.statement_upload, name="finance_statement_upload"),
     path("financien/afschriften/<int:pk>/", finance.statement_detail, name="finance_statement"),

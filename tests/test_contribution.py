@@ -1,6 +1,7 @@
 """“What happened with our contribution”: each offer and pledge of one municipality, with its timeline."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -120,3 +121,33 @@ def test_it_shows_municipal_staff_the_way_to_their_contribution(client, almere_s
     assert f'href="{page}"' in client.get(reverse("pledges:donation_list")).text
     client.force_login(coordinator)
     assert f'href="{page}"' not in client.get(reverse("pledges:donation_list")).text
+
+
+def test_it_shows_the_citys_photo_to_the_municipality_only(
+    client, settings, tmp_path, coordinator, almere_staff, utrecht_staff, almere, ukraine_appeal
+):
+    settings.MEDIA_ROOT = tmp_path
+    kyiv = factories.destination("Kyiv")
+    generator = factories.offer(
+        almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.COLLECTED, destination=kyiv
+    )
+    shipment = factories.shipment(ukraine_appeal, kyiv)
+    factories.on_board(shipment, generator)
+    shipping.move_shipment(shipment, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    shipping.move_shipment(shipment, Shipment.Status.DELIVERED, Actor.of(coordinator))
+    picture = factories.image_bytes("PNG")
+    receipts.confirm_receipt(
+        shipment, generator.pk, photo=SimpleUploadedFile("x.png", picture), photo_content_type="image/png"
+    )
+    url = reverse("pledges:contribution_receipt_photo", args=[almere.code, generator.pk])
+
+    client.force_login(almere_staff)
+    page = client.get(contribution_url(almere))
+    own = client.get(url)
+    client.force_login(utrecht_staff)
+    other = client.get(url)
+
+    assert url in page.text
+    assert own.status_code == 200 and own["Content-Type"] == "image/png"
+    assert b"".join(own.streaming_content) == picture
+    assert other.status_code == 404

@@ -6,7 +6,7 @@ municipality's code is a 404 for staff, as everywhere in the ledger.
 """
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pledges.access import (
@@ -81,3 +81,26 @@ def contribution(request: HttpRequest, code: str) -> HttpResponse:
             "share_url": request.build_absolute_uri(request.path),
         },
     )
+
+
+@allow(*EVERYONE)
+def receipt_photo(request: HttpRequest, code: str, offer_pk: int) -> FileResponse:
+    """The recipient's photo of an arrived item, only to those who may see the offer."""
+    municipality = get_visible_or_404(visible_municipalities(request.user), code=code)
+    offer = get_visible_or_404(
+        visible_offers(request.user).filter(municipality=municipality).select_related("receipt"), pk=offer_pk
+    )
+    receipt = getattr(offer, "receipt", None)
+    if receipt is None or not receipt.photo:
+        raise Http404
+    try:
+        stream = receipt.photo.storage.open(receipt.photo.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = receipt.photo_content_type.removeprefix("image/").replace("jpeg", "jpg")
+    response = FileResponse(
+        stream, content_type=receipt.photo_content_type, filename=f"{offer.number}-ontvangst.{extension}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
