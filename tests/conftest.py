@@ -6,11 +6,26 @@ from django.core.management import call_command
 from pledges.models import Appeal, Municipality, Role, User
 
 PASSWORD = "correct horse battery staple"
+MUNICIPALITY_COUNT = 342
+
+
+def _load_reference_data() -> None:
+    with open("/dev/null", "w") as quiet:
+        call_command("load_reference_data", stdout=quiet)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data once per run; every test rolls back on top of it."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
 
 
 @pytest.fixture
 def reference_data(db) -> None:
-    call_command("load_reference_data", stdout=open("/dev/null", "w"))
+    # A transactional test (the browser tests) flushes the tables; reload them then.
+    if Municipality.objects.count() != MUNICIPALITY_COUNT or not Appeal.objects.exists():
+        _load_reference_data()
 
 
 @pytest.fixture
@@ -62,11 +77,19 @@ def administrator(reference_data) -> User:
     return user
 
 
+@pytest.fixture
+def fund_staff(coordinator, finance) -> list[User]:
+    """Everyone at the fund who sees every municipality in the ledger."""
+    return [coordinator, finance]
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings) -> None:
-    """Production settings, but plain HTTP and no collectstatic step."""
+    """Production settings, but plain HTTP, no collectstatic step and a fast hasher."""
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

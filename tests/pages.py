@@ -1,0 +1,58 @@
+"""Read pages the way a user does: the numbers, totals and messages on screen."""
+
+import html
+import re
+
+from django.http import HttpResponse
+
+_PLEDGE_NUMBER = re.compile(r">(T-\d{6})<")
+
+
+def pledge_numbers(response: HttpResponse) -> list[str]:
+    """The pledge numbers in the ledger table, top to bottom."""
+    return _PLEDGE_NUMBER.findall(response.text)
+
+
+def total(response: HttpResponse, name: str) -> str:
+    """One of the totals above the ledger table: rows, pledged, received, outstanding."""
+    match = re.search(rf'data-total="{name}">([^<]*)<', response.text)
+    assert match, f"no {name} total on the page"
+    return html.unescape(match.group(1)).replace("\xa0", " ")
+
+
+def text(response: HttpResponse) -> str:
+    """The page as text, entities decoded, so assertions can quote what users read."""
+    return html.unescape(response.text).replace("\xa0", " ")
+
+
+def errors(response: HttpResponse) -> list[str]:
+    """The error messages shown next to the fields of a form on the page."""
+    return [
+        html.unescape(message).strip()
+        for message in re.findall(r'class="field-error"[^>]*>([^<]*)<', response.text)
+    ]
+
+
+def messages(response: HttpResponse) -> list[str]:
+    """The flash messages at the top of the page."""
+    return [
+        html.unescape(message).strip()
+        for message in re.findall(r'class="message message-[^"]*">([^<]*)<', response.text)
+    ]
+
+
+def plain(response: HttpResponse) -> str:
+    """The page's visible text: tags removed, entities decoded, whitespace collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.DOTALL)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body).replace("\xa0", " ")).strip()
+
+
+def alerts(response: HttpResponse) -> list[str]:
+    """The messages in a form's error summary, such as a refused login."""
+    summaries = re.findall(r'class="error-summary"[^>]*>(.*?)</div>', response.text, flags=re.DOTALL)
+    return [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", message))).strip()
+        for summary in summaries
+        for message in re.findall(r"<(?:p|li)>(.*?)</(?:p|li)>", summary, flags=re.DOTALL)
+    ]
