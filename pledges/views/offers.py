@@ -37,9 +37,8 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     offer_filter = OfferFilter(request.GET or None, queryset=visible_offers(user).for_table(), user=user)
     rows = offer_filter.qs
     totals = rows.totals()
-    table = OfferTable(
-        rows, show_municipality=user.is_fund_staff, selectable=can_move(user), request=request
-    )
+    # Configured here without pagination: the table's own paginator would count the rows again.
+    table = OfferTable(rows, show_municipality=user.is_fund_staff, selectable=can_move(user))
     RequestConfig(request, paginate=False).configure(table)
     # An out-of-range page number shows the last page rather than an error.
     paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
