@@ -797,3 +797,14 @@ def test_it_costs_the_same_queries_for_any_page_size(user, client, request, alme
 
     assert _queries_for_list(client, per_page=100) == few
     assert _queries_for_list(client, per_page=25, page=3, sort="municipality") == few
+
+
+def test_it_counts_and_totals_the_filtered_offers_in_one_query(client, coordinator, almere_staff, ukraine_appeal):
+    factories.offers(30, almere_staff.municipality, ukraine_appeal, almere_staff)
+    client.force_login(coordinator)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("pledges:offer_list"), {"status": "offered", "page": 2})
+
+    on_offers = [q["sql"] for q in queries if 'FROM "pledges_equipmentoffer"' in q["sql"]]
+    assert len(on_offers) == 2, on_offers  # the totals (with the count) and the page's rows
