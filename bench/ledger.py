@@ -1,0 +1,615 @@
+#!/usr/bin/env python
+"""Benchmark the money ledger page (/donaties/) against Django's admin changelist.
+
+Generates N pledges (default 100,000) in a database of its own, then requests the
+ledger page as a coordinator and the admin changelist of the same model as a
+superuser, in the same run, interleaved, with django.test.Client. Prints median
+and p95 latency and SQL queries per page for the first and last page, unfiltered,
+filtered and searched, the ratio ours/admin, and the targets of issue 2.
+
+It prints figures; it is not a test and asserts nothing.
+
+    .venv/bin/python bench/ledger.py                       # SQLite, bench/bench.sqlite3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/ledger.py
+    .venv/bin/python bench/ledger.py --rows 20000 --repeat 10 --profile
+
+The database is never the developer's db.sqlite3 nor the CI's `test` database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+DEFAULT_SQLITE = BENCH_DIR / "bench.sqlite3"
+
+# Targets from issue 2 ("Done when").
+TARGET_FIRST_MS = 30.0
+TARGET_LAST_MS = 60.0
+TARGET_RATIO = 1.0
+
+COORDINATOR_EMAIL = "bench-coordinator@bench.vngfonds.nl"
+SUPERUSER_EMAIL = "bench-admin@bench.vngfonds.nl"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="pledges in the database (default 100000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per scenario (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per scenario first (default 3)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="database to use (default: $DATABASE_URL, else sqlite:///bench/bench.sqlite3)",
+    )
+    parser.add_argument("--per-page", type=int, default=None, help="ledger rows per page (default: the app's default)")
+    parser.add_argument("--admin-per-page", type=int, default=None, help="admin list_per_page (default: the admin's, 100)")
+    parser.add_argument("--search", default="dam", help="search term for the search scenarios (default 'dam')")
+    parser.add_argument("--regenerate", action="store_true", help="delete and regenerate the pledges")
+    parser.add_argument(
+        "--analyze",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="(VACUUM) ANALYZE: yes = now, even if the data exists; auto (default) = after generating, on PostgreSQL "
+        "only (autovacuum would), not on SQLite (nothing would); no = never",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print every query of every scenario with its time and plan (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE)",
+    )
+    parser.add_argument("--only", default=None, help="comma-separated scenario keys to run: first,last,ffirst,flast,sfirst,slast")
+    parser.add_argument("--skip-admin", action="store_true", help="measure only the ledger (quicker; no ratio)")
+    return parser.parse_args()
+
+
+def configure(args: argparse.Namespace) -> str:
+    """Point Django at the bench database and bench-friendly settings before setup()."""
+    url = args.database_url or f"sqlite:///{DEFAULT_SQLITE}"
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"].endswith("sqlite3"):
+        path = Path(config["NAME"]).resolve()
+        if path == (PROJECT_DIR / "db.sqlite3").resolve():
+            sys.exit("Refusing to benchmark on the developer's db.sqlite3; use bench/bench.sqlite3.")
+    elif config["NAME"] in ("test", "postgres", "template0", "template1"):
+        sys.exit(f"Refusing to benchmark on the {config['NAME']!r} database; use e.g. .../bench.")
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fonds.settings"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["STATIC_MANIFEST"] = "false"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "*"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    sys.path.insert(0, str(PROJECT_DIR))
+    return url
+
+
+def ensure_postgres_database() -> None:
+    """Create the PostgreSQL database named in DATABASE_URL if it does not exist."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    params = connection.get_connection_params()
+    name = connection.settings_dict["NAME"]
+    params.pop("dbname", None)
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            print(f"Creating PostgreSQL database {name!r}.")
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# --- data -------------------------------------------------------------------------------
+
+FIRST_NAMES = ["Anouk", "Bram", "Carla", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Iris", "Joost",
+               "Karin", "Lars", "Maaike", "Niels", "Olga", "Pieter", "Roos", "Sven", "Tess", "Wouter"]
+LAST_NAMES = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+              "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
+IBANS = ["NL91ABNA0417164300", "NL20INGB0001234567", "NL44RABO0123456789", "NL38BNGH0285012345"]
+EXTRA_APPEALS = [
+    ("Aardbeving Marokko: wederopbouw", "wederopbouw"),
+    ("Overstromingen Libië: noodhulp", "noodhulp"),
+]
+
+
+def ensure_users():
+    from pledges.models import Municipality, Role, User
+
+    coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first() or User.objects.create_user(
+        COORDINATOR_EMAIL, None, first_name="Bench", last_name="Coordinator", role=Role.COORDINATOR
+    )
+    superuser = User.objects.filter(email=SUPERUSER_EMAIL).first() or User.objects.create_superuser(
+        SUPERUSER_EMAIL, None, first_name="Bench", last_name="Admin"
+    )
+    # One civil servant per municipality creates that municipality's pledges.
+    have = set(User.objects.filter(role=Role.MUNICIPAL_STAFF).values_list("municipality_id", flat=True))
+    new = [
+        User(email=f"{m.code.lower()}@bench.vngfonds.nl", first_name="Bench", last_name=m.name,
+             role=Role.MUNICIPAL_STAFF, municipality=m, password="!")
+        for m in Municipality.objects.exclude(pk__in=have)
+    ]
+    User.objects.bulk_create(new, batch_size=500)
+    creators = dict(User.objects.filter(role=Role.MUNICIPAL_STAFF).values_list("municipality_id", "pk"))
+    return coordinator, superuser, creators
+
+
+def ensure_appeals():
+    from pledges.models import Appeal
+
+    main = Appeal.objects.order_by("pk").first()
+    appeals = [main]
+    for title, theme in EXTRA_APPEALS:
+        appeal, _ = Appeal.objects.get_or_create(
+            title=title,
+            defaults={"theme": theme, "iban": main.iban, "account_name": main.account_name,
+                      "transfer_keyword": main.transfer_keyword, "accepts": Appeal.Accepts.MONEY},
+        )
+        appeals.append(appeal)
+    return appeals
+
+
+def generate(rows: int, regenerate: bool, analyze: str) -> None:
+    """Bulk-create `rows` pledges with explicit pks 1..rows, unless they are there already."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from pledges.models import Donation, Municipality
+
+    count = Donation.objects.count()
+    max_pk = Donation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if count == rows and max_pk == rows and not regenerate:
+        print(f"Database holds {rows:,} pledges already; not regenerating.")
+        if analyze == "yes":
+            run_analyze()
+        return
+    _, _, creators = ensure_users()
+    appeals = ensure_appeals()
+    municipalities = list(Municipality.objects.order_by("code").values_list("pk", flat=True))
+    if count:
+        print(f"Database holds {count:,} pledges; deleting them to generate {rows:,}.")
+        with transaction.atomic(), connection.cursor() as cursor:
+            table = connection.ops.quote_name(Donation._meta.db_table)
+            cursor.execute(f"DELETE FROM {table}")
+    rng = random.Random(2026)
+    # Some municipalities pledge far more often than others (a long tail, as in life).
+    weights = [1 / (1 + (i % 60)) ** 0.7 for i in range(len(municipalities))]
+    rng.shuffle(weights)
+    now = timezone.now().replace(microsecond=0)
+    span = 3 * 365 * 24 * 3600
+    statuses = ["pledged", "partly_received", "received", "withdrawn"]
+    status_weights = [40, 10, 45, 5]
+    amounts_euro = [500, 1000, 2500, 5000, 7500, 10000, 15000, 25000, 50000, 100000, 250000]
+    started = time.perf_counter()
+    batch = []
+    with transaction.atomic():
+        for pk in range(1, rows + 1):
+            municipality = rng.choices(municipalities, weights)[0]
+            # Older pledges have lower pks, as when they are made one by one.
+            created = now - datetime.timedelta(seconds=int(span * (1 - pk / rows)) + rng.randint(0, 59))
+            amount = rng.choice(amounts_euro) * 100 + rng.choice([0, 0, 0, 50, 25, 99])
+            status = rng.choices(statuses, status_weights)[0]
+            if status == "received":
+                received = amount
+            elif status == "partly_received":
+                received = rng.randint(1, amount - 1)
+            else:  # pledged, withdrawn
+                received = 0
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            batch.append(Donation(
+                pk=pk,
+                appeal=appeals[0] if rng.random() < 0.85 else rng.choice(appeals[1:]),
+                municipality_id=municipality,
+                amount_cents=amount,
+                received_cents=received,
+                status=status,
+                iban=rng.choice(IBANS),
+                reference=Donation.reference_for(pk),
+                decision_reference=f"B&W-besluit {created.year}/{rng.randint(100, 9999)}",
+                expected_date=(created + datetime.timedelta(days=rng.randint(5, 90))).date(),
+                contact_name=f"{first} {last}",
+                contact_email=f"{first.lower()}.{last.replace(' ', '').lower()}@gemeente.example",
+                created_by_id=creators[municipality],
+                created_at=created,
+                updated_at=created,
+            ))
+            if len(batch) == 5000:
+                Donation.objects.bulk_create(batch)
+                batch.clear()
+        if batch:
+            Donation.objects.bulk_create(batch)
+        # Explicit pks leave PostgreSQL's sequence behind; point it past them.
+        from django.core.management.color import no_style
+
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [Donation]):
+                cursor.execute(statement)
+    print(f"Generated {rows:,} pledges in {time.perf_counter() - started:.1f} s.")
+    if analyze == "yes" or (analyze == "auto" and connection.vendor == "postgresql"):
+        run_analyze()
+
+
+def run_analyze() -> None:
+    """Give the query planner statistics (and PostgreSQL a visibility map)."""
+    from django.db import connection
+
+    # On PostgreSQL autovacuum would soon vacuum and analyze 100,000 new rows (which also
+    # sets the visibility map that index-only scans need); do it now, so runs are alike.
+    statement = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    print(f"Ran {statement}.")
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    page: str  # "first" or "last"
+    ours: str
+    admin: str
+    rows: int = 0
+    ours_ms: list[float] = field(default_factory=list)
+    admin_ms: list[float] = field(default_factory=list)
+    ours_cpu: list[float] = field(default_factory=list)
+    admin_cpu: list[float] = field(default_factory=list)
+    ours_queries: list = field(default_factory=list)
+    admin_queries: list = field(default_factory=list)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def build_scenarios(args, per_page: int, admin_per_page: int) -> list[Scenario]:
+    from django.db.models import Q
+
+    from pledges.models import Donation
+
+    status, province, term = "pledged", "Noord-Holland", args.search
+    n_all = Donation.objects.count()
+    n_filtered = Donation.objects.filter(status=status, municipality__province=province).count()
+    n_search = Donation.objects.filter(
+        Q(municipality__name__icontains=term) | Q(decision_reference__icontains=term)
+        | Q(contact_name__icontains=term)
+    ).count()
+
+    def last(n: int, size: int) -> int:
+        return max(1, math.ceil(n / size))
+
+    def ours(**params) -> str:
+        if args.per_page:
+            params["per_page"] = per_page
+        return "/donaties/" + ("?" + urlencode(params) if params else "")
+
+    def admin(**params) -> str:
+        return "/admin/pledges/donation/" + ("?" + urlencode(params) if params else "")
+
+    f_ours = {"status": status, "province": province}
+    f_admin = {"status__exact": status, "municipality__province": province}
+    scenarios = [
+        Scenario("first", "unfiltered, first page", "first", ours(), admin()),
+        Scenario("last", "unfiltered, last page", "last",
+                 ours(page=last(n_all, per_page)), admin(p=last(n_all, admin_per_page))),
+        Scenario("ffirst", "status+province, first", "first", ours(**f_ours), admin(**f_admin)),
+        Scenario("flast", "status+province, last", "last",
+                 ours(**f_ours, page=last(n_filtered, per_page)),
+                 admin(**f_admin, p=last(n_filtered, admin_per_page))),
+        Scenario("sfirst", f"search {term!r}, first", "first", ours(q=term), admin(q=term)),
+        Scenario("slast", f"search {term!r}, last", "last",
+                 ours(q=term, page=last(n_search, per_page)),
+                 admin(q=term, p=last(n_search, admin_per_page))),
+    ]
+    rows = {"first": n_all, "last": n_all, "ffirst": n_filtered, "flast": n_filtered,
+            "sfirst": n_search, "slast": n_search}
+    for s in scenarios:
+        s.rows = rows[s.key]
+    if args.only:
+        keys = set(args.only.split(","))
+        scenarios = [s for s in scenarios if s.key in keys]
+    return scenarios
+
+
+def server_cpu() -> tuple[int | None, int]:
+    """The PostgreSQL backend serving this process, and its CPU nanoseconds so far.
+
+    Read from /proc/<pid>/schedstat, so only when the server runs on this machine
+    (and we may read its /proc entry); (None, 0) otherwise and on SQLite.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None, 0
+    pid = connection.connection.info.backend_pid
+    try:
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None, 0
+
+
+def get(client, url: str) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one request.
+
+    CPU is this process's (Python, and SQLite's own work) plus, on a local PostgreSQL,
+    the server backend's: the cost of the request itself, which other load on the
+    machine inflates far less than the wall-clock time.
+    """
+    pid, server = server_cpu()
+    cpu, started = time.process_time(), time.perf_counter()
+    response = client.get(url)
+    elapsed, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+    pid_after, server_after = server_cpu()
+    if pid_after is not None:
+        # A new backend (the persistent connection was recycled) did all of this request's work.
+        cpu += (server_after - (server if pid_after == pid else 0)) / 1e6
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed, cpu
+
+
+def capture(client, url: str) -> list[dict]:
+    """One request's SQL: counted by CaptureQueriesContext, timed to the microsecond."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append({"raw": sql, "params": params, "ms": (time.perf_counter() - started) * 1000})
+
+    with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
+        response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    queries = list(ctx.captured_queries)
+    for query, t in zip(queries, timed, strict=True):
+        query.update(t)
+    return queries
+
+
+def explain(sql: str, params) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(f"      {row[3]}" for row in cursor.fetchall())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(f"      {row[0]}" for row in cursor.fetchall())
+
+
+def measure(args, scenarios: list[Scenario], ours_client, admin_client) -> None:
+    admin = not args.skip_admin
+    for _ in range(args.warmup):
+        for s in scenarios:
+            get(ours_client, s.ours)
+            if admin:
+                get(admin_client, s.admin)
+    # One request per scenario with its SQL recorded (warm, like the timed ones).
+    for s in scenarios:
+        s.ours_queries = capture(ours_client, s.ours)
+        if admin:
+            s.admin_queries = capture(admin_client, s.admin)
+    # Interleaved, so drift (other load, caches, CPU boost) hits both sides alike.
+    for _ in range(args.repeat):
+        for s in scenarios:
+            wall, cpu = get(ours_client, s.ours)
+            s.ours_ms.append(wall)
+            s.ours_cpu.append(cpu)
+            if admin:
+                wall, cpu = get(admin_client, s.admin)
+                s.admin_ms.append(wall)
+                s.admin_cpu.append(cpu)
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def mark(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
+
+
+def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: int, load_before) -> None:
+    import django
+    from django.db import connection
+
+    from pledges.models import Donation
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("select sqlite_version()")
+            db = f"SQLite {cursor.fetchone()[0]} ({Path(connection.settings_dict['NAME']).name})"
+    else:
+        db = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000} " \
+             f"(database {connection.settings_dict['NAME']!r})"
+    print()
+    print(f"Ledger benchmark: {Donation.objects.count():,} pledges on {db}")
+    load = " / ".join(f"{x:.1f}" for x in load_before) + " -> " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Django {django.get_version()}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
+          f"({cpu_model()}), load average {load}; {args.repeat} timed requests per scenario after "
+          f"{args.warmup} warm-up, interleaved ours/admin")
+    print(f"App: {app_version()}.")
+    print(f"Ledger /donaties/ as coordinator, {per_page} rows/page; admin /admin/pledges/donation/ as "
+          f"superuser, {admin_per_page} rows/page. Times in ms; q = SQL queries per page.")
+    print()
+    header = (f"{'scenario':<26} {'rows':>7} | {'ours p50':>8} {'p95':>6} {'cpu':>5} {'q':>2} | "
+              f"{'admin p50':>9} {'p95':>6} {'cpu':>5} {'q':>2} | {'ratio':>5} | {'target':>6} {'p50':>4} {'ratio':>5}")
+    print(header)
+    print("-" * len(header))
+    verdicts = []
+    for s in scenarios:
+        o50, o95 = statistics.median(s.ours_ms), percentile(s.ours_ms, 95)
+        oc = statistics.median(s.ours_cpu)
+        target = TARGET_FIRST_MS if s.page == "first" else TARGET_LAST_MS
+        ok_ms = o50 <= target
+        verdicts.append(ok_ms)
+        if s.admin_ms:
+            a50, a95 = statistics.median(s.admin_ms), percentile(s.admin_ms, 95)
+            ac, ratio = statistics.median(s.admin_cpu), o50 / a50
+            ok_ratio = ratio <= TARGET_RATIO
+            verdicts.append(ok_ratio)
+            admin = (f"{a50:>9.1f} {a95:>6.1f} {ac:>5.1f} {len(s.admin_queries):>2} | {ratio:>5.2f} | "
+                     f"{f'≤ {target:.0f}':>6} {mark(ok_ms):>4} {mark(ok_ratio):>5}")
+        else:
+            admin = f"{'-':>9} {'-':>6} {'-':>5} {'-':>2} | {'-':>5} | {f'≤ {target:.0f}':>6} {mark(ok_ms):>4} {'-':>5}"
+        print(f"{s.label:<26} {s.rows:>7,} | {o50:>8.1f} {o95:>6.1f} {oc:>5.1f} {len(s.ours_queries):>2} | "
+              + admin)
+    print("-" * len(header))
+    counts = {len(s.ours_queries) for s in scenarios}
+    constant = "yes" if len(counts) == 1 else "NO"
+    print(f"Ledger queries per page constant across scenarios: {constant} ({', '.join(map(str, sorted(counts)))})")
+    print(f"Targets (issue 2): first page p50 ≤ {TARGET_FIRST_MS:.0f} ms, last page p50 ≤ {TARGET_LAST_MS:.0f} ms, "
+          f"ours/admin p50 ≤ {TARGET_RATIO:.1f}: {sum(verdicts)}/{len(verdicts)} met"
+          f"{'' if all(verdicts) else ' (see FAIL)'}")
+    cpus = os.cpu_count() or 1
+    busiest = max(load_before[0], os.getloadavg()[0])
+    if busiest > cpus:  # the bench itself is one
+        print(f"NOTE: the machine was busy (1-min load average up to {busiest:.1f} on {cpus} CPUs): wall-clock "
+              f"times are inflated; the cpu column is inflated far less.")
+    print(f"cpu = median CPU ms per request: this process (Python{', SQLite' if connection.vendor == 'sqlite' else ''})"
+          f"{' + the PostgreSQL backend (/proc/<pid>/schedstat)' if server_cpu()[0] else ''}.")
+    print()
+    # Where the time goes: the slowest SQL of each ledger scenario, from the captured request.
+    print("Slowest ledger queries (ms, wall-clock, from one captured request per scenario):")
+    for s in scenarios:
+        slow = sorted(s.ours_queries, key=lambda q: q["ms"], reverse=True)[:3]
+        total = sum(q["ms"] for q in s.ours_queries)
+        parts = "; ".join(f"{q['ms']:.1f} {summarize(q['sql'])}" for q in slow)
+        print(f"  {s.label:<26} all SQL {total:6.1f} | {parts}")
+    if args.profile:
+        profile(scenarios)
+
+
+def app_version() -> str:
+    """The commit of the code measured, and whether the working tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(PROJECT_DIR), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench")
+    except (OSError, subprocess.CalledProcessError):
+        return f"{PROJECT_DIR} (not a git checkout)"
+    return f"commit {commit}" + (" with uncommitted changes" if dirty else "")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def summarize(sql: str) -> str:
+    """A short name for a query, to see at a glance where the time goes."""
+    text = " ".join(sql.split())
+    if "SUM(" in text:
+        kind = "totals"
+    elif text.startswith("SELECT COUNT("):
+        kind = "count"
+    elif "django_datetime_trunc" in text or "DATE_TRUNC" in text or "MIN(" in text:
+        kind = "date hierarchy"
+    elif "django_session" in text:
+        kind = "session"
+    elif 'FROM "pledges_donation"' in text and "LIMIT" in text:
+        kind = "page rows" + (" OFFSET" if "OFFSET" in text else "")
+    else:
+        kind = text.split(" FROM ")[1].split()[0].strip('"') if " FROM " in text else "other"
+    return kind
+
+
+def profile(scenarios: list[Scenario]) -> None:
+    print()
+    print("=" * 100)
+    print("Profile: every query of each scenario, with its plan")
+    for s in scenarios:
+        for side, queries in (("ours", s.ours_queries), ("admin", s.admin_queries)):
+            print()
+            print(f"## {s.label} -- {side}: {s.ours if side == 'ours' else s.admin}")
+            for q in queries:
+                print(f"  {q['ms']:7.2f} ms  {' '.join(q['sql'].split())[:600]}")
+                if q["raw"].lstrip().upper().startswith("SELECT"):
+                    print(explain(q["raw"], q["params"]))
+
+
+def main() -> None:
+    args = parse_args()
+    url = configure(args)
+    import django
+
+    # STATIC_ROOT need not exist: the bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    ensure_postgres_database()
+    from django.conf import settings
+    from django.contrib import admin
+    from django.core.management import call_command
+    from django.test import Client
+
+    if settings.DEBUG or settings.SECURE_SSL_REDIRECT:
+        sys.exit("The bench needs DEBUG and SECURE_SSL_REDIRECT off; check the environment.")
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    print(f"Database: {url}")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_reference_data", verbosity=0)
+    coordinator, superuser, _ = ensure_users()
+    generate(args.rows, args.regenerate, args.analyze)
+
+    from pledges.models import Donation
+    from pledges.views import donations as ledger_views
+
+    per_page = args.per_page or ledger_views.PAGE_SIZES[0]
+    model_admin = admin.site._registry[Donation]
+    if args.admin_per_page:
+        model_admin.list_per_page = args.admin_per_page
+    admin_per_page = model_admin.list_per_page
+
+    ours_client, admin_client = Client(), Client()
+    ours_client.force_login(coordinator)
+    admin_client.force_login(superuser)
+    scenarios = build_scenarios(args, per_page, admin_per_page)
+    load_before = os.getloadavg()
+    measure(args, scenarios, ours_client, admin_client)
+    report(args, url, scenarios, per_page, admin_per_page, load_before)
+
+
+if __name__ == "__main__":
+    main()
