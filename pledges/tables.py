@@ -1,6 +1,9 @@
 """Ledger tables (django-tables2). Columns select_related what they show."""
 
+import datetime
+
 import django_tables2 as tables
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +21,23 @@ class EuroColumn(tables.Column):
         return format_euro(value)
 
 
+class LocalDateColumn(tables.Column):
+    """A date (or a timestamp, as a local date) in the reader's short date format.
+
+    django-tables2's DateColumn compiles a template for every cell; this formats directly.
+    """
+
+    def render(self, value) -> str:
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).date()
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
 class DonationTable(tables.Table):
     number = tables.Column(
         verbose_name=_("Pledge"), accessor="pk", linkify=True, order_by=("id",)
     )
-    created_at = tables.DateColumn(
-        verbose_name=_("Pledged on"), format="SHORT_DATE_FORMAT", order_by=("created_at", "id")
-    )
+    created_at = LocalDateColumn(verbose_name=_("Pledged on"), order_by=("created_at", "id"))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     province = tables.Column(
         verbose_name=_("Province"), accessor="municipality__province"
@@ -34,7 +47,7 @@ class DonationTable(tables.Table):
     received_cents = EuroColumn(verbose_name=_("Received"))
     outstanding = EuroColumn(verbose_name=_("Outstanding"), accessor="outstanding", orderable=False)
     status = tables.Column(verbose_name=_("Status"))
-    expected_date = tables.DateColumn(verbose_name=_("Expected"), format="SHORT_DATE_FORMAT")
+    expected_date = LocalDateColumn(verbose_name=_("Expected"))
 
     class Meta:
         model = Donation

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,16 +50,23 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         """
         counted = ~Q(status=Donation.Status.WITHDRAWN)
         sums = self.aggregate(
-            rows=Count("id"),
+            # COUNT(*), not COUNT(id): PostgreSQL can then answer from the
+            # (status, amount_cents, received_cents) index alone.
+            rows=Count("*"),
             pledged=Sum("amount_cents", default=0, filter=counted),
             received=Sum("received_cents", default=0, filter=counted),
+            # Per pledge: an overpaid pledge must not hide what others still owe.
+            outstanding=Sum(
+                Greatest(F("amount_cents") - F("received_cents"), Value(0)),
+                default=0,
+                filter=counted,
+            ),
         )
-        pledged, received = sums["pledged"], sums["received"]
         return {
             "rows": sums["rows"],
-            "pledged": cents_to_euro(pledged),
-            "received": cents_to_euro(received),
-            "outstanding": cents_to_euro(max(pledged - received, 0)),
+            "pledged": cents_to_euro(sums["pledged"]),
+            "received": cents_to_euro(sums["received"]),
+            "outstanding": cents_to_euro(sums["outstanding"]),
         }
 
 
@@ -131,6 +139,14 @@ class Donation(models.Model):
             models.Index(fields=["status", "-created_at"], name="donation_status_newest"),
             models.Index(fields=["municipality", "-created_at"], name="donation_muni_newest"),
             models.Index(fields=["appeal", "-created_at"], name="donation_appeal_newest"),
+            # Province (an IN list of municipalities) and municipality filters with a status.
+            models.Index(
+                fields=["municipality", "status", "-created_at"], name="donation_muni_status_newest"
+            ),
+            # Covers the totals (count, pledged, received) of everything or of one status.
+            models.Index(
+                fields=["status", "amount_cents", "received_cents"], name="donation_status_money"
+            ),
             models.Index(fields=["expected_date"], name="donation_expected"),
             models.Index(fields=["amount_cents"], name="donation_amount"),
             models.Index(fields=["iban"], name="donation_iban"),
