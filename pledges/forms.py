@@ -6,7 +6,7 @@ import warnings
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +29,7 @@ from pledges.models import (
     Need,
     OfferStatus,
     Shipment,
+    User,
 )
 from pledges.money import AmountError, format_euro, parse_euro
 
@@ -91,16 +92,42 @@ IBAN_ERRORS = {
 }
 
 
+IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]+$")
+
+
+def iban_problem(value: str) -> type[ValueError] | None:
+    """Name what is wrong with an IBAN, the most basic problem first.
+
+    python-stdnum checks the check digits before the country and the length, so a
+    missing digit would be reported as a mistyped one and people fix the wrong thing.
+    """
+    compact = stdnum_iban.compact(value)
+    if not IBAN_SHAPE.match(compact):
+        return InvalidFormat
+    country = stdnum_iban._ibandb.info(compact)[0][1]  # the pinned python-stdnum's registry
+    if not country:
+        return InvalidComponent
+    # The BBAN structure, e.g. "4!a10!n": 4 letters then 10 digits, 14 characters.
+    bban_length = sum(int(n) for n in re.findall(r"(\d+)!?[anc]", country["bban"]))
+    if len(compact) != 4 + bban_length:
+        return InvalidLength
+    try:
+        stdnum_iban.validate(compact)
+    except ValueError as error:
+        return type(error)
+    return None
+
+
 def clean_iban_value(value: str) -> str:
     """Return the compact IBAN, or raise a ValidationError that says what is wrong."""
-    try:
-        return stdnum_iban.validate(value)
-    except ValueError as error:
-        message = next(
-            (text for kind, text in IBAN_ERRORS.items() if isinstance(error, kind)),
-            IBAN_ERRORS[InvalidFormat],
-        )
-        raise forms.ValidationError(message, code="iban") from None
+    problem = iban_problem(value)
+    if problem is None:
+        return stdnum_iban.compact(value)
+    message = next(
+        (text for kind, text in IBAN_ERRORS.items() if issubclass(problem, kind)),
+        IBAN_ERRORS[InvalidFormat],
+    )
+    raise forms.ValidationError(message, code="iban")
 
 
 class DonationForm(forms.ModelForm):
@@ -899,3 +926,14 @@ class ReceiptForm(forms.Form):
             return None
         self.photo_content_type = verified_image_type(upload)
         return upload
+
+
+class PasswordLinkForm(PasswordResetForm):
+    """Send the password link also to invited users who never chose a password.
+
+    Django skips accounts with an unusable password; here the reset page doubles
+    as "first time here?", so an invited user who lost the invitation can ask again.
+    """
+
+    def get_users(self, email: str):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)

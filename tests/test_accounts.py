@@ -73,11 +73,6 @@ def test_it_refuses_an_unknown_address_with_the_same_message(client, almere_staf
     assert pages.alerts(response) == [message("invalid_login")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ModelBackend looks the e-mail up exactly, so 'Anouk@Almere.nl' with the right password "
-    "is refused although the login error itself says only the password is case-sensitive",
-)
 def test_it_logs_in_whatever_the_case_of_the_email_address(client, almere_staff):
     log_in(client, "Anouk@Almere.nl")
 
@@ -145,11 +140,6 @@ def test_it_lets_a_logged_in_user_change_the_password(client, almere_staff):
 # Throttling
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ThrottledLoginView reads form.errors on a throttled attempt, which runs full_clean() and so "
-    "authenticate(): every refused guess still costs a password hash, against the view's own comment",
-)
 def test_it_does_not_even_check_the_password_while_an_address_is_throttled(client, almere_staff, per_account):
     guess(client, "anouk@almere.nl", per_account)
     checked = []
@@ -318,11 +308,6 @@ def invited(almere) -> User:
     return user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Django's PasswordResetForm skips users with an unusable password, so a new user "
-    "('first time here?') who lost the invitation gets no e-mail from the reset page",
-)
 def test_it_lets_a_new_user_without_password_ask_for_the_link_again(client, invited):
     client.post(reverse("password_reset"), {"email": "nieuw@almere.nl"})
 

@@ -179,11 +179,6 @@ def test_it_totals_the_filtered_pledges_only(fund, ledger, query, pledged, recei
     assert pages.total(response, "outstanding") == outstanding
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: DonationQuerySet.totals() computes outstanding as max(sum pledged - sum received, 0), "
-    "so one overpaid pledge hides what others still owe; it must sum each pledge's outstanding",
-)
 def test_it_keeps_counting_what_others_owe_when_one_pledge_was_overpaid(fund, ledger):
     factories.receive(ledger["groningen_flood"], 12_000_00)  # € 2.000 more than pledged
 

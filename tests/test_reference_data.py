@@ -129,11 +129,6 @@ def test_it_keeps_the_administrators_wording_and_target_of_the_appeal(reference_
     assert appeal.target_cents == 2_500_000_00
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: load_reference_data finds the Ukraine appeal by its title, so after the administrator "
-    "retitles it a second run creates a duplicate appeal",
-)
 def test_it_does_not_duplicate_the_appeal_after_the_administrator_retitled_it(reference_data):
     Appeal.objects.filter(transfer_keyword="Oekraine").update(title="Oekraïne: stroom en warmte")
 

@@ -77,15 +77,6 @@ def example_environment() -> dict[str, str]:
     }
 
 
-BUG_HSTS_PRELOAD = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: check --deploy warns security.W021 (SECURE_HSTS_PRELOAD is False by default and in "
-    ".env.example), so the production settings do not pass with no warnings",
-)
-
-
-@BUG_HSTS_PRELOAD
 @pytest.mark.parametrize("env", [production, example_environment], ids=["minimal", ".env.example"])
 def test_it_passes_the_deployment_check_in_production(env):
     result = check_deploy(env())

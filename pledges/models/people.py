@@ -28,6 +28,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> User:
+        """Log in whatever the case of the e-mail address (addresses are stored lower case)."""
+        return self.get(email__iexact=username.strip())
+
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
         return self.create_user(email, password, **fields)

@@ -1,6 +1,7 @@
 """Login with throttling; the other account pages are Django's own."""
 
 from django.contrib.auth import views as auth_views
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 
 from pledges import throttle
@@ -16,8 +17,10 @@ class ThrottledLoginView(auth_views.LoginView):
         address = throttle.client_address(request)
         if throttle.is_throttled(account, address):
             # Refuse before checking the password, so guesses stop teaching anything.
+            # Mark the form as cleaned without validating it: validation would
+            # call authenticate() and hash the guess.
             form = self.get_form()
-            form.errors.clear()
+            form._errors, form.cleaned_data = ErrorDict(), {}
             form.add_error(None, form.error_messages["throttled"])
             return self.render_to_response(self.get_context_data(form=form), status=429)
         form = self.get_form()

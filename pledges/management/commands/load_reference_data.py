@@ -49,7 +49,11 @@ class Command(BaseCommand):
                 },
             )
         # Created once; after that the admin owns its wording and target.
-        Appeal.objects.get_or_create(title=UKRAINE_APPEAL["title"], defaults=UKRAINE_APPEAL)
+        Appeal.objects.get_or_create(
+            transfer_keyword=UKRAINE_APPEAL["transfer_keyword"],
+            iban=UKRAINE_APPEAL["iban"],
+            defaults=UKRAINE_APPEAL,
+        )
         self.stdout.write(
             f"Reference data: {Municipality.objects.count()} municipalities, "
             f"{Destination.objects.count()} destinations, {Appeal.objects.count()} appeal(s)."
