@@ -152,6 +152,9 @@ class DonationForm(forms.ModelForm):
         widgets = {
             "expected_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "iban": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            # WCAG 1.3.5: tell browsers which personal data a field asks for.
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
         help_texts = {
             "iban": _("The account your municipality will pay from."),
