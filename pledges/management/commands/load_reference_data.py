@@ -49,11 +49,12 @@ class Command(BaseCommand):
                 },
             )
         # Created once; after that the admin owns its wording and target.
-        Appeal.objects.get_or_create(
-            transfer_keyword=UKRAINE_APPEAL["transfer_keyword"],
-            iban=UKRAINE_APPEAL["iban"],
-            defaults=UKRAINE_APPEAL,
+        # Found by what identifies it on the bank statement, not by its (editable) title.
+        ukraine = Appeal.objects.filter(
+            transfer_keyword=UKRAINE_APPEAL["transfer_keyword"], iban=UKRAINE_APPEAL["iban"]
         )
+        if not ukraine.exists():
+            Appeal.objects.create(**UKRAINE_APPEAL)
         self.stdout.write(
             f"Reference data: {Municipality.objects.count()} municipalities, "
             f"{Destination.objects.count()} destinations, {Appeal.objects.count()} appeal(s)."
