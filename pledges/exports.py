@@ -36,10 +36,41 @@ humanitarian-aid registration asks) and a totals row, in this fixed order:
     N  Staat          condition (nl / en / uk)
     O  Brandstof      fuel in tank: "ja / yes / так" or "nee / no / ні"
     P  Lithium        lithium batteries: "ja / yes / так" or "nee / no / ні"
+
+The money ledger (/donaties/?export=xlsx or ?export=csv) exports exactly the rows the
+screen shows, filtered and sorted alike, all pages. One sheet, "Donaties", with a title
+row (the applied filters, the sort and the moment of export), the header row, the rows;
+in this fixed order (the CSV has the same columns, without the title row):
+
+    A  Toezegging          pledge number, T-000123 (text)
+    B  Toegezegd op        pledged on (date)
+    C  Gemeente            municipality
+    D  CBS-code            the municipality's CBS code, GM0034
+    E  Provincie           province
+    F  Oproep              appeal
+    G  Bedrag              amount in euro (number, euro format)
+    H  Ontvangen           received in euro
+    I  Openstaand          outstanding in euro (0 for a withdrawn pledge)
+    J  Status              toegezegd / deels ontvangen / ontvangen / ingetrokken
+    K  Verwacht op         expected transfer date (date)
+    L  Achterstallig       overdue: "ja" or "nee"
+    M  Betalingskenmerk    RF creditor reference, grouped by four (text)
+    N  IBAN                paying IBAN, grouped by four (text)
+    O  Besluit             council/college decision reference (text, never a formula)
+    P  Contactpersoon      contact person
+    Q  E-mail contactpersoon
+
+The CSV is for Dutch Excel and other tools: UTF-8 with a byte order mark (so Excel reads
+the accents), ";" between fields (Dutch Excel's list separator; "," is the decimal comma),
+amounts as plain numbers with a decimal comma and no thousands separator (1234,50), dates as
+ISO 8601 (2026-06-01), which Excel recognises in any locale. A text value that starts with
+= + - @ tab or CR gets a leading "'" so no spreadsheet evaluates it as a formula; control
+characters are removed as in the XLSX.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
 import math
 import tempfile
@@ -54,6 +85,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from stdnum import iso11649
 
 from pledges.money import format_euro
 
@@ -356,3 +388,114 @@ def packing_list_workbook(plist) -> Workbook:
         totals=packing_totals(plist),
     )
     return book
+
+
+# The money ledger (column order: see the module docstring) ---------------------------------
+
+DONATION_COLUMNS = [
+    Column("Toezegging", TEXT, 12),
+    Column("Toegezegd op", DATE, 13),
+    Column("Gemeente", TEXT, 24),
+    Column("CBS-code", TEXT, 10),
+    Column("Provincie", TEXT, 14),
+    Column("Oproep", TEXT, 28),
+    Column("Bedrag", EURO, 16),
+    Column("Ontvangen", EURO, 16),
+    Column("Openstaand", EURO, 16),
+    Column("Status", TEXT, 16),
+    Column("Verwacht op", DATE, 13),
+    Column("Achterstallig", TEXT, 13),
+    Column("Betalingskenmerk", TEXT, 28),
+    Column("IBAN", TEXT, 26),
+    Column("Besluit", TEXT, 30),
+    Column("Contactpersoon", TEXT, 24),
+    Column("E-mail contactpersoon", TEXT, 32),
+]
+
+# Dutch, whatever the language of the screen: other sheets and tools read these values.
+DONATION_STATUS_NL = {
+    "pledged": "toegezegd",
+    "partly_received": "deels ontvangen",
+    "received": "ontvangen",
+    "withdrawn": "ingetrokken",
+}
+
+# Rows read from the database at a time: memory stays constant however long the ledger.
+EXPORT_CHUNK = 2000
+
+CSV_DELIMITER = ";"
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def donation_row(donation, today: datetime.date) -> list[object]:
+    """One pledge as values in `DONATION_COLUMNS` order."""
+    municipality = donation.municipality
+    return [
+        donation.number,
+        timezone.localdate(donation.created_at),
+        municipality.name,
+        municipality.code,
+        municipality.province,
+        donation.appeal.title,
+        donation.amount,
+        donation.received,
+        donation.outstanding,
+        DONATION_STATUS_NL.get(donation.status, donation.status),
+        donation.expected_date,
+        "ja" if donation.status in donation.OPEN_STATUSES and donation.expected_date < today else "nee",
+        iso11649.format(donation.reference) if donation.reference else "",
+        donation.iban_display,
+        donation.decision_reference,
+        donation.contact_name,
+        donation.contact_email,
+    ]
+
+
+def donation_rows(queryset, counter: list[int] | None = None) -> Iterable[list[object]]:
+    """The pledges of `queryset`, in its order, read in chunks; counts them into `counter[0]`."""
+    today = timezone.localdate()
+    for donation in queryset.select_related("municipality", "appeal").iterator(chunk_size=EXPORT_CHUNK):
+        if counter is not None:
+            counter[0] += 1
+        yield donation_row(donation, today)
+
+
+def donations_workbook(queryset, title: str, counter: list[int] | None = None) -> Workbook:
+    """The pledges of `queryset` as one streamed sheet (column order: see above)."""
+    book = new_workbook()
+    write_sheet(book, "Donaties", DONATION_COLUMNS, donation_rows(queryset, counter), title=title)
+    return book
+
+
+def csv_text(value: object) -> str:
+    """User text for a CSV cell: no control characters, and never read as a formula."""
+    text = clean_text(value)
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def csv_value(value: object, kind: str) -> str:
+    """A value as its CSV field (see above: decimal comma, ISO dates, guarded text)."""
+    if value is None or value == "":
+        return ""
+    if kind in (EURO, DECIMAL) and isinstance(value, (int, float, Decimal)):
+        return f"{Decimal(value):.2f}".replace(".", ",") if kind == EURO else str(value).replace(".", ",")
+    if kind in (INTEGER, YEAR) and isinstance(value, int):
+        return str(value)
+    if kind == DATE and isinstance(value, datetime.date):
+        return value.isoformat()
+    return csv_text(value)
+
+
+class _Echo:
+    """A file for csv.writer that hands back each line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> Iterable[str]:
+    """The CSV, line by line: a byte order mark, the header, the rows."""
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([csv_text(column.header) for column in columns])
+    for row in rows:
+        yield writer.writerow([csv_value(value, column.kind) for column, value in zip(columns, row, strict=True)])

@@ -12,6 +12,7 @@ from pledges.models.equipment import (
     ReceiptConfirmation,
     Shipment,
 )
+from pledges.models.exports import ExportLog
 from pledges.models.history import Event
 from pledges.models.payments import BankStatement, Payment, PaymentQuerySet
 from pledges.models.people import LoginFailure, Role, User, UserManager
@@ -40,6 +41,7 @@ __all__ = [
     "Donation",
     "DonationQuerySet",
     "Event",
+    "ExportLog",
     "KnownIban",
     "LoginFailure",
     "Municipality",
