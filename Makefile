@@ -31,5 +31,5 @@ bench: install
 	$(BIN)/python bench/ledger.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l nl --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"
-	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+	$(BIN)/python manage.py makemessages -l nl -l uk --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "docs/*"
+	$(BIN)/python manage.py compilemessages -l nl -l uk --ignore ".venv/*"

@@ -283,7 +283,7 @@ def test_the_ledger_offers_both_downloads_with_its_filters(client, coordinator, 
     response = client.get(reverse("pledges:donation_list") + "?status=pledged&sort=-amount_cents&page=1")
 
     html = response.content.decode()
-    assert "Download XLSX" in html and "Download CSV" in html
+    assert "XLSX downloaden" in html and "CSV downloaden" in html
     assert "?status=pledged&amp;sort=-amount_cents&amp;export=xlsx" in html
     assert "?status=pledged&amp;sort=-amount_cents&amp;export=csv" in html
     assert not ExportLog.objects.exists()

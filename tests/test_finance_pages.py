@@ -44,7 +44,7 @@ def test_finance_uploads_a_statement_and_sees_its_lines(client, finance, pledges
     assert response.status_code == 302
     assert response["Location"] == reverse("pledges:finance_statement", args=[statement.pk])
     page = client.get(response["Location"])
-    assert "10 new lines, 0 already known, 4 matched to pledges automatically" in page.text
+    assert "10 nieuwe regels, 0 al bekend, 4 automatisch gekoppeld aan toezeggingen" in page.text
     assert "GEMEENTE BERGEN NH" in page.text
     assert "NL94 BNGH 0285 1737 15" in page.text
     # Four pledges matched, each municipality thanked.
@@ -59,16 +59,16 @@ def test_the_same_file_again_adds_nothing_and_says_so(client, finance, imported)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("pledges:finance_statement", args=[imported.pk])
-    assert "already imported" in client.get(response["Location"]).text
+    assert "al op" in (page := client.get(response["Location"]).text) and "geïmporteerd door" in page
     assert factories.banking_snapshot() == before
 
 
 @pytest.mark.parametrize(
     ("name", "data", "says"),
     [
-        ("bng_broken_balance.sta", None, "does not add up"),
-        ("rekening.csv", b"datum;bedrag\n2026-03-02;100,00\n", "not a bank statement"),
-        ("bom.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "b">]><d>&a;</d>', "document type or entities"),
+        ("bng_broken_balance.sta", None, "klopt niet"),
+        ("rekening.csv", b"datum;bedrag\n2026-03-02;100,00\n", "geen bankafschrift"),
+        ("bom.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "b">]><d>&a;</d>', "documenttype of entiteiten"),
     ],
 )
 def test_a_refused_upload_shows_why_on_the_form_and_stores_nothing(client, finance, pledges, name, data, says):
@@ -88,7 +88,7 @@ def test_an_oversized_upload_is_refused(client, finance, settings):
     client.force_login(finance)
     response = upload(client, "bng_2026-03-02_03.sta")
     assert response.status_code == 200
-    assert "at most" in response.text
+    assert "mag maximaal" in response.text
     assert not BankStatement.objects.exists()
 
 
@@ -104,7 +104,7 @@ def test_the_lines_page_lists_open_lines_with_suggestions(client, finance, impor
     assert "LOGISTIEK PARTNER" not in text  # a debit
     assert "GEMEENTE ALMERE" not in text  # matched on import
     assert "T-90001211" in text  # Bergen (NH.)'s pledge, suggested by name and amount
-    assert "resembles Bergen (NH.)" in text
+    assert "lijkt op Bergen (NH.)" in text
 
 
 def test_the_filters_show_matched_lines_and_search(client, finance, imported):
@@ -153,7 +153,7 @@ def test_an_unknown_pledge_number_is_an_error_not_a_crash(client, finance, impor
     client.force_login(finance)
     line = open_line("STICHTING VRIENDEN VAN KYIV")
     response = client.post(reverse("pledges:finance_line_match", args=[line.pk]), {"pledge": "T-999999"}, follow=True)
-    assert "No pledge found" in response.text
+    assert "Geen toezegging gevonden" in response.text
     line.refresh_from_db()
     assert line.is_open
 
@@ -179,7 +179,7 @@ def test_matching_a_debit_line_is_refused_with_a_message(client, finance, import
     response = client.post(
         reverse("pledges:finance_line_match", args=[debit.pk]), {"donation": 90001211}, follow=True
     )
-    assert "debit line" in response.text
+    assert "Dit is een afschrijving" in response.text
     debit.refresh_from_db()
     assert debit.is_open
 
@@ -274,7 +274,7 @@ def test_a_statement_of_an_account_no_appeal_collects_on_is_imported_with_a_warn
     client.force_login(finance)
     response = upload(client, "abnamro_2026-03-06.sta")
     page = client.get(response["Location"])
-    assert "NL74 ABNA 0612 3456 78 is not an account an appeal collects on" in page.text
+    assert "NL74 ABNA 0612 3456 78 is geen rekening waarop een oproep geld inzamelt" in page.text
     assert Payment.objects.count() == 3 and not Payment.objects.matched().exists()
 
 
@@ -282,5 +282,5 @@ def test_the_municipality_sees_the_money_arrive_in_its_pledges_history(client, a
     client.force_login(almere_staff)
     response = client.get(reverse("pledges:donation_detail", args=[90001201]))
     assert response.status_code == 200
-    assert "payment matched" in response.text
-    assert "€ 25.000,00" in response.text and "RF reference" in response.text
+    assert "betaling gekoppeld" in response.text
+    assert "€ 25.000,00" in response.text and "RF-kenmerk" in response.text

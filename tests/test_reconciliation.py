@@ -123,7 +123,7 @@ def test_a_known_account_with_another_amount_is_only_a_suggestion(finance, pledg
     assert reconciliation.auto_match([line], finance) == 0
     [suggestion] = reconciliation.suggestions([line])[line.pk]
     assert suggestion.donation == pledge
-    assert "known account of Almere" in " ".join(suggestion.reasons)
+    assert "bekende rekening van Almere" in " ".join(suggestion.reasons)
 
 
 def test_the_reference_of_a_paid_or_withdrawn_pledge_is_not_matched_automatically(finance, pledge, almere_staff, ukraine_appeal):
@@ -136,8 +136,8 @@ def test_the_reference_of_a_paid_or_withdrawn_pledge_is_not_matched_automaticall
     assert reconciliation.auto_match([paid_again, for_withdrawn], finance) == 0
 
     [first] = reconciliation.suggestions([paid_again])[paid_again.pk][:1]
-    assert first.donation == pledge and "received" in first.reasons[0]
-    assert "withdrawn" in reconciliation.suggestions([for_withdrawn])[for_withdrawn.pk][0].reasons[0]
+    assert first.donation == pledge and "maar de toezegging is ontvangen" in first.reasons[0]
+    assert "maar de toezegging is ingetrokken" in reconciliation.suggestions([for_withdrawn])[for_withdrawn.pk][0].reasons[0]
 
 
 def test_two_payments_of_the_same_pledge_in_one_file_match_until_it_is_paid(finance, pledge):
@@ -254,9 +254,9 @@ def test_after_unmatching_everything_the_municipality_may_change_its_pledge_agai
 @pytest.mark.parametrize(
     ("fields", "says"),
     [
-        ({"amount_cents": -100_00}, "debit line"),
-        ({"account": "NL74ABNA0612345678"}, "not an account an appeal collects on"),
-        ({"currency": "USD"}, "not in euro"),
+        ({"amount_cents": -100_00}, "Dit is een afschrijving"),
+        ({"account": "NL74ABNA0612345678"}, "geen rekening waarop een oproep geld inzamelt"),
+        ({"currency": "USD"}, "niet in euro"),
     ],
 )
 def test_lines_that_cannot_pay_a_pledge_are_refused(finance, pledge, fields, says):
@@ -276,7 +276,7 @@ def test_a_matched_line_is_not_matched_again(finance, pledge, almere_staff, ukra
 
     with pytest.raises(reconciliation.MatchRefused) as refused:
         reconciliation.match(line.pk, other.pk, finance)
-    assert "already matched" in str(refused.value)
+    assert "al gekoppeld aan toezegging" in str(refused.value)
     with pytest.raises(reconciliation.MatchRefused):
         reconciliation.mark_gift(line.pk, finance)
     assert status_and_received(other) == (Donation.Status.PLEDGED, 0)
@@ -287,7 +287,7 @@ def test_a_withdrawn_pledge_receives_nothing(finance, pledge):
     line = factories.bank_line(100_00)
     with pytest.raises(reconciliation.MatchRefused) as refused:
         reconciliation.match(line.pk, pledge.pk, finance)
-    assert "withdrawn" in str(refused.value)
+    assert "is ingetrokken" in str(refused.value)
 
 
 def test_the_database_keeps_a_match_whole_and_debits_unmatched(pledge):

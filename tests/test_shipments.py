@@ -472,7 +472,7 @@ def test_it_lets_one_of_two_coordinators_send_the_shipment_off(reference_data, a
     outcome = dict(results)
     assert outcome["carla"] == Shipment.Status.IN_TRANSIT
     assert isinstance(outcome["henk"], TransitionRefused)
-    assert "someone else" in outcome["henk"].message
+    assert "door iemand anders gewijzigd" in outcome["henk"].message
     for offer in offers:
         assert list(offer.events.filter(kind=Event.Kind.STATUS).values_list("actor", flat=True)) == [carla.pk]
     assert list(Event.objects.filter(shipment=shipment, kind=Event.Kind.STATUS).values_list("actor", flat=True)) == [carla.pk]

@@ -93,7 +93,7 @@ def test_it_refuses_a_move_from_a_status_the_person_did_not_see(coordinator, alm
         )
 
     assert offer.number in refusal.value.message
-    assert "someone else" in refusal.value.message
+    assert "door iemand anders gewijzigd" in refusal.value.message
     assert factories.equipment_snapshot() == before
 
 
@@ -221,7 +221,7 @@ def test_it_lets_one_of_two_racing_coordinators_win(reference_data, almere, ukra
     outcome = dict(results)
     assert outcome["carla"] == OfferStatus.ACCEPTED
     assert isinstance(outcome["henk"], TransitionRefused)
-    assert "someone else" in outcome["henk"].message
+    assert "door iemand anders gewijzigd" in outcome["henk"].message
     # Henk's read waited for Carla's lock instead of reading the old status.
     assert outcome["henk waited"] >= 0.3
     offer.refresh_from_db()
