@@ -77,16 +77,16 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def configure(args: argparse.Namespace) -> str:
+def configure(args: argparse.Namespace, default_sqlite: Path = DEFAULT_SQLITE) -> str:
     """Point Django at the bench database and bench-friendly settings before setup()."""
-    url = args.database_url or f"sqlite:///{DEFAULT_SQLITE}"
+    url = args.database_url or f"sqlite:///{default_sqlite}"
     import dj_database_url
 
     config = dj_database_url.parse(url)
     if config["ENGINE"].endswith("sqlite3"):
         path = Path(config["NAME"]).resolve()
         if path == (PROJECT_DIR / "db.sqlite3").resolve():
-            sys.exit("Refusing to benchmark on the developer's db.sqlite3; use bench/bench.sqlite3.")
+            sys.exit(f"Refusing to benchmark on the developer's db.sqlite3; use bench/{default_sqlite.name}.")
     elif config["NAME"] in ("test", "postgres", "template0", "template1"):
         sys.exit(f"Refusing to benchmark on the {config['NAME']!r} database; use e.g. .../bench.")
     os.environ["DATABASE_URL"] = url
@@ -441,11 +441,15 @@ def mark(ok: bool) -> str:
     return "pass" if ok else "FAIL"
 
 
-def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: int, load_before) -> None:
+def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: int, load_before, *,
+           model=None, title: str = "Ledger", ours_path: str = "/donaties/",
+           admin_path: str = "/admin/pledges/donation/", noun: str = "pledges", issue: str = "issue 2") -> None:
+    """Print the figures; the keywords let bench/equipment.py report another table the same way."""
     import django
     from django.db import connection
 
-    from pledges.models import Donation
+    if model is None:
+        from pledges.models import Donation as model
 
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -455,13 +459,13 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
         db = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000} " \
              f"(database {connection.settings_dict['NAME']!r})"
     print()
-    print(f"Ledger benchmark: {Donation.objects.count():,} pledges on {db}")
+    print(f"{title} benchmark: {model.objects.count():,} {noun} on {db}")
     load = " / ".join(f"{x:.1f}" for x in load_before) + " -> " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"Django {django.get_version()}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
           f"({cpu_model()}), load average {load}; {args.repeat} timed requests per scenario after "
           f"{args.warmup} warm-up, interleaved ours/admin")
     print(f"App: {app_version()}.")
-    print(f"Ledger /donaties/ as coordinator, {per_page} rows/page; admin /admin/pledges/donation/ as "
+    print(f"{title} {ours_path} as coordinator, {per_page} rows/page; admin {admin_path} as "
           f"superuser, {admin_per_page} rows/page. Times in ms; q = SQL queries per page.")
     print()
     header = (f"{'scenario':<26} {'rows':>7} | {'ours p50':>8} {'p95':>6} {'cpu':>5} {'q':>2} | "
@@ -489,8 +493,8 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
     print("-" * len(header))
     counts = {len(s.ours_queries) for s in scenarios}
     constant = "yes" if len(counts) == 1 else "NO"
-    print(f"Ledger queries per page constant across scenarios: {constant} ({', '.join(map(str, sorted(counts)))})")
-    print(f"Targets (issue 2): first page p50 ≤ {TARGET_FIRST_MS:.0f} ms, last page p50 ≤ {TARGET_LAST_MS:.0f} ms, "
+    print(f"{title} queries per page constant across scenarios: {constant} ({', '.join(map(str, sorted(counts)))})")
+    print(f"Targets ({issue}): first page p50 ≤ {TARGET_FIRST_MS:.0f} ms, last page p50 ≤ {TARGET_LAST_MS:.0f} ms, "
           f"ours/admin p50 ≤ {TARGET_RATIO:.1f}: {sum(verdicts)}/{len(verdicts)} met"
           f"{'' if all(verdicts) else ' (see FAIL)'}")
     cpus = os.cpu_count() or 1
@@ -502,7 +506,7 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
           f"{' + the PostgreSQL backend (/proc/<pid>/schedstat)' if server_cpu()[0] else ''}.")
     print()
     # Where the time goes: the slowest SQL of each ledger scenario, from the captured request.
-    print("Slowest ledger queries (ms, wall-clock, from one captured request per scenario):")
+    print(f"Slowest {title.lower()} queries (ms, wall-clock, from one captured request per scenario):")
     for s in scenarios:
         slow = sorted(s.ours_queries, key=lambda q: q["ms"], reverse=True)[:3]
         total = sum(q["ms"] for q in s.ours_queries)
@@ -549,7 +553,7 @@ def summarize(sql: str) -> str:
         kind = "date hierarchy"
     elif "django_session" in text:
         kind = "session"
-    elif 'FROM "pledges_donation"' in text and "LIMIT" in text:
+    elif ' FROM "pledges_' in text and "LIMIT" in text:
         kind = "page rows" + (" OFFSET" if "OFFSET" in text else "")
     else:
         kind = text.split(" FROM ")[1].split()[0].strip('"') if " FROM " in text else "other"

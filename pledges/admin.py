@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges import notifications
-from pledges.models import Appeal, Destination, Donation, Event, KnownIban, Municipality, User
+from pledges.models import Appeal, Destination, Donation, EquipmentOffer, Event, KnownIban, Municipality, User
 
 
 @admin.register(Municipality)
@@ -92,6 +92,15 @@ class DonationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "appeal", "municipality__province"]
     list_select_related = ["municipality", "appeal"]
     search_fields = ["reference", "municipality__name", "decision_reference", "contact_name"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(EquipmentOffer)
+class EquipmentOfferAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "municipality", "appeal", "category", "description", "quantity", "destination", "status"]
+    list_filter = ["status", "appeal", "category", "municipality__province"]
+    list_select_related = ["municipality", "appeal", "destination"]
+    search_fields = ["description", "municipality__name"]
     date_hierarchy = "created_at"
 
 

@@ -5,14 +5,11 @@ import re
 
 import django_filters
 from django import forms
-from django.forms.utils import flatatt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import EuroField
+from pledges.forms import EuroField, FastSelect
 from pledges.models import (
     Appeal,
     Category,
@@ -31,29 +28,6 @@ OFFER_NUMBER = re.compile(r"^\s*M-?0*(\d{1,12})\s*$", re.IGNORECASE)
 
 class EuroFilter(django_filters.Filter):
     field_class = EuroField
-
-
-class FastSelect(forms.Select):
-    """A select that writes its options in Python instead of one template per option.
-
-    The municipality filter offers 342 options on every ledger page; through Django's
-    option template and option dicts that costs about 10 ms a page, this way about 1 ms.
-    The HTML is the same as Select's.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(v) for v in self.format_value(value)}
-        options = "".join(
-            '<option value="%s"%s>%s</option>'
-            % (escape(key), " selected" if str(key) in selected else "", escape(label))
-            for key, label in self.choices
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe(options),
-        )
 
 
 class DateInput(forms.DateInput):
@@ -168,28 +142,34 @@ class OfferFilter(DayRangeMixin, django_filters.FilterSet):
         label=_("Appeal"),
         queryset=Appeal.objects.exclude(accepts=Appeal.Accepts.MONEY),
         empty_label=_("All appeals"),
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=OfferStatus.choices, empty_label=_("All statuses")
+        label=_("Status"), choices=OfferStatus.choices, empty_label=_("All statuses"), widget=FastSelect
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories"), widget=FastSelect
     )
     province = django_filters.ChoiceFilter(
         label=_("Province"),
-        field_name="municipality__province",
+        method="filter_province",
         choices=Province.choices,
         empty_label=_("All provinces"),
+        widget=FastSelect,
     )
-    municipality = django_filters.ModelChoiceFilter(
+    # As the ledger's: (pk, name) pairs, written out by FastSelect.
+    municipality = django_filters.ChoiceFilter(
         label=_("Municipality"),
-        queryset=Municipality.objects.all(),
+        field_name="municipality_id",
+        choices=lambda: Municipality.objects.order_by("name").values_list("pk", "name"),
         empty_label=_("All municipalities"),
+        widget=FastSelect,
     )
     destination = django_filters.ModelChoiceFilter(
         label=_("Destination"),
         queryset=Destination.objects.all(),
         empty_label=_("All destinations"),
+        widget=FastSelect,
     )
     offered_from = django_filters.DateFilter(
         label=_("Offered from"), field_name="created_at", method="from_day", widget=DateInput()
@@ -216,4 +196,14 @@ class OfferFilter(DayRangeMixin, django_filters.FilterSet):
         number = OFFER_NUMBER.match(value)
         if number:
             return queryset.filter(pk=int(number.group(1)))
-        return queryset.filter(Q(description__icontains=value) | Q(municipality__name__icontains=value))
+        # Matching municipalities are looked up once (342 rows), not joined per offer.
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(municipality__in=Municipality.objects.filter(name__icontains=value).values("pk"))
+        )
+
+    def filter_province(self, queryset: QuerySet[EquipmentOffer], name: str, value: str):
+        # As the ledger's: no join; the (municipality, status, -created_at) index applies.
+        return queryset.filter(
+            municipality__in=Municipality.objects.filter(province=value).values("pk")
+        )

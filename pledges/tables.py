@@ -99,9 +99,7 @@ class OfferTable(tables.Table):
     number = tables.Column(
         verbose_name=_("Offer"), accessor="pk", linkify=True, order_by=("id",)
     )
-    created_at = tables.DateColumn(
-        verbose_name=_("Offered on"), format="SHORT_DATE_FORMAT", order_by=("created_at", "id")
-    )
+    created_at = LocalDateColumn(verbose_name=_("Offered on"), order_by=("created_at", "id"))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     province = tables.Column(verbose_name=_("Province"), accessor="municipality__province")
     appeal = tables.Column(verbose_name=_("Appeal"), order_by=("appeal__title",))
@@ -112,8 +110,8 @@ class OfferTable(tables.Table):
     value = EuroColumn(verbose_name=_("Estimated value"), accessor="value_cents", orderable=False)
     destination = tables.Column(verbose_name=_("Destination"), order_by=("destination__name_nl",))
     status = tables.Column(verbose_name=_("Status"))
-    available_from = tables.DateColumn(verbose_name=_("Available from"), format="SHORT_DATE_FORMAT")
-    pickup_date = tables.DateColumn(verbose_name=_("Pickup"), format="SHORT_DATE_FORMAT")
+    available_from = LocalDateColumn(verbose_name=_("Available from"))
+    pickup_date = LocalDateColumn(verbose_name=_("Pickup"))
 
     class Meta:
         model = EquipmentOffer

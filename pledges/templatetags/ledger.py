@@ -19,3 +19,21 @@ def donation_field_label(field: str) -> str:
         return Donation._meta.get_field(field).verbose_name
     except Exception:
         return field
+
+
+_CHOICE_LABELS: dict = {}
+
+
+@register.filter
+def choice_label(obj, field_name: str):
+    """`obj.get_<field>_display()`, from a value → label map built once per field.
+
+    Django's get_FOO_display rebuilds that map on every call (~0.1 ms); a table page
+    calls it for two columns of every row.
+    """
+    field = obj._meta.get_field(field_name)
+    labels = _CHOICE_LABELS.get(field)
+    if labels is None:
+        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+    value = getattr(obj, field.attname)
+    return labels.get(value, value)
