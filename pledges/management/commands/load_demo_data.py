@@ -1,10 +1,11 @@
-"""Create demo users for every role and a set of pledges to try the ledger with.
+"""Create demo users for every role, pledges, needs and equipment offers to try the ledger with.
 
 Only for local use: the users share one known password. Safe to rerun.
 """
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -12,9 +13,20 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from pledges import ledger
-from pledges.forms import DonationForm
-from pledges.models import Appeal, Donation, Municipality, Role, User
+from pledges import ledger, offers
+from pledges.forms import DonationForm, OfferForm
+from pledges.models import (
+    Appeal,
+    Category,
+    Destination,
+    Donation,
+    Municipality,
+    Need,
+    Role,
+    User,
+)
+from pledges.models import OfferStatus as S
+from pledges.workflow import Actor, transition
 
 DEMO_PASSWORD = "demo-vngfonds"
 
@@ -52,6 +64,7 @@ class Command(BaseCommand):
         with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}):
             with transaction.atomic():
                 self._pledges(appeal, users[:2], pledges)
+                self._equipment(appeal, users[0], users[2])
         # Fresh statistics let SQLite's planner pick the ledger's indexes.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -106,3 +119,43 @@ class Command(BaseCommand):
             if i % 17 == 5:
                 donation.refresh_from_db()
                 ledger.withdraw_donation(donation, creator, "Raadsbesluit aangehouden")
+
+    def _equipment(self, appeal: Appeal, staff: User, coordinator: User) -> None:
+        """Needs of three cities and offers of Almere at several stages of the journey."""
+        cities = {c.name_en: c for c in Destination.objects.filter(kind=Destination.Kind.CITY)}
+        kyiv, kharkiv, dnipro = cities["Kyiv"], cities["Kharkiv"], cities["Dnipro"]
+        needs = [
+            Need.objects.create(appeal=appeal, destination=kyiv, category=Category.GENERATOR,
+                                min_power_kva=Decimal("50"), quantity=12, priority=Need.Priority.URGENT),
+            Need.objects.create(appeal=appeal, destination=kharkiv, category=Category.GENERATOR,
+                                min_power_kva=Decimal("20"), quantity=8, priority=Need.Priority.HIGH),
+            Need.objects.create(appeal=appeal, destination=dnipro, category=Category.HEATING,
+                                quantity=30, priority=Need.Priority.NORMAL),
+        ]
+        coordinate = Actor.of(coordinator)
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        # (description, kVA, quantity, need, how far the coordinator takes it)
+        plan = [
+            ("Aggregaat Atlas Copco QAS 60, 3-fase", "60", 2, needs[0], S.COLLECTED),
+            ("Aggregaat Honda EU70is", "7", 4, None, S.ACCEPTED),
+            ("Aggregaat SDMO R22, 3-fase", "22", 1, needs[1], S.OFFERED),
+        ]
+        for description, kva, quantity, need, stage in plan:
+            form = OfferForm({
+                "appeal": appeal.pk, "need": need.pk if need else "", "category": Category.GENERATOR,
+                "description": description, "quantity": str(quantity), "power_kva": kva,
+                "fuel": "diesel", "phases": "3", "condition": "used", "year": "2016",
+                "value": "9.500", "weight_kg": "980", "pickup_address": "Stadhuisplein 1",
+                "pickup_postcode": "1315 HR", "pickup_city": "Almere",
+                "available_from": tomorrow.isoformat(), "contact_name": staff.get_full_name(),
+                "contact_email": staff.email,
+            })
+            if not form.is_valid():
+                raise CommandError(form.errors.as_text())
+            offer = offers.create_offer(form, staff)
+            if stage == S.OFFERED:
+                continue
+            transition(offer, S.ACCEPTED, coordinate, destination=need.destination if need else kharkiv)
+            if stage == S.COLLECTED:
+                transition(offer, S.PICKUP_PLANNED, coordinate, pickup_date=tomorrow)
+                transition(offer, S.COLLECTED, coordinate)
