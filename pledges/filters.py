@@ -53,7 +53,25 @@ class DayRangeMixin:
         return queryset.filter(**{f"{name}__lt": start_of_day(next_day)})
 
 
-class DonationFilter(DayRangeMixin, django_filters.FilterSet):
+class MunicipalityScopeMixin:
+    """The province and municipality filters: for fund staff only, province without a join."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_fund_staff:
+            # A municipality sees only itself: these filters would offer nothing.
+            del self.filters["province"]
+            del self.filters["municipality"]
+
+    def filter_province(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # "municipality_id IN (the province's municipalities)": no join, and the
+        # (municipality, status, -created_at) index applies, with or without statistics.
+        return queryset.filter(
+            municipality__in=Municipality.objects.filter(province=value).values("pk")
+        )
+
+
+class DonationFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -96,13 +114,6 @@ class DonationFilter(DayRangeMixin, django_filters.FilterSet):
         model = Donation
         fields: list[str] = []
 
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not user.is_fund_staff:
-            # A municipality sees only itself: these filters would offer nothing.
-            del self.filters["province"]
-            del self.filters["municipality"]
-
     def search(self, queryset: QuerySet[Donation], name: str, value: str) -> QuerySet[Donation]:
         value = value.strip()
         if not value:
@@ -120,18 +131,11 @@ class DonationFilter(DayRangeMixin, django_filters.FilterSet):
             | Q(contact_name__icontains=value)
         )
 
-    def filter_province(self, queryset: QuerySet[Donation], name: str, value: str):
-        # "municipality_id IN (the province's municipalities)": no join, and the
-        # (municipality, status, -created_at) index applies, with or without statistics.
-        return queryset.filter(
-            municipality__in=Municipality.objects.filter(province=value).values("pk")
-        )
-
     def filter_overdue(self, queryset: QuerySet[Donation], name: str, value: bool):
         return queryset.overdue() if value else queryset
 
 
-class OfferFilter(DayRangeMixin, django_filters.FilterSet):
+class OfferFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -182,13 +186,6 @@ class OfferFilter(DayRangeMixin, django_filters.FilterSet):
         model = EquipmentOffer
         fields: list[str] = []
 
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not user.is_fund_staff:
-            # A municipality sees only itself: these filters would offer nothing.
-            del self.filters["province"]
-            del self.filters["municipality"]
-
     def search(self, queryset: QuerySet[EquipmentOffer], name: str, value: str) -> QuerySet[EquipmentOffer]:
         value = value.strip()
         if not value:
@@ -202,8 +199,3 @@ class OfferFilter(DayRangeMixin, django_filters.FilterSet):
             | Q(municipality__in=Municipality.objects.filter(name__icontains=value).values("pk"))
         )
 
-    def filter_province(self, queryset: QuerySet[EquipmentOffer], name: str, value: str):
-        # As the ledger's: no join; the (municipality, status, -created_at) index applies.
-        return queryset.filter(
-            municipality__in=Municipality.objects.filter(province=value).values("pk")
-        )
