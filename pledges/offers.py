@@ -27,31 +27,12 @@ class OfferLocked(Exception):
     """The offer was accepted, declined or withdrawn meanwhile: the municipality can no longer change it."""
 
 
-# Fields an edit records in the timeline, in form order.
+# Fields an edit records in the timeline: what the form edits (the appeal is fixed
+# once offered), with the typed euro value stored as cents.
 TRACKED_FIELDS = [
-    "need",
-    "category",
-    "description",
-    "quantity",
-    "power_kva",
-    "fuel",
-    "phases",
-    "condition",
-    "year",
-    "value_cents",
-    "weight_kg",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-    "fuel_in_tank",
-    "lithium_batteries",
-    "pickup_address",
-    "pickup_postcode",
-    "pickup_city",
-    "available_from",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
+    "value_cents" if field == "value" else field
+    for field in OfferForm.Meta.fields
+    if field != "appeal"
 ]
 
 
