@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from pledges import banking, reconciliation
+from pledges import banking, reconciliation, table_exports
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
 from pledges.finance_forms import (
@@ -26,6 +26,8 @@ from pledges.finance_forms import (
 from pledges.models import BankStatement, Event, Payment, Role
 from pledges.money import format_euro
 from pledges.tables import DonationTable
+from pledges.views import exporting
+from pledges.views.donations import donation_export
 
 # Finance reconciles; coordinators follow the money but change nothing here.
 VIEWERS = (Role.FINANCE, Role.COORDINATOR)
@@ -126,6 +128,19 @@ def line_list(request: HttpRequest) -> HttpResponse:
     """Bank lines to match (by default), each with the pledges it probably pays."""
     line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list())
     rows = line_filter.qs.order_by("-booking_date", "-id")
+    export_format = exporting.requested_format(request)
+    if export_format:
+        accounts = reconciliation.fund_accounts()
+        export = exporting.TableExport(
+            table="payments",
+            heading=_("Bank lines"),
+            sheet_title="Bankregels",
+            file_stem="bankregels",
+            columns=table_exports.PAYMENT_COLUMNS,
+            rows=lambda: table_exports.payment_rows(rows, accounts),
+        )
+        summary = exporting.filter_summary(line_filter.form)
+        return exporting.export_response(request, export_format, export, summary, rows.count())
     page = _page(request, rows)
     lines = list(page.object_list)
     suggestions = reconciliation.suggestions(lines)
@@ -273,6 +288,16 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
     table = DonationTable(rows, order_by=(), request=request)
+    export_format = exporting.requested_format(request)
+    if export_format:
+        RequestConfig(request, paginate=False).configure(table)
+        return exporting.export_response(
+            request,
+            export_format,
+            donation_export(table.data.data, _("Outstanding pledges"), table="outstanding"),
+            exporting.filter_summary(pledge_filter.form, table),
+            rows.count(),
+        )
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(
         request,
