@@ -36,6 +36,7 @@ class Event(models.Model):
         PAYMENT_UNMATCHED = "payment_unmatched", _("payment match undone")
         GIFT = "gift", _("marked as gift without pledge")
         GIFT_UNDONE = "gift_undone", _("gift marking undone")
+        PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(

@@ -19,6 +19,7 @@ from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
 from pledges.finance_forms import (
     AssignForm,
+    ManualPaymentForm,
     NoteForm,
     PaymentFilter,
     StatementUploadForm,
@@ -274,6 +275,72 @@ def line_rematch(request: HttpRequest) -> HttpResponse:
         % {"count": matched},
     )
     return redirect("pledges:finance_lines")
+
+
+# --------------------------------------------------------------------------- payments entered by hand
+
+
+def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpResponse:
+    entered = Payment.objects.for_list().filter(statement__isnull=True).select_related("entered_by")
+    return render(
+        request,
+        "finance/manual_payments.html",
+        {
+            "form": form,
+            "page": _page(request, entered.order_by("-created_at", "-id")),
+            "can_reconcile": _can_reconcile(request),
+            "fund_accounts": reconciliation.fund_accounts(),
+            "open_lines": Payment.objects.unmatched().count(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def manual_payment_list(request: HttpRequest) -> HttpResponse:
+    """Payments finance entered by hand (cash, other transfers), with the form to enter one."""
+    return _manual_payments(request, ManualPaymentForm())
+
+
+@require_POST
+@allow(Role.FINANCE)
+def manual_payment_create(request: HttpRequest) -> HttpResponse:
+    form = ManualPaymentForm(request.POST)
+    if not form.is_valid():
+        return _manual_payments(request, form)
+    data = form.cleaned_data
+    try:
+        line = reconciliation.enter_payment(
+            appeal=data["appeal"],
+            booking_date=data["booking_date"],
+            amount_cents=data["amount"],
+            counterparty_name=data["counterparty_name"],
+            counterparty_iban=data["counterparty_iban"],
+            remittance=data["remittance"],
+            donation=data["pledge"],
+            user=request.user,
+            note=data["note"],
+        )
+    except reconciliation.MatchRefused as refusal:
+        form.add_error("pledge", str(refusal))
+        return _manual_payments(request, form)
+    if line.donation_id:
+        messages.success(
+            request,
+            _("%(amount)s is recorded and matched to pledge %(number)s of %(municipality)s; "
+              "the municipality is thanked by e-mail.")
+            % {
+                "amount": format_euro(line.amount_cents),
+                "number": line.donation.number,
+                "municipality": line.donation.municipality,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(amount)s is recorded. Match it to a pledge or mark it as a gift on its page.")
+            % {"amount": format_euro(line.amount_cents)},
+        )
+    return redirect("pledges:finance_line", pk=line.pk)
 
 
 # --------------------------------------------------------------------------- outstanding pledges
