@@ -145,6 +145,23 @@ class ManualPaymentForm(forms.Form):
         return data
 
 
+class ReportForm(forms.Form):
+    """The appeal and the period (both dates included) of the finance report."""
+
+    appeal = forms.ModelChoiceField(
+        label=_("Appeal"), queryset=Appeal.objects.order_by("-is_open", "title"), empty_label=None
+    )
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("Until (included)"), widget=DateInput())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", forms.ValidationError(_("The end of the period lies before its start."), code="order"))
+        return data
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 

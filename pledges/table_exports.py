@@ -80,7 +80,7 @@ The outstanding pledges (/financien/openstaand/) export as the money ledger does
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 from django.db.models import Choices
@@ -100,6 +100,18 @@ def dutch_labels(choices: type[Choices]) -> dict[str, str]:
     """A choice's values with their Dutch labels: sheets are Dutch whatever the screen's language."""
     with translation.override("nl"):
         return {value: str(label) for value, label in choices.choices}
+
+
+class Counted:
+    """Rows passed through unchanged, counted as they are written (for ExportLog)."""
+
+    def __init__(self, rows: Iterable[Sequence[object]]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Sequence[object]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def yes_no(value: bool) -> str:
@@ -202,7 +214,7 @@ SHIPMENT_COLUMNS = [
 
 
 def shipment_row(shipment: Shipment) -> list[object]:
-    """One shipment, annotated as the shipments page annotates it, in `SHIPMENT_COLUMNS` order."""
+    """One shipment, annotated by `shipping.with_load`, in `SHIPMENT_COLUMNS` order."""
     return [
         shipment.number,
         shipment.appeal.title,

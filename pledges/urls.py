@@ -51,4 +51,5 @@ urlpatterns = [
     path("financien/betalingen/", finance.manual_payment_list, name="finance_manual_payments"),
     path("financien/betalingen/invoeren/", finance.manual_payment_create, name="finance_manual_payment_create"),
     path("financien/openstaand/", finance.outstanding, name="finance_outstanding"),
+    path("financien/rapport/", finance.report, name="finance_report"),
 ]

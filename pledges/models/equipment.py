@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models.reference import Appeal, Destination, Municipality
+from pledges.models.reference import Appeal, Destination, Municipality, Province
 from pledges.money import cents_to_euro
 
 
@@ -221,6 +221,59 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
             value=Sum(models.F("quantity") * models.F("value_cents"), filter=counted, default=0),
         )
         return {"rows": sums["rows"], "units": sums["units"], "value": cents_to_euro(sums["value"])}
+
+    def by_municipality(self) -> list[dict]:
+        """Per municipality with offers that count here, by name, in one exact query.
+
+        Each row: ``id``, ``name``, ``code`` (CBS), ``province``, ``offers`` and
+        ``units`` that count (declined and withdrawn ones not), and ``value``, their
+        estimated in-kind value in euro (Decimal), as `totals`.
+        """
+        rows = (
+            self.counting()
+            .order_by()
+            .values("municipality_id", "municipality__name", "municipality__code", "municipality__province")
+            .annotate(**_in_kind_sums())
+            .order_by("municipality__name", "municipality_id")
+        )
+        return [
+            {
+                "id": row["municipality_id"],
+                "name": row["municipality__name"],
+                "code": row["municipality__code"],
+                "province": row["municipality__province"],
+                "offers": row["offers"],
+                "units": row["units"],
+                "value": cents_to_euro(row["value"]),
+            }
+            for row in rows
+        ]
+
+    def by_province(self) -> list[dict]:
+        """Every one of the 12 provinces, in alphabetical order: ``province``, ``offers``,
+        ``units`` and in-kind ``value`` (euro) of the offers that count, in one exact query."""
+        sums = {
+            row["municipality__province"]: row
+            for row in self.counting().order_by().values("municipality__province").annotate(**_in_kind_sums())
+        }
+        return [
+            {
+                "province": province,
+                "offers": sums.get(province, {}).get("offers", 0),
+                "units": sums.get(province, {}).get("units", 0),
+                "value": cents_to_euro(sums.get(province, {}).get("value", 0)),
+            }
+            for province in Province.values
+        ]
+
+
+def _in_kind_sums() -> dict:
+    """Offers, units and estimated value in cents (quantity × value per unit), for annotate."""
+    return {
+        "offers": Count("*"),
+        "units": Sum("quantity", default=0),
+        "value": Sum(models.F("quantity") * models.F("value_cents"), default=0),
+    }
 
 
 class Shipment(models.Model):

@@ -16,7 +16,7 @@ pledges.table_exports (equipment, shipments, bank lines).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -28,6 +28,7 @@ from pledges import exports
 from pledges.forms import EuroField
 from pledges.models import ExportLog
 from pledges.money import format_euro
+from pledges.table_exports import Counted
 
 
 @dataclass(frozen=True)
@@ -81,47 +82,41 @@ def export_moment(now) -> str:
     return _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
 
 
-class _Counted:
-    """Rows passed through unchanged, counted as they are written."""
+def start_log(request: HttpRequest, table: str, export_format: str, expected_rows: int) -> ExportLog:
+    """Record an export as it starts: who, which table, the filter without `export` and paging."""
+    query = request.GET.copy()
+    for name in ("export", "page", "per_page"):
+        query.pop(name, None)
+    return ExportLog.objects.create(
+        user=request.user,
+        table=table,
+        querystring=query.urlencode(),
+        format=export_format,
+        row_count=expected_rows,
+        created_at=timezone.localtime(),
+    )
 
-    def __init__(self, rows: Iterable[Sequence[object]]):
-        self.rows, self.count = rows, 0
 
-    def __iter__(self) -> Iterator[Sequence[object]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+def finish_log(log: ExportLog, written: int) -> None:
+    """Keep the rows as written: rows may change between the count and the read."""
+    if written != log.row_count:
+        ExportLog.objects.filter(pk=log.pk).update(row_count=written)
 
 
 def export_response(
     request: HttpRequest, export_format: str, export: TableExport, summary: str, expected_rows: int
 ) -> HttpResponse:
     """The table's rows as a streamed download, the export recorded with the rows written."""
-    now = timezone.localtime()
-    query = request.GET.copy()
-    for name in ("export", "page", "per_page"):
-        query.pop(name, None)
-    log = ExportLog.objects.create(
-        user=request.user,
-        table=export.table,
-        querystring=query.urlencode(),
-        format=export_format,
-        row_count=expected_rows,
-        created_at=now,
-    )
+    log = start_log(request, export.table, export_format, expected_rows)
+    now = timezone.localtime(log.created_at)
     filename = f"{export.file_stem}-{now:%Y%m%d-%H%M}.{export_format}"
-    rows = _Counted(export.rows())
-
-    def record_count() -> None:
-        # Rows may change between the count and the read; the log keeps what was written.
-        if rows.count != log.row_count:
-            ExportLog.objects.filter(pk=log.pk).update(row_count=rows.count)
+    rows = Counted(export.rows())
 
     if export_format == ExportLog.Format.CSV:
 
         def lines():
             yield from exports.csv_lines(export.columns, rows)
-            record_count()
+            finish_log(log, rows.count)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -130,5 +125,5 @@ def export_response(
     title = f"{export.heading} · {summary} · {export_moment(now)}"
     exports.write_sheet(book, export.sheet_title, export.columns, rows, title=title)
     response = exports.xlsx_response(book, filename)
-    record_count()
+    finish_log(log, rows.count)
     return response

@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from pledges import banking, reconciliation, table_exports
+from pledges import banking, exports, finance_report, reconciliation, table_exports
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
 from pledges.finance_forms import (
@@ -22,9 +23,10 @@ from pledges.finance_forms import (
     ManualPaymentForm,
     NoteForm,
     PaymentFilter,
+    ReportForm,
     StatementUploadForm,
 )
-from pledges.models import BankStatement, Event, Payment, Role
+from pledges.models import Appeal, BankStatement, Event, ExportLog, Payment, Role
 from pledges.money import format_euro
 from pledges.tables import DonationTable
 from pledges.views import exporting
@@ -371,3 +373,28 @@ def outstanding(request: HttpRequest) -> HttpResponse:
         "finance/outstanding.html",
         {"filter": pledge_filter, "table": table, "totals": rows.totals()},
     )
+
+
+# --------------------------------------------------------------------------- the finance report
+
+
+@allow(*VIEWERS)
+def report(request: HttpRequest) -> HttpResponse:
+    """The finance report workbook for an appeal and a period (see pledges.finance_report)."""
+    if "appeal" not in request.GET:
+        today = timezone.localdate()
+        form = ReportForm(initial={
+            "appeal": Appeal.objects.filter(is_open=True).order_by("title").first(),
+            "start": today.replace(month=1, day=1),
+            "end": today,
+        })
+        return render(request, "finance/report.html", {"form": form})
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "finance/report.html", {"form": form})
+    scope = finance_report.ReportScope(form.cleaned_data["appeal"], form.cleaned_data["start"], form.cleaned_data["end"])
+    log = exporting.start_log(request, "report", ExportLog.Format.XLSX, 0)
+    book, written = finance_report.report_workbook(scope, log.created_at)
+    response = exports.xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
+    exporting.finish_log(log, written)
+    return response

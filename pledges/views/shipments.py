@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,20 +30,10 @@ def _shipments():
     return Shipment.objects.select_related("appeal", "destination")
 
 
-def with_load(shipments):
-    """Shipments with what is on board: offers, units, estimated value (cents), receipts confirmed."""
-    return shipments.annotate(
-        offer_count=Count("offers"),
-        units=Sum("offers__quantity", default=0),
-        value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
-        confirmed=Count("offers", filter=Q(offers__status="confirmed")),
-    )
-
-
 @allow(*FUND_STAFF)
 def shipment_list(request: HttpRequest) -> HttpResponse:
     shipment_filter = ShipmentFilter(
-        request.GET or None, queryset=with_load(_shipments()).order_by("-planned_departure", "-id")
+        request.GET or None, queryset=shipping.with_load(_shipments()).order_by("-planned_departure", "-id")
     )
     rows = shipment_filter.qs
     export_format = exporting.requested_format(request)
