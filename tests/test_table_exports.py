@@ -345,3 +345,15 @@ def test_each_page_offers_both_downloads_with_its_filters(client, finance, equip
         assert f"?{query.replace('&', '&amp;')}&amp;export=xlsx" in html, url_name
         assert f"?{query.replace('&', '&amp;')}&amp;export=csv" in html, url_name
     assert not ExportLog.objects.exists()
+
+
+def test_rows_sorted_alike_show_once_across_pages_and_in_the_export(client, coordinator, almere_staff, ukraine_appeal):
+    factories.donations(60, almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=100_00)
+    client.force_login(coordinator)
+
+    for query in ("sort=amount_cents", "sort=-status", "sort=-amount_cents&per_page=25"):
+        shown = screen(client, "pledges:donation_list", query, table_numbers)
+        _, rows = sheet_rows(download(client, coordinator, "pledges:donation_list", query))
+
+        assert len(shown) == len(set(shown)) == 60, query
+        assert [row[0] for row in rows] == shown, query
