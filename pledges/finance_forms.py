@@ -158,7 +158,9 @@ class ReportForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            self.add_error("end", forms.ValidationError(_("The end of the period lies before its start."), code="order"))
+            self.add_error(
+                "end", forms.ValidationError(_("The end of the period lies before its start."), code="order")
+            )
         return data
 
 

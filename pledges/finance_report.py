@@ -46,7 +46,6 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import get_column_letter
 
 from pledges import exports, shipping, table_exports
 from pledges.exports import EURO, INTEGER, TEXT, Column
@@ -61,11 +60,8 @@ SUMMARY_COLUMNS = [
     Column("Toelichting", TEXT, 70),
 ]
 
-MUNICIPALITY_COLUMNS = [
-    Column("Gemeente", TEXT, 24),
-    Column("CBS-code", TEXT, 10),
-    Column("Provincie", TEXT, 14),
-    Column("Toezeggingen", INTEGER, 13),
+# Pledged money and the offers that count, the last columns of both "Per" sheets.
+_MONEY_AND_IN_KIND = [
     Column("Toegezegd", EURO, 16),
     Column("Ontvangen", EURO, 16),
     Column("Openstaand", EURO, 16),
@@ -74,16 +70,19 @@ MUNICIPALITY_COLUMNS = [
     Column("Waarde in natura", EURO, 16),
 ]
 
+MUNICIPALITY_COLUMNS = [
+    Column("Gemeente", TEXT, 24),
+    Column("CBS-code", TEXT, 10),
+    Column("Provincie", TEXT, 14),
+    Column("Toezeggingen", INTEGER, 13),
+    *_MONEY_AND_IN_KIND,
+]
+
 PROVINCE_COLUMNS = [
     Column("Provincie", TEXT, 16),
     Column("Gemeenten", INTEGER, 11),
     Column("Deelnemend", INTEGER, 11),
-    Column("Toegezegd", EURO, 16),
-    Column("Ontvangen", EURO, 16),
-    Column("Openstaand", EURO, 16),
-    Column("Aanbiedingen", INTEGER, 13),
-    Column("Eenheden", INTEGER, 10),
-    Column("Waarde in natura", EURO, 16),
+    *_MONEY_AND_IN_KIND,
 ]
 
 # Where the chart finds its data on "Per provincie": title row 1, header row 2, 12 provinces.
@@ -173,8 +172,14 @@ def summary_rows(scope: ReportScope, figures: dict) -> list[list[object]]:
         ["  nog te koppelen", payments["open"], None, ""],
         ["  overig", payments["other"], None, "afschrijvingen, andere valuta"],
         ["Materieel aangeboden in de periode", None, offers["rows"], "regels op blad Materieel"],
-        ["Waarde in natura", offers["value"], offers["units"], "eenheden; afgewezen en ingetrokken aanbiedingen tellen niet mee"],
-        ["Transporten vertrokken in de periode", shipped["value"], figures["shipments"], "waarde van de lading; blad Transporten"],
+        [
+            "Waarde in natura", offers["value"], offers["units"],
+            "eenheden; afgewezen en ingetrokken aanbiedingen tellen niet mee",
+        ],
+        [
+            "Transporten vertrokken in de periode", shipped["value"], figures["shipments"],
+            "waarde van de lading; blad Transporten",
+        ],
         [
             "Deelnemende gemeenten",
             None,
@@ -232,11 +237,9 @@ def _province_chart() -> BarChart:
     chart.y_axis.numFmt = '"€" #,##0'
     chart.height, chart.width = 12, 22
     last = PROVINCE_FIRST_ROW + PROVINCE_COUNT - 1
-    for column in (4, 5):  # Toegezegd, Ontvangen, with their header as the series name
-        chart.add_data(
-            Reference(range_string=f"'Per provincie'!${get_column_letter(column)}${PROVINCE_FIRST_ROW - 1}:${get_column_letter(column)}${last}"),
-            titles_from_data=True,
-        )
+    for column in ("D", "E"):  # Toegezegd, Ontvangen, with their header as the series name
+        cells = f"'Per provincie'!${column}${PROVINCE_FIRST_ROW - 1}:${column}${last}"
+        chart.add_data(Reference(range_string=cells), titles_from_data=True)
     chart.set_categories(Reference(range_string=f"'Per provincie'!$A${PROVINCE_FIRST_ROW}:$A${last}"))
     return chart
 

@@ -392,7 +392,8 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.GET)
     if not form.is_valid():
         return render(request, "finance/report.html", {"form": form})
-    scope = finance_report.ReportScope(form.cleaned_data["appeal"], form.cleaned_data["start"], form.cleaned_data["end"])
+    data = form.cleaned_data
+    scope = finance_report.ReportScope(data["appeal"], data["start"], data["end"])
     log = exporting.start_log(request, "report", ExportLog.Format.XLSX, 0)
     book, written = finance_report.report_workbook(scope, log.created_at)
     response = exports.xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
