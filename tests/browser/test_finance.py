@@ -85,4 +85,13 @@ def test_finance_enters_a_cash_payment_for_a_pledge(page, finance, almere_staff,
     problems += blocking_violations(page)
     pledge.refresh_from_db()
     assert pledge.status == Donation.Status.RECEIVED
+
+    # The report form: a period that runs backwards is refused on the form.
+    page.get_by_role("link", name=t("Finance report")).click()
+    problems += blocking_violations(page)
+    page.get_by_label(t("From")).fill("2026-05-31")
+    page.get_by_label(t("Until (included)")).fill("2026-05-01")
+    page.get_by_role("button", name=t("Download report (XLSX)")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    problems += blocking_violations(page)
     assert problems == []
