@@ -21,6 +21,7 @@ import datetime
 import difflib
 import re
 import unicodedata
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -347,6 +348,48 @@ def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
         elif was_gift:
             Event.objects.create(payment=line, kind=Event.Kind.GIFT_UNDONE, actor=user, at=now,
                                  note=note or _describe(line))
+    return line
+
+
+def enter_payment(
+    *,
+    appeal: Appeal,
+    booking_date: datetime.date,
+    amount_cents: int,
+    counterparty_name: str,
+    counterparty_iban: str,
+    remittance: str,
+    donation: Donation | None,
+    user: User,
+    note: str = "",
+) -> Payment:
+    """Record a payment that is on no imported statement, and match it to `donation` if given.
+
+    The payment is booked on the appeal's account as a line of its own; a match goes
+    through `match()`, so the pledge's received amount, status, Event and thank-you
+    follow as for a bank line. All or nothing: a refused match stores no payment.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        line = Payment.objects.create(
+            # Unique like a bank line's key, but never equal to one (those are hashes).
+            line_key=f"manual:{uuid.uuid4().hex}",
+            account_iban=appeal.iban,
+            booking_date=booking_date,
+            value_date=booking_date,
+            amount_cents=amount_cents,
+            currency="EUR",
+            counterparty_iban=counterparty_iban,
+            counterparty_name=counterparty_name,
+            remittance=remittance,
+            entered_by=user,
+            created_at=now,
+        )
+        Event.objects.create(
+            payment=line, kind=Event.Kind.PAYMENT_ENTERED, actor=user, at=now, note=note or _describe(line)
+        )
+        if donation is not None:
+            line = match(line.pk, donation.pk, user, note=note)
     return line
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,16 @@ SHIPMENT_MOVES: dict[tuple[str, str], ShipmentMove] = {
         frozenset({Role.COORDINATOR}), OfferStatus.IN_TRANSIT, OfferStatus.DELIVERED, "arrived_on"
     ),
 }
+
+
+def with_load(shipments):
+    """Shipments with what is on board: `offer_count`, `units`, `value_cents`, `confirmed` (receipts)."""
+    return shipments.annotate(
+        offer_count=Count("offers"),
+        units=Sum("offers__quantity", default=0),
+        value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
+        confirmed=Count("offers", filter=Q(offers__status=OfferStatus.CONFIRMED)),
+    )
 
 
 def next_shipment_moves(status: str, role: str) -> list[str]:

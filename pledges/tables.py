@@ -3,6 +3,7 @@
 import datetime
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -33,7 +34,32 @@ class LocalDateColumn(tables.Column):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-class DonationTable(tables.Table):
+class LedgerTable(tables.Table):
+    """A table whose rows that sort alike are ordered by primary key too.
+
+    Sorted by amount or status alone, equal rows come in whatever order the database
+    returns them, which may differ between one page's query and the next: a row could
+    show on two pages or on none, and the export differ from the screen. The tie is
+    broken in the direction of the first sort key, so "newest first" stays so.
+    """
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value) -> None:
+        tables.Table.order_by.fset(self, value)
+        queryset = getattr(self.data, "data", None)
+        if not isinstance(queryset, QuerySet):
+            return
+        order = list(queryset.query.order_by)
+        if order and not (isinstance(order[-1], str) and order[-1].lstrip("-") in ("pk", "id")):
+            descending = isinstance(order[0], str) and order[0].startswith("-")
+            self.data.data = queryset.order_by(*order, "-pk" if descending else "pk")
+
+
+class DonationTable(LedgerTable):
     number = tables.Column(
         verbose_name=_("Pledge"), accessor="pk", linkify=True, order_by=("id",)
     )
@@ -94,7 +120,7 @@ class SelectColumn(tables.CheckBoxColumn):
         return format_html('<span class="visually-hidden">{}</span>', gettext("Select"))
 
 
-class OfferTable(tables.Table):
+class OfferTable(LedgerTable):
     select = SelectColumn(field_name="offers", accessor="pk")
     number = tables.Column(
         verbose_name=_("Offer"), accessor="pk", linkify=True, order_by=("id",)

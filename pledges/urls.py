@@ -48,5 +48,8 @@ urlpatterns = [
     path("financien/regels/<int:pk>/koppelen/", finance.line_match, name="finance_line_match"),
     path("financien/regels/<int:pk>/gift/", finance.line_gift, name="finance_line_gift"),
     path("financien/regels/<int:pk>/ontkoppelen/", finance.line_unmatch, name="finance_line_unmatch"),
+    path("financien/betalingen/", finance.manual_payment_list, name="finance_manual_payments"),
+    path("financien/betalingen/invoeren/", finance.manual_payment_create, name="finance_manual_payment_create"),
     path("financien/openstaand/", finance.outstanding, name="finance_outstanding"),
+    path("financien/rapport/", finance.report, name="finance_report"),
 ]

@@ -7,7 +7,9 @@ from pledges.models.equipment import (
     EquipmentOffer,
     Fuel,
     Need,
+    NeedQuerySet,
     OfferPhoto,
+    OfferQuerySet,
     OfferStatus,
     ReceiptConfirmation,
     Shipment,
@@ -21,6 +23,7 @@ from pledges.models.reference import (
     Destination,
     KnownIban,
     Municipality,
+    MunicipalityQuerySet,
     Province,
 )
 
@@ -45,6 +48,9 @@ __all__ = [
     "KnownIban",
     "LoginFailure",
     "Municipality",
+    "MunicipalityQuerySet",
+    "NeedQuerySet",
+    "OfferQuerySet",
     "Payment",
     "PaymentQuerySet",
     "Province",

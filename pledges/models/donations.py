@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
-from pledges.models.reference import Appeal, Municipality
+from pledges.models.reference import Appeal, Municipality, Province
 from pledges.money import cents_to_euro
 
 # A municipality's pledge above ten million euro is a typing error, not generosity.
@@ -48,26 +48,111 @@ class DonationQuerySet(models.QuerySet["Donation"]):
 
         Withdrawn pledges count as rows but not as money.
         """
-        counted = ~Q(status=Donation.Status.WITHDRAWN)
-        sums = self.aggregate(
-            # COUNT(*), not COUNT(id): PostgreSQL can then answer from the
-            # (status, amount_cents, received_cents) index alone.
-            rows=Count("*"),
-            pledged=Sum("amount_cents", default=0, filter=counted),
-            received=Sum("received_cents", default=0, filter=counted),
-            # Per pledge: an overpaid pledge must not hide what others still owe.
-            outstanding=Sum(
-                Greatest(F("amount_cents") - F("received_cents"), Value(0)),
-                default=0,
-                filter=counted,
-            ),
+        # COUNT(*), not COUNT(id): PostgreSQL can then answer from the
+        # (status, amount_cents, received_cents) index alone.
+        sums = self.aggregate(rows=Count("*"), **_money_sums())
+        return {"rows": sums["rows"], **_euro(sums)}
+
+    def by_municipality(self) -> list[dict]:
+        """Per municipality with pledges here, by name, in one exact query.
+
+        Each row: ``id``, ``name``, ``code`` (CBS), ``province``, ``pledges`` (rows,
+        withdrawn ones included, as in `totals`), and ``pledged``, ``received`` and
+        ``outstanding`` in euro (Decimal), withdrawn pledges not counted as money.
+        """
+        rows = (
+            self.order_by()
+            .values("municipality_id", "municipality__name", "municipality__code", "municipality__province")
+            .annotate(pledges=Count("*"), **_money_sums())
+            .order_by("municipality__name", "municipality_id")
         )
-        return {
-            "rows": sums["rows"],
-            "pledged": cents_to_euro(sums["pledged"]),
-            "received": cents_to_euro(sums["received"]),
-            "outstanding": cents_to_euro(sums["outstanding"]),
+        return [
+            {
+                "id": row["municipality_id"],
+                "name": row["municipality__name"],
+                "code": row["municipality__code"],
+                "province": row["municipality__province"],
+                "pledges": row["pledges"],
+                **_euro(row),
+            }
+            for row in rows
+        ]
+
+    def by_province(self, offers: models.QuerySet | None = None) -> list[dict]:
+        """Every one of the 12 provinces, in alphabetical order, in two exact queries.
+
+        Each row: ``province``, ``municipalities`` (all in the province),
+        ``participating`` (those with a pledge that counts among these pledges, or an
+        offer that counts among `offers` when given: see
+        `MunicipalityQuerySet.takes_part`), and ``pledged``, ``received`` and
+        ``outstanding`` in euro (Decimal), withdrawn pledges not counted as money.
+        """
+        money = {
+            row["municipality__province"]: row
+            for row in self.order_by().values("municipality__province").annotate(**_money_sums())
         }
+        counts = {
+            row["province"]: row
+            for row in Municipality.objects.order_by()
+            .values("province")
+            .annotate(
+                municipalities=Count("*"),
+                participating=Count("pk", filter=Municipality.objects.takes_part(self, offers)),
+            )
+        }
+        empty = {"pledged": 0, "received": 0, "outstanding": 0}
+        return [
+            {
+                "province": province,
+                "municipalities": counts.get(province, {}).get("municipalities", 0),
+                "participating": counts.get(province, {}).get("participating", 0),
+                **_euro(money.get(province, empty)),
+            }
+            for province in Province.values
+        ]
+
+    def over_time(self) -> list[dict]:
+        """Cumulative pledged and received euro per day that changed either, oldest first.
+
+        Pledged counts on the local day the pledge was made; received on the booking
+        date of each bank line matched to a pledge (pledges/models/payments.py), so the
+        last row equals `totals()` whenever every receipt came through a matched line.
+        Withdrawn pledges count for neither. Two queries.
+        """
+        counted = self.active().order_by()
+        pledged = counted.values(day=TruncDate("created_at")).annotate(cents=Sum("amount_cents"))
+        received = (
+            counted.filter(payments__isnull=False)
+            .values(day=F("payments__booking_date"))
+            .annotate(cents=Sum("payments__amount_cents"))
+        )
+        per_day: dict[datetime.date, list[int]] = {}
+        for column, rows in enumerate((pledged, received)):
+            for row in rows:
+                per_day.setdefault(row["day"], [0, 0])[column] += row["cents"]
+        running = [0, 0]
+        series = []
+        for day in sorted(per_day):
+            running = [running[0] + per_day[day][0], running[1] + per_day[day][1]]
+            series.append({"day": day, "pledged": cents_to_euro(running[0]), "received": cents_to_euro(running[1])})
+        return series
+
+
+def _money_sums() -> dict:
+    """Pledged, received and outstanding cents, withdrawn pledges not counted: for aggregate/annotate."""
+    counted = ~Q(status=Donation.Status.WITHDRAWN)
+    return {
+        "pledged": Sum("amount_cents", default=0, filter=counted),
+        "received": Sum("received_cents", default=0, filter=counted),
+        # Per pledge: an overpaid pledge must not hide what others still owe.
+        "outstanding": Sum(
+            Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0, filter=counted
+        ),
+    }
+
+
+def _euro(sums: dict) -> dict:
+    return {key: cents_to_euro(sums[key]) for key in ("pledged", "received", "outstanding")}
 
 
 class Donation(models.Model):

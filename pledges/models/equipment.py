@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models.reference import Appeal, Destination, Municipality
+from pledges.models.reference import Appeal, Destination, Municipality, Province
 from pledges.money import cents_to_euro
 
 
@@ -67,6 +67,18 @@ PLEDGED_STATUSES = (
 )
 IN_TRANSIT_STATUSES = (OfferStatus.COLLECTED, OfferStatus.IN_TRANSIT)
 DELIVERED_STATUSES = (OfferStatus.DELIVERED, OfferStatus.CONFIRMED)
+# Offers that no longer count towards anything: declined by the fund or withdrawn.
+ENDED_STATUSES = (OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
+# The road from offer to receipt, in the order an offer travels it.
+PIPELINE = (
+    OfferStatus.OFFERED,
+    OfferStatus.ACCEPTED,
+    OfferStatus.PICKUP_PLANNED,
+    OfferStatus.COLLECTED,
+    OfferStatus.IN_TRANSIT,
+    OfferStatus.DELIVERED,
+    OfferStatus.CONFIRMED,
+)
 
 
 class NeedQuerySet(models.QuerySet["Need"]):
@@ -84,6 +96,29 @@ class NeedQuerySet(models.QuerySet["Need"]):
 
     def open(self) -> NeedQuerySet:
         return self.filter(is_open=True)
+
+    def coverage_per_city(self) -> list[dict]:
+        """Per destination, by name: units needed, pledged, in transit and delivered, in one query.
+
+        ``covered`` counts pledged units only up to what each need asked for, so one
+        oversupplied need does not hide another that waits; ``percent`` is covered/needed.
+        """
+        cities: dict[int, dict] = {}
+        for need in self.with_progress().select_related("destination").order_by():
+            city = cities.setdefault(
+                need.destination_id,
+                {"destination": need.destination, "needs": 0, "needed": 0, "pledged": 0,
+                 "in_transit": 0, "delivered": 0, "covered": 0},
+            )
+            city["needs"] += 1
+            city["needed"] += need.quantity
+            city["pledged"] += need.pledged_units
+            city["in_transit"] += need.in_transit_units
+            city["delivered"] += need.delivered_units
+            city["covered"] += min(need.pledged_units, need.quantity)
+        for city in cities.values():
+            city["percent"] = round(100 * city["covered"] / city["needed"]) if city["needed"] else 0
+        return sorted(cities.values(), key=lambda city: str(city["destination"]))
 
 
 class Need(models.Model):
@@ -132,9 +167,53 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
         """Join what the equipment table shows, so a page costs a fixed number of queries."""
         return self.select_related("municipality", "appeal", "destination")
 
+    def counting(self) -> OfferQuerySet:
+        """Offers that still count: everything but declined and withdrawn ones."""
+        return self.exclude(status__in=ENDED_STATUSES)
+
+    def pipeline(self) -> list[dict]:
+        """Offers, units and estimated value (euro) per status, in one query.
+
+        The stages of `PIPELINE` first, in workflow order from offered to receipt
+        confirmed (each listed even when empty), then declined and withdrawn with
+        ``ended`` set.
+        """
+        rows = {
+            row["status"]: row
+            for row in self.order_by()
+            .values("status")
+            .annotate(offers=Count("*"), units=Sum("quantity"), value=Sum(models.F("quantity") * models.F("value_cents")))
+        }
+        return [
+            {
+                "status": status,
+                "label": status.label,
+                "ended": status in ENDED_STATUSES,
+                "offers": rows.get(status, {}).get("offers", 0),
+                "units": rows.get(status, {}).get("units", 0),
+                "value": cents_to_euro(rows.get(status, {}).get("value", 0)),
+            }
+            for status in (*PIPELINE, *ENDED_STATUSES)
+        ]
+
+    def delivered_per_destination(self) -> list[dict]:
+        """Per destination (``destination_id``, ``name``): offers and units delivered, confirmed or not; one query."""
+        rows = (
+            self.filter(status__in=DELIVERED_STATUSES)
+            .order_by()
+            .values("destination_id", "destination__name_nl")
+            .annotate(offers=Count("*"), units=Sum("quantity"))
+            .order_by("destination__name_nl")
+        )
+        return [
+            {"destination_id": row["destination_id"], "name": row["destination__name_nl"],
+             "offers": row["offers"], "units": row["units"]}
+            for row in rows
+        ]
+
     def totals(self) -> dict:
         """Rows, units and estimated value (euro, exact) of the offers that still count."""
-        counted = ~Q(status__in=(OfferStatus.DECLINED, OfferStatus.WITHDRAWN))
+        counted = ~Q(status__in=ENDED_STATUSES)
         sums = self.aggregate(
             # COUNT(*), not COUNT(id): answered from the (status, quantity, value_cents) index.
             rows=Count("*"),
@@ -142,6 +221,59 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
             value=Sum(models.F("quantity") * models.F("value_cents"), filter=counted, default=0),
         )
         return {"rows": sums["rows"], "units": sums["units"], "value": cents_to_euro(sums["value"])}
+
+    def by_municipality(self) -> list[dict]:
+        """Per municipality with offers that count here, by name, in one exact query.
+
+        Each row: ``id``, ``name``, ``code`` (CBS), ``province``, ``offers`` and
+        ``units`` that count (declined and withdrawn ones not), and ``value``, their
+        estimated in-kind value in euro (Decimal), as `totals`.
+        """
+        rows = (
+            self.counting()
+            .order_by()
+            .values("municipality_id", "municipality__name", "municipality__code", "municipality__province")
+            .annotate(**_in_kind_sums())
+            .order_by("municipality__name", "municipality_id")
+        )
+        return [
+            {
+                "id": row["municipality_id"],
+                "name": row["municipality__name"],
+                "code": row["municipality__code"],
+                "province": row["municipality__province"],
+                "offers": row["offers"],
+                "units": row["units"],
+                "value": cents_to_euro(row["value"]),
+            }
+            for row in rows
+        ]
+
+    def by_province(self) -> list[dict]:
+        """Every one of the 12 provinces, in alphabetical order: ``province``, ``offers``,
+        ``units`` and in-kind ``value`` (euro) of the offers that count, in one exact query."""
+        sums = {
+            row["municipality__province"]: row
+            for row in self.counting().order_by().values("municipality__province").annotate(**_in_kind_sums())
+        }
+        return [
+            {
+                "province": province,
+                "offers": sums.get(province, {}).get("offers", 0),
+                "units": sums.get(province, {}).get("units", 0),
+                "value": cents_to_euro(sums.get(province, {}).get("value", 0)),
+            }
+            for province in Province.values
+        ]
+
+
+def _in_kind_sums() -> dict:
+    """Offers, units and estimated value in cents (quantity × value per unit), for annotate."""
+    return {
+        "offers": Count("*"),
+        "units": Sum("quantity", default=0),
+        "value": Sum(models.F("quantity") * models.F("value_cents"), default=0),
+    }
 
 
 class Shipment(models.Model):

@@ -21,7 +21,8 @@ class ExportLog(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Which ledger table: "donations" now; equipment, shipments and payments later.
+    # Which table: "donations", "offers", "shipments", "payments", "outstanding", or "report"
+    # (the finance report, whose rows are those of its detail sheets).
     table = models.CharField(_("table"), max_length=32)
     # The filter and sort as the screen had them, without "export" and paging.
     querystring = models.TextField(_("filter"), blank=True)

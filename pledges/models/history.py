@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.models.donations import Donation
 from pledges.models.equipment import EquipmentOffer, OfferStatus, Shipment
 from pledges.models.payments import Payment
+from pledges.models.reference import Municipality
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -36,6 +37,8 @@ class Event(models.Model):
         PAYMENT_UNMATCHED = "payment_unmatched", _("payment match undone")
         GIFT = "gift", _("marked as gift without pledge")
         GIFT_UNDONE = "gift_undone", _("gift marking undone")
+        NAMED_PUBLICLY = "named_publicly", _("public naming changed")
+        PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
@@ -50,6 +53,10 @@ class Event(models.Model):
     # The bank line of a match (beside its donation) or of a gift marking (alone).
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    # A municipality's own choices, such as being named on the public page.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -104,6 +111,13 @@ class Event(models.Model):
                         offer__isnull=True,
                         shipment__isnull=True,
                         payment__isnull=False,
+                    )
+                    | Q(
+                        donation__isnull=True,
+                        offer__isnull=True,
+                        shipment__isnull=True,
+                        payment__isnull=True,
+                        municipality__isnull=False,
                     )
                 ),
                 name="event_has_one_subject",

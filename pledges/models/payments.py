@@ -119,6 +119,33 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def gifts(self) -> PaymentQuerySet:
         return self.filter(match_method=Payment.Method.GIFT)
 
+    def totals(self, accounts: frozenset[str] | None = None) -> dict:
+        """Rows, and euro (exact) matched to pledges, gifts, open to match and other, in one query.
+
+        "open" are the lines `unmatched()` lists; "other" is everything else (debits,
+        lines on other accounts or in another currency), signed as booked, so
+        matched + gifts + open + other is the sum of every line.
+        """
+        if accounts is None:
+            accounts = frozenset(Appeal.objects.values_list("iban", flat=True))
+        sums = self.aggregate(
+            rows=models.Count("*"),
+            total=models.Sum("amount_cents", default=0),
+            matched=models.Sum("amount_cents", default=0, filter=Q(donation__isnull=False)),
+            gifts=models.Sum("amount_cents", default=0, filter=Q(match_method=Payment.Method.GIFT)),
+            open=models.Sum(
+                "amount_cents",
+                default=0,
+                filter=Q(match_method="", amount_cents__gt=0, currency="EUR", account_iban__in=accounts),
+            ),
+        )
+        other = sums["total"] - sums["matched"] - sums["gifts"] - sums["open"]
+        return {
+            "rows": sums["rows"],
+            **{key: cents_to_euro(sums[key]) for key in ("matched", "gifts", "open")},
+            "other": cents_to_euro(other),
+        }
+
 
 class Payment(models.Model):
     """One line of a bank statement, or a payment finance entered by hand, and its match."""

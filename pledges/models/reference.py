@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
@@ -29,12 +29,45 @@ class Province(models.TextChoices):
     ZUID_HOLLAND = "Zuid-Holland", "Zuid-Holland"
 
 
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+    def participating(self, appeal: Appeal | None = None) -> MunicipalityQuerySet:
+        """Municipalities with a pledge that counts or an offer that counts, in `appeal` if given.
+
+        A pledge counts unless withdrawn; an offer unless declined or withdrawn.
+        """
+        # Imported here: donations and equipment refer to this module.
+        from pledges.models.donations import Donation
+        from pledges.models.equipment import EquipmentOffer
+
+        donations, offers = Donation.objects.all(), EquipmentOffer.objects.all()
+        if appeal is not None:
+            donations, offers = donations.filter(appeal=appeal), offers.filter(appeal=appeal)
+        return self.filter(self.takes_part(donations, offers))
+
+    @staticmethod
+    def takes_part(donations: models.QuerySet, offers: models.QuerySet | None = None) -> Q:
+        """The condition "has a pledge that counts in `donations` or an offer that counts in `offers`"."""
+        condition = Q(Exists(donations.active().filter(municipality=OuterRef("pk"))))
+        if offers is not None:
+            condition |= Q(Exists(offers.counting().filter(municipality=OuterRef("pk"))))
+        return condition
+
+    def named_publicly(self) -> MunicipalityQuerySet:
+        """Municipalities that chose to be named, with their figures, on the public pages."""
+        return self.filter(named_publicly=True)
+
+
 class Municipality(models.Model):
     """One of the 342 Dutch municipalities (CBS list)."""
 
     code = models.CharField(_("CBS code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=100)
     province = models.CharField(_("province"), max_length=20, choices=Province.choices)
+    # The municipality's own choice (its staff switch it on their dashboard; each switch is
+    # an Event): without it the public page counts the municipality but never names it.
+    named_publicly = models.BooleanField(_("named on the public page"), default=False)
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")

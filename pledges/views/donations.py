@@ -3,9 +3,8 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -14,10 +13,10 @@ from django_tables2.rows import BoundRows
 from pledges import exports, ledger
 from pledges.access import EVERYONE, allow, can_pledge, get_visible_or_404, visible_donations
 from pledges.filters import DonationFilter
-from pledges.forms import DonationForm, EuroField
-from pledges.models import Appeal, ExportLog, Role
-from pledges.money import format_euro
+from pledges.forms import DonationForm
+from pledges.models import Appeal, Role
 from pledges.tables import DonationTable
+from pledges.views import exporting
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -73,10 +72,16 @@ def donation_list(request: HttpRequest) -> HttpResponse:
     # No request= here: django-tables2 would paginate once more, with a COUNT(*) of its own.
     table = DonationTable(rows, show_municipality=user.is_fund_staff)
     RequestConfig(request, paginate=False).configure(table)
-    export_format = request.GET.get("export")
-    if export_format in ExportLog.Format.values:
+    export_format = exporting.requested_format(request)
+    if export_format:
         # The very queryset the pages below are cut from: same filter, same scoping, same order.
-        return _export(request, export_format, pledge_filter, table, totals["rows"])
+        return exporting.export_response(
+            request,
+            export_format,
+            donation_export(table.data.data, _("Money ledger")),
+            exporting.filter_summary(pledge_filter.form, table),
+            totals["rows"],
+        )
     # An out-of-range page number shows the last page rather than an error.
     paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
@@ -93,74 +98,16 @@ def donation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filter_summary(pledge_filter: DonationFilter, table: DonationTable) -> str:
-    """The applied filters and the sort, as a person reads them: "Status: pledged; Province: …"."""
-    form = pledge_filter.form
-    parts = []
-    for name, value in getattr(form, "cleaned_data", {}).items():
-        if value in (None, "", False) or name not in form.fields:
-            continue
-        field = form.fields[name]
-        choices = dict(getattr(field, "choices", ()) or ())
-        if isinstance(value, bool):
-            shown = _("yes")
-        elif isinstance(field, EuroField):
-            shown = format_euro(value)  # cleaned to cents
-        elif str(value) in map(str, choices) and not hasattr(field, "queryset"):
-            shown = next(label for key, label in choices.items() if str(key) == str(value))
-        else:
-            shown = formats.localize(value) if not isinstance(value, str) else value
-        parts.append(f"{field.label}: {shown}")
-    summary = "; ".join(parts) or _("no filters")
-    sort = ", ".join(
-        f"{table.columns[order.bare].verbose_name} {'↓' if order.is_descending else '↑'}"
-        for order in table.order_by or ()
-        if order.bare in table.columns.names()
+def donation_export(queryset, heading: str, table: str = "donations") -> exporting.TableExport:
+    """A list of pledges as the money ledger's sheet (column order: see pledges.exports)."""
+    return exporting.TableExport(
+        table=table,
+        heading=heading,
+        sheet_title="Donaties",
+        file_stem="donaties" if table == "donations" else "openstaand",
+        columns=exports.DONATION_COLUMNS,
+        rows=lambda: exports.donation_rows(queryset),
     )
-    if sort:
-        summary += " · " + _("sorted by %(sort)s") % {"sort": sort}
-    return summary
-
-
-def _export(request: HttpRequest, export_format: str, pledge_filter, table, expected_rows: int) -> HttpResponse:
-    """The ledger's filtered, sorted rows as XLSX or CSV, streamed, and the export recorded."""
-    queryset = table.data.data  # filtered by DonationFilter, ordered by RequestConfig
-    now = timezone.localtime()
-    query = request.GET.copy()
-    for name in ("export", "page", "per_page"):
-        query.pop(name, None)
-    log = ExportLog.objects.create(
-        user=request.user,
-        table="donations",
-        querystring=query.urlencode(),
-        format=export_format,
-        row_count=expected_rows,
-        created_at=now,
-    )
-    filename = f"donaties-{now:%Y%m%d-%H%M}.{export_format}"
-    counter = [0]
-
-    def record_count() -> None:
-        # Rows may change between the count and the read; the log keeps what was written.
-        if counter[0] != log.row_count:
-            ExportLog.objects.filter(pk=log.pk).update(row_count=counter[0])
-
-    if export_format == ExportLog.Format.CSV:
-
-        def lines():
-            yield from exports.csv_lines(exports.DONATION_COLUMNS, exports.donation_rows(queryset, counter))
-            record_count()
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    title = _("Money ledger") + " · " + _filter_summary(pledge_filter, table) + " · " + (
-        _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
-    )
-    book = exports.donations_workbook(queryset, title, counter)
-    response = exports.xlsx_response(book, filename)
-    record_count()
-    return response
 
 
 @allow(Role.MUNICIPAL_STAFF)

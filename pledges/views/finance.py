@@ -8,24 +8,29 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from pledges import banking, reconciliation
+from pledges import banking, exports, finance_report, reconciliation, table_exports
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
 from pledges.finance_forms import (
     AssignForm,
+    ManualPaymentForm,
     NoteForm,
     PaymentFilter,
+    ReportForm,
     StatementUploadForm,
 )
-from pledges.models import BankStatement, Event, Payment, Role
+from pledges.models import Appeal, BankStatement, Event, ExportLog, Payment, Role
 from pledges.money import format_euro
 from pledges.tables import DonationTable
+from pledges.views import exporting
+from pledges.views.donations import donation_export
 
 # Finance reconciles; coordinators follow the money but change nothing here.
 VIEWERS = (Role.FINANCE, Role.COORDINATOR)
@@ -126,6 +131,19 @@ def line_list(request: HttpRequest) -> HttpResponse:
     """Bank lines to match (by default), each with the pledges it probably pays."""
     line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list())
     rows = line_filter.qs.order_by("-booking_date", "-id")
+    export_format = exporting.requested_format(request)
+    if export_format:
+        accounts = reconciliation.fund_accounts()
+        export = exporting.TableExport(
+            table="payments",
+            heading=_("Bank lines"),
+            sheet_title="Bankregels",
+            file_stem="bankregels",
+            columns=table_exports.PAYMENT_COLUMNS,
+            rows=lambda: table_exports.payment_rows(rows, accounts),
+        )
+        summary = exporting.filter_summary(line_filter.form)
+        return exporting.export_response(request, export_format, export, summary, rows.count())
     page = _page(request, rows)
     lines = list(page.object_list)
     suggestions = reconciliation.suggestions(lines)
@@ -261,6 +279,72 @@ def line_rematch(request: HttpRequest) -> HttpResponse:
     return redirect("pledges:finance_lines")
 
 
+# --------------------------------------------------------------------------- payments entered by hand
+
+
+def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpResponse:
+    entered = Payment.objects.for_list().filter(statement__isnull=True).select_related("entered_by")
+    return render(
+        request,
+        "finance/manual_payments.html",
+        {
+            "form": form,
+            "page": _page(request, entered.order_by("-created_at", "-id")),
+            "can_reconcile": _can_reconcile(request),
+            "fund_accounts": reconciliation.fund_accounts(),
+            "open_lines": Payment.objects.unmatched().count(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def manual_payment_list(request: HttpRequest) -> HttpResponse:
+    """Payments finance entered by hand (cash, other transfers), with the form to enter one."""
+    return _manual_payments(request, ManualPaymentForm())
+
+
+@require_POST
+@allow(Role.FINANCE)
+def manual_payment_create(request: HttpRequest) -> HttpResponse:
+    form = ManualPaymentForm(request.POST)
+    if not form.is_valid():
+        return _manual_payments(request, form)
+    data = form.cleaned_data
+    try:
+        line = reconciliation.enter_payment(
+            appeal=data["appeal"],
+            booking_date=data["booking_date"],
+            amount_cents=data["amount"],
+            counterparty_name=data["counterparty_name"],
+            counterparty_iban=data["counterparty_iban"],
+            remittance=data["remittance"],
+            donation=data["pledge"],
+            user=request.user,
+            note=data["note"],
+        )
+    except reconciliation.MatchRefused as refusal:
+        form.add_error("pledge", str(refusal))
+        return _manual_payments(request, form)
+    if line.donation_id:
+        messages.success(
+            request,
+            _("%(amount)s is recorded and matched to pledge %(number)s of %(municipality)s; "
+              "the municipality is thanked by e-mail.")
+            % {
+                "amount": format_euro(line.amount_cents),
+                "number": line.donation.number,
+                "municipality": line.donation.municipality,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(amount)s is recorded. Match it to a pledge or mark it as a gift on its page.")
+            % {"amount": format_euro(line.amount_cents)},
+        )
+    return redirect("pledges:finance_line", pk=line.pk)
+
+
 # --------------------------------------------------------------------------- outstanding pledges
 
 
@@ -273,9 +357,45 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
     table = DonationTable(rows, order_by=(), request=request)
+    export_format = exporting.requested_format(request)
+    if export_format:
+        RequestConfig(request, paginate=False).configure(table)
+        return exporting.export_response(
+            request,
+            export_format,
+            donation_export(table.data.data, _("Outstanding pledges"), table="outstanding"),
+            exporting.filter_summary(pledge_filter.form, table),
+            rows.count(),
+        )
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(
         request,
         "finance/outstanding.html",
         {"filter": pledge_filter, "table": table, "totals": rows.totals()},
     )
+
+
+# --------------------------------------------------------------------------- the finance report
+
+
+@allow(*VIEWERS)
+def report(request: HttpRequest) -> HttpResponse:
+    """The finance report workbook for an appeal and a period (see pledges.finance_report)."""
+    if "appeal" not in request.GET:
+        today = timezone.localdate()
+        form = ReportForm(initial={
+            "appeal": Appeal.objects.filter(is_open=True).order_by("title").first(),
+            "start": today.replace(month=1, day=1),
+            "end": today,
+        })
+        return render(request, "finance/report.html", {"form": form})
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "finance/report.html", {"form": form})
+    data = form.cleaned_data
+    scope = finance_report.ReportScope(data["appeal"], data["start"], data["end"])
+    log = exporting.start_log(request, "report", ExportLog.Format.XLSX, 0)
+    book, written = finance_report.report_workbook(scope, log.created_at)
+    response = exports.xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
+    exporting.finish_log(log, written)
+    return response

@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from pledges import offers as offer_ledger
-from pledges import workflow
+from pledges import table_exports, workflow
 from pledges.access import EVERYONE, allow, get_visible_or_404, visible_offers
 from pledges.filters import OfferFilter
 from pledges.forms import MOVE_FORMS, BulkMoveForm, MoveForm, OfferForm, open_needs
 from pledges.models import Appeal, EquipmentOffer, OfferStatus, Role, User
 from pledges.tables import OfferTable
+from pledges.views import exporting
 from pledges.views.donations import PAGE_SIZES, CountedPaginator, _page_size
 from pledges.views.needs import by_city
 from pledges.workflow import Actor, TransitionRefused
@@ -40,6 +41,16 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     # Configured here without pagination: the table's own paginator would count the rows again.
     table = OfferTable(rows, show_municipality=user.is_fund_staff, selectable=can_move(user))
     RequestConfig(request, paginate=False).configure(table)
+    export_format = exporting.requested_format(request)
+    if export_format:
+        # The very queryset the pages below are cut from: same filter, same scoping, same order.
+        return exporting.export_response(
+            request,
+            export_format,
+            offer_export(table.data.data),
+            exporting.filter_summary(offer_filter.form, table),
+            totals["rows"],
+        )
     # An out-of-range page number shows the last page rather than an error.
     paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
@@ -55,6 +66,18 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             "can_offer": can_offer(user),
             "bulk_form": bulk_form,
         },
+    )
+
+
+def offer_export(queryset) -> exporting.TableExport:
+    """The equipment table's sheet (column order: see pledges.table_exports)."""
+    return exporting.TableExport(
+        table="offers",
+        heading=_("Equipment"),
+        sheet_title="Materieel",
+        file_stem="materieel",
+        columns=table_exports.OFFER_COLUMNS,
+        rows=lambda: table_exports.offer_rows(queryset),
     )
 
 

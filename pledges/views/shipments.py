@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pledges import exports, receipts, shipping
+from pledges import exports, receipts, shipping, table_exports
 from pledges.access import FUND_STAFF, allow, get_visible_or_404
+from pledges.filters import ShipmentFilter
 from pledges.forms import LoadingForm, ShipmentForm, ShipmentMoveForm
 from pledges.models import Event, Role, Shipment
+from pledges.views import exporting
 from pledges.workflow import Actor, TransitionRefused
 
 PAGE_SIZE = 25
@@ -31,22 +32,29 @@ def _shipments():
 
 @allow(*FUND_STAFF)
 def shipment_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    rows = _shipments().annotate(
-        offer_count=Count("offers"),
-        units=Sum("offers__quantity", default=0),
-        value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
-        confirmed=Count("offers", filter=Q(offers__status="confirmed")),
-    ).order_by("-planned_departure", "-id")
-    if status in Shipment.Status.values:
-        rows = rows.filter(status=status)
+    shipment_filter = ShipmentFilter(
+        request.GET or None, queryset=shipping.with_load(_shipments()).order_by("-planned_departure", "-id")
+    )
+    rows = shipment_filter.qs
+    export_format = exporting.requested_format(request)
+    if export_format:
+        export = exporting.TableExport(
+            table="shipments",
+            heading=_("Shipments"),
+            sheet_title="Transporten",
+            file_stem="transporten",
+            columns=table_exports.SHIPMENT_COLUMNS,
+            rows=lambda: table_exports.shipment_rows(rows),
+        )
+        summary = exporting.filter_summary(shipment_filter.form)
+        return exporting.export_response(request, export_format, export, summary, rows.count())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "shipments/list.html",
         {
             "page": page,
-            "status": status,
+            "status": shipment_filter.form.cleaned_data.get("status", "") if shipment_filter.is_bound else "",
             "statuses": Shipment.Status.choices,
             "can_plan": request.user.role == Role.COORDINATOR,
         },

@@ -57,3 +57,41 @@ def test_finance_imports_a_statement_and_matches_its_lines(page, finance, almere
     expect(page.get_by_role("table")).to_be_visible()
     problems += blocking_violations(page)
     assert problems == []
+
+
+def test_finance_enters_a_cash_payment_for_a_pledge(page, finance, almere_staff, ukraine_appeal, log_in_as):
+    pledge = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=800_00)
+    log_in_as(page.context, finance)
+    problems: list[str] = []
+
+    page.goto("/financien/openstaand/")
+    page.get_by_role("link", name=t("Payments entered by hand")).click()
+    problems += blocking_violations(page)
+
+    # A mistyped amount is refused on the form, nothing stored.
+    page.get_by_label(t("Date received")).fill(str(pledge.created_at.date()))
+    page.get_by_label(t("Amount")).fill("achthonderd")
+    page.get_by_label(t("Paid by")).fill("Wethouder J. de Boer, contant")
+    page.get_by_label(t("Description")).fill("Opbrengst benefietavond")
+    page.get_by_label(t("Pays pledge (optional)")).fill(pledge.number)
+    page.get_by_role("button", name=t("Record payment")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    problems += blocking_violations(page)
+    assert not Payment.objects.exists()
+
+    page.get_by_label(t("Amount")).fill("800")
+    page.get_by_role("button", name=t("Record payment")).click()
+    expect(page.get_by_role("status")).to_contain_text(pledge.number)
+    problems += blocking_violations(page)
+    pledge.refresh_from_db()
+    assert pledge.status == Donation.Status.RECEIVED
+
+    # The report form: a period that runs backwards is refused on the form.
+    page.get_by_role("link", name=t("Finance report")).click()
+    problems += blocking_violations(page)
+    page.get_by_label(t("From")).fill("2026-05-31")
+    page.get_by_label(t("Until (included)")).fill("2026-05-01")
+    page.get_by_role("button", name=t("Download report (XLSX)")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    problems += blocking_violations(page)
+    assert problems == []

@@ -1,0 +1,129 @@
+"""The one export path of every ledger table: its filtered, sorted rows as XLSX or CSV.
+
+A list view builds its filtered, ordered queryset as for the screen, then, when the
+query string asks `?export=xlsx` or `?export=csv`, hands a `TableExport` to
+`export_response`, which
+
+- records the export in `ExportLog` (who, which table, the filter and sort without
+  `export` and paging, the format, the rows as written),
+- writes a title row: what the table is, the applied filters and sort, the moment,
+- streams the rows: a write-only XLSX sheet (pledges.exports.write_sheet) or a CSV
+  for Dutch Excel (pledges.exports.csv_lines).
+
+The column orders are documented in pledges.exports (money ledger) and
+pledges.table_exports (equipment, shipments, bank lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from pledges import exports
+from pledges.forms import EuroField
+from pledges.models import ExportLog
+from pledges.money import format_euro
+from pledges.table_exports import Counted
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """What one ledger table exports: its name in the log, sheet and file, columns and rows."""
+
+    table: str  # ExportLog.table: "donations", "offers", "shipments", "payments", "outstanding"
+    heading: str  # the first words of the title row, in the reader's language
+    sheet_title: str  # the XLSX sheet, Dutch like the column headers
+    file_stem: str  # the download's name before the moment: "materieel"
+    columns: Sequence[exports.Column]
+    rows: Callable[[], Iterable[Sequence[object]]]  # the rows in column order, read lazily
+
+
+def requested_format(request: HttpRequest) -> str | None:
+    """The export format the query string asks for, or None to show the page."""
+    export_format = request.GET.get("export")
+    return export_format if export_format in ExportLog.Format.values else None
+
+
+def filter_summary(form: forms.Form | None, table=None) -> str:
+    """The applied filters and the sort, as a person reads them: "Status: pledged; Province: …"."""
+    parts = []
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if value in (None, "", False) or name not in form.fields:
+            continue
+        field = form.fields[name]
+        choices = dict(getattr(field, "choices", ()) or ())
+        if isinstance(value, bool):
+            shown = _("yes")
+        elif isinstance(field, EuroField):
+            shown = format_euro(value)  # cleaned to cents
+        elif str(value) in map(str, choices) and not hasattr(field, "queryset"):
+            shown = next(label for key, label in choices.items() if str(key) == str(value))
+        else:
+            shown = formats.localize(value) if not isinstance(value, str) else value
+        parts.append(f"{field.label}: {shown}")
+    summary = "; ".join(parts) or _("no filters")
+    if table is not None:
+        sort = ", ".join(
+            f"{table.columns[order.bare].verbose_name} {'↓' if order.is_descending else '↑'}"
+            for order in table.order_by or ()
+            if order.bare in table.columns.names()
+        )
+        if sort:
+            summary += " · " + _("sorted by %(sort)s") % {"sort": sort}
+    return summary
+
+
+def export_moment(now) -> str:
+    return _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
+
+
+def start_log(request: HttpRequest, table: str, export_format: str, expected_rows: int) -> ExportLog:
+    """Record an export as it starts: who, which table, the filter without `export` and paging."""
+    query = request.GET.copy()
+    for name in ("export", "page", "per_page"):
+        query.pop(name, None)
+    return ExportLog.objects.create(
+        user=request.user,
+        table=table,
+        querystring=query.urlencode(),
+        format=export_format,
+        row_count=expected_rows,
+        created_at=timezone.localtime(),
+    )
+
+
+def finish_log(log: ExportLog, written: int) -> None:
+    """Keep the rows as written: rows may change between the count and the read."""
+    if written != log.row_count:
+        ExportLog.objects.filter(pk=log.pk).update(row_count=written)
+
+
+def export_response(
+    request: HttpRequest, export_format: str, export: TableExport, summary: str, expected_rows: int
+) -> HttpResponse:
+    """The table's rows as a streamed download, the export recorded with the rows written."""
+    log = start_log(request, export.table, export_format, expected_rows)
+    now = timezone.localtime(log.created_at)
+    filename = f"{export.file_stem}-{now:%Y%m%d-%H%M}.{export_format}"
+    rows = Counted(export.rows())
+
+    if export_format == ExportLog.Format.CSV:
+
+        def lines():
+            yield from exports.csv_lines(export.columns, rows)
+            finish_log(log, rows.count)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    book = exports.new_workbook()
+    title = f"{export.heading} · {summary} · {export_moment(now)}"
+    exports.write_sheet(book, export.sheet_title, export.columns, rows, title=title)
+    response = exports.xlsx_response(book, filename)
+    finish_log(log, rows.count)
+    return response
