@@ -133,6 +133,12 @@ def test_it_refuses_to_start_on_a_number_that_is_not_one(monkeypatch):
         load_settings(monkeypatch, LOGIN_FAILURES_PER_ADDRESS="thirty")
 
 
+@pytest.mark.parametrize("variable", ["SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT"])
+def test_it_refuses_a_session_timeout_below_one(monkeypatch, variable):
+    with pytest.raises(ImproperlyConfigured, match=variable):
+        load_settings(monkeypatch, **{variable: "0"})
+
+
 def test_it_is_secure_when_nothing_is_configured(monkeypatch):
     defaults = load_settings(monkeypatch)
 
@@ -141,6 +147,7 @@ def test_it_is_secure_when_nothing_is_configured(monkeypatch):
     assert defaults["SECURE_SSL_REDIRECT"] is True
     assert defaults["SECURE_HSTS_SECONDS"] >= 31_536_000
     assert defaults["TRUSTED_PROXY_COUNT"] == 0
+    assert (defaults["SESSION_IDLE_TIMEOUT"], defaults["SESSION_ABSOLUTE_TIMEOUT"]) == (30, 8)
 
 
 def test_it_runs_on_sqlite_in_wal_mode_with_immediate_transactions_by_default(monkeypatch):
