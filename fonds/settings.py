@@ -212,6 +212,10 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie too: check --deploy does not look at it, but it is ours.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # A logged-in session ends after this many idle minutes, and this many hours after
 # its login whatever happens (pledges.sessions).
