@@ -34,8 +34,8 @@ STEP_SECONDS = 30
 # Accept the code of the previous and next step too: phones' clocks drift.
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
-# How long the code step waits after a correct password.
-PENDING_MAX_AGE = datetime.timedelta(minutes=5)
+# How long the code (or enrolment) step waits after a correct password: time to install an app.
+PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PENDING_KEY = "pledges_pending_login"
 NEW_RECOVERY_CODES_KEY = "pledges_new_recovery_codes"
 # Unambiguous characters for recovery codes: no 0/O, 1/I/L.
