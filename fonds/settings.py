@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so it can say why; it logs out before LoginRequiredMiddleware's check runs.
+    "pledges.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -210,7 +212,17 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie too: check --deploy does not look at it, but it is ours.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# A logged-in session ends after this many idle minutes, and this many hours after
+# its login whatever happens (pledges.sessions).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 8)
+if SESSION_IDLE_TIMEOUT < 1 or SESSION_ABSOLUTE_TIMEOUT < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT (minutes) and SESSION_ABSOLUTE_TIMEOUT (hours) must be at least 1.")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

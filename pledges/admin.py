@@ -2,11 +2,12 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges import notifications
-from pledges.models import Appeal, Destination, Donation, EquipmentOffer, Event, KnownIban, Municipality, User
+from pledges import notifications, twofactor
+from pledges.models import Appeal, Authenticator, Destination, Donation, EquipmentOffer, Event, KnownIban, Municipality, User
 
 
 @admin.register(Municipality)
@@ -32,7 +33,7 @@ class AppealAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "role", "municipality", "is_active"]
+    list_display = ["email", "first_name", "last_name", "role", "municipality", "is_active", "has_two_factor"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
     autocomplete_fields = ["municipality"]
@@ -45,7 +46,29 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name", "role", "municipality"]}),
     ]
-    actions = ["invite"]
+    actions = ["invite", "reset_two_factor"]
+
+    def get_queryset(self, request):
+        confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+        return super().get_queryset(request).annotate(two_factor=Exists(confirmed))
+
+    @admin.display(description=_("two-step login"), boolean=True, ordering="two_factor")
+    def has_two_factor(self, user: User) -> bool:
+        return user.two_factor
+
+    @admin.action(description=_("Reset two-step login (lost phone): set up again at next login"))
+    def reset_two_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            twofactor.remove_second_factor(user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step login reset for %(n)d user.", "Two-step login reset for %(n)d users.", len(users)
+            )
+            % {"n": len(users)},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -8,3 +8,4 @@ class PledgesConfig(AppConfig):
 
     def ready(self) -> None:
         from pledges import checks  # noqa: F401  (registers the system checks)
+        from pledges import sessions  # noqa: F401  (starts a session's clock at login)

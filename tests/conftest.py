@@ -1,7 +1,9 @@
 """Named people and reference data shared by every test module."""
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from pledges.models import Appeal, Municipality, Role, User
 
@@ -93,3 +95,10 @@ def _test_settings(settings) -> None:
     }
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Dutch: a request that switched language must not leak into the next test."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

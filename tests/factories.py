@@ -4,13 +4,14 @@ import datetime
 import itertools
 import pathlib
 
+import pyotp
 from django.db import connection
 from django.utils import timezone
 
 from pledges.models import Appeal, Donation, Event, KnownIban, Municipality, Role, User
 from pledges.models import Category, Destination, EquipmentOffer, Need, OfferPhoto, OfferStatus
 from pledges.models import ReceiptConfirmation, Shipment
-from pledges.models import BankStatement, Payment
+from pledges.models import Authenticator, BankStatement, Payment
 
 _counter = itertools.count(1)
 
@@ -26,6 +27,11 @@ def staff(municipality: Municipality, **fields) -> User:
 
     email = f"medewerker{next(_counter)}@{municipality.code.lower()}.example.nl"
     return User.objects.create_user(email, PASSWORD, role=Role.MUNICIPAL_STAFF, municipality=municipality, **fields)
+
+
+def authenticator(user: User) -> Authenticator:
+    """A confirmed authenticator app for `user`; codes come from `pyotp.TOTP(result.secret)`."""
+    return Authenticator.objects.create(user=user, secret=pyotp.random_base32(), confirmed_at=timezone.now())
 
 
 def appeal(**fields) -> Appeal:

@@ -223,6 +223,39 @@ def test_it_stops_an_address_that_guesses_across_many_accounts(client, almere_st
     assert admitted.status_code == 302
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_it_keeps_the_per_address_limit_whatever_forwarded_for_header_a_guesser_sends(client, almere_staff, settings, proxies):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    settings.LOGIN_FAILURES_PER_ADDRESS = 8
+    # Without a proxy the guesser connects directly; with one, the proxy appends the guesser's address.
+    connect = "10.0.0.2" if proxies else GUESSER
+    for n in range(8):
+        forged = f"192.0.2.{n}" + (f", {GUESSER}" if proxies else "")
+        guess(client, f"medewerker{n}@almere.nl", 1, address=connect, HTTP_X_FORWARDED_FOR=forged)
+
+    forged = f"{REAL_USER}, {GUESSER}" if proxies else REAL_USER
+    refused = log_in(client, "anouk@almere.nl", address=connect, HTTP_X_FORWARDED_FOR=forged)
+
+    assert refused.status_code == 429
+    assert set(LoginFailure.objects.values_list("address", flat=True)) == {GUESSER}
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_it_cannot_be_used_to_lock_a_user_out_of_their_own_address(client, almere_staff, settings, proxies):
+    """A guesser who fails on the real user's account, up to every limit, blocks only the guesser."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    connect = "10.0.0.2" if proxies else GUESSER
+    seen_as = {"HTTP_X_FORWARDED_FOR": f"{REAL_USER}, {GUESSER}"} if proxies else {"HTTP_X_FORWARDED_FOR": REAL_USER}
+    guess(client, "anouk@almere.nl", settings.LOGIN_FAILURES_PER_ADDRESS + 5, address=connect, **seen_as)
+    assert log_in(client, "anouk@almere.nl", address=connect, **seen_as).status_code == 429
+
+    real = {"HTTP_X_FORWARDED_FOR": REAL_USER} if proxies else {}
+    admitted = log_in(client, "anouk@almere.nl", address="10.0.0.2" if proxies else REAL_USER, **real)
+
+    assert admitted.status_code == 302
+    assert is_logged_in(client)
+
+
 def test_it_forgets_the_failures_after_a_successful_login(client, almere_staff, per_account):
     guess(client, "anouk@almere.nl", per_account - 1, address=REAL_USER)
     log_in(client, "anouk@almere.nl")

@@ -1,5 +1,6 @@
 """Settings come from the environment, are checked, and are secure by default."""
 
+import json
 import os
 import re
 import runpy
@@ -8,6 +9,7 @@ import string
 import subprocess
 import sys
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -133,6 +135,12 @@ def test_it_refuses_to_start_on_a_number_that_is_not_one(monkeypatch):
         load_settings(monkeypatch, LOGIN_FAILURES_PER_ADDRESS="thirty")
 
 
+@pytest.mark.parametrize("variable", ["SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT"])
+def test_it_refuses_a_session_timeout_below_one(monkeypatch, variable):
+    with pytest.raises(ImproperlyConfigured, match=variable):
+        load_settings(monkeypatch, **{variable: "0"})
+
+
 def test_it_is_secure_when_nothing_is_configured(monkeypatch):
     defaults = load_settings(monkeypatch)
 
@@ -141,6 +149,7 @@ def test_it_is_secure_when_nothing_is_configured(monkeypatch):
     assert defaults["SECURE_SSL_REDIRECT"] is True
     assert defaults["SECURE_HSTS_SECONDS"] >= 31_536_000
     assert defaults["TRUSTED_PROXY_COUNT"] == 0
+    assert (defaults["SESSION_IDLE_TIMEOUT"], defaults["SESSION_ABSOLUTE_TIMEOUT"]) == (30, 8)
 
 
 def test_it_runs_on_sqlite_in_wal_mode_with_immediate_transactions_by_default(monkeypatch):
@@ -229,3 +238,89 @@ def test_it_sets_secure_cookies(client, almere_staff):
     assert csrf_cookie["secure"] and session_cookie["secure"]
     assert session_cookie["httponly"]
     assert session_cookie["samesite"] in ("Lax", "Strict")
+
+
+# The same, from a server started with nothing but the production environment
+
+PRODUCTION_PROBE = """
+import json
+import django
+django.setup()
+from django.test import Client
+
+def seen(response):
+    cookies = {
+        name: {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]), "samesite": morsel["samesite"]}
+        for name, morsel in response.cookies.items()
+    }
+    return {"status": response.status_code, "headers": dict(response.headers), "cookies": cookies}
+
+browser = Client(HTTP_HOST="ledger.example.nl")
+print(json.dumps({
+    "login": seen(browser.get("/login/", secure=True)),
+    "plain_http": seen(browser.get("/login/")),
+    "protected": seen(browser.get("/donaties/", secure=True)),
+    "language": seen(browser.post("/language/", {"language": "en", "next": "/login/"}, secure=True)),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_responses() -> dict:
+    """What a browser gets from the app configured only by the production environment (no test overrides)."""
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        check=True,
+        cwd=settings.BASE_DIR,
+        # Only the static files manifest is left out: it needs a collectstatic step first.
+        env=production(DJANGO_SETTINGS_MODULE="fonds.settings", STATIC_MANIFEST="false"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("page", ["login", "protected", "language"])
+def test_it_sends_the_security_headers_in_production(production_responses, page):
+    headers = production_responses[page]["headers"]
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+
+
+def test_it_sends_plain_http_to_https_in_production(production_responses):
+    response = production_responses["plain_http"]
+
+    assert response["status"] == 301
+    assert response["headers"]["Location"] == "https://ledger.example.nl/login/"
+
+
+def test_it_sets_only_secure_cookies_in_production(production_responses):
+    cookies = {name: cookie for response in production_responses.values() for name, cookie in response["cookies"].items()}
+
+    assert {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME} <= set(cookies)
+    for name, cookie in cookies.items():
+        assert cookie["secure"], name
+        assert cookie["samesite"] in ("Lax", "Strict"), name
+    assert cookies[settings.LANGUAGE_COOKIE_NAME]["httponly"]
+
+
+def test_it_sets_a_secure_session_cookie_only_after_both_login_steps(client, finance):
+    authenticator = factories.authenticator(finance)
+    password_step = client.post(
+        reverse("login"), {"username": finance.email, "password": "correct horse battery staple"}, secure=True
+    )
+    code_step = client.post(reverse("login_code"), {"code": pyotp.TOTP(authenticator.secret).now()}, secure=True)
+
+    assert code_step["Location"] == reverse("pledges:home")
+    for response in (password_step, code_step):
+        session_cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+        assert session_cookie["secure"] and session_cookie["httponly"], response
+    assert code_step["Cache-Control"].startswith("max-age=0")

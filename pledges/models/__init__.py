@@ -17,7 +17,7 @@ from pledges.models.equipment import (
 from pledges.models.exports import ExportLog
 from pledges.models.history import Event
 from pledges.models.payments import BankStatement, Payment, PaymentQuerySet
-from pledges.models.people import LoginFailure, Role, User, UserManager
+from pledges.models.people import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
 from pledges.models.reference import (
     Appeal,
     Destination,
@@ -46,7 +46,9 @@ __all__ = [
     "Event",
     "ExportLog",
     "KnownIban",
+    "Authenticator",
     "LoginFailure",
+    "RecoveryCode",
     "Municipality",
     "MunicipalityQuerySet",
     "NeedQuerySet",

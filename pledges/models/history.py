@@ -1,9 +1,23 @@
-"""The append-only history of everything that happens in the ledger."""
+"""The append-only history of everything that happens in the ledger, chained by hashes.
+
+Each Event stores `previous_hash`, the `chain_hash` of the event before it, and its
+own `chain_hash` = SHA-256(previous_hash + its content). Both are computed when
+the event is inserted, in the inserting transaction, while the chain is locked: a
+PostgreSQL advisory lock, and on SQLite the write lock that IMMEDIATE transactions
+take at BEGIN. A row changed or removed behind the app's back (raw SQL, a database
+console) then no longer fits the chain; `manage.py verify_ledger` finds it.
+"""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +28,72 @@ from pledges.models.payments import Payment
 from pledges.models.reference import Municipality
 
 
+APPEND_ONLY = "Events are append-only; record a correcting event instead."
+# The previous_hash of the very first event.
+GENESIS_HASH = "0" * 64
+# What an event's hash covers: everything it says, in this order.
+HASHED_FIELDS = (
+    "kind", "donation_id", "offer_id", "shipment_id", "payment_id", "municipality_id", "actor_id", "actor_label",
+    "at", "from_status", "to_status", "changes", "note",
+)
+# Any fixed 64-bit number that no other advisory lock of this database uses.
+CHAIN_LOCK_KEY = zlib.crc32(b"pledges.event_chain")
+
+
+def event_hash(previous_hash: str, event) -> str:
+    """SHA-256 of the previous hash and the event's content, as canonical JSON.
+
+    Takes any object with the event's attributes, so the migration that chained
+    the events already there uses it too.
+    """
+    content = {name: getattr(event, name) for name in HASHED_FIELDS}
+    content["at"] = content["at"].astimezone(datetime.UTC).isoformat()
+    # As the database gives the JSON back: tuples become lists, keys become text.
+    content["changes"] = json.loads(json.dumps(content["changes"]))
+    # default=str: lazily translated text is stored as the text it is now.
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+def lock_chain(using: str) -> None:
+    """Serialise appends to the chain until the transaction ends."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    # SQLite: the IMMEDIATE transaction already holds the database's only write lock.
+
+
+def _link(events: Iterable[Event], using: str) -> None:
+    lock_chain(using)
+    previous = (
+        Event.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first() or GENESIS_HASH
+    )
+    for event in events:
+        event.previous_hash = previous
+        event.chain_hash = previous = event_hash(previous, event)
+
+
 class EventQuerySet(models.QuerySet["Event"]):
-    """History is append-only: bulk updates and deletes are refused."""
+    """History is append-only: updates and deletes are refused; new rows join the chain."""
 
     def update(self, **kwargs):
-        raise PermissionError("Events are append-only; record a correcting event instead.")
+        raise PermissionError(APPEND_ONLY)
 
     def delete(self):
-        raise PermissionError("Events are append-only; record a correcting event instead.")
+        raise PermissionError(APPEND_ONLY)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if kwargs.get("update_conflicts") or any(event.pk is not None for event in objs):
+            # An existing id would overwrite (update_conflicts) or be skipped silently.
+            raise PermissionError(APPEND_ONLY)
+        with transaction.atomic(using=self.db):
+            _link(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(APPEND_ONLY)
 
 
 class Event(models.Model):
@@ -75,6 +147,9 @@ class Event(models.Model):
     # {"field label": [old, new]} for edits, as text the timeline can show.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # See the module docstring; unique, so two appends can never fork the chain.
+    previous_hash = models.CharField(_("previous event's hash"), max_length=64, editable=False)
+    chain_hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -121,7 +196,8 @@ class Event(models.Model):
                     )
                 ),
                 name="event_has_one_subject",
-            )
+            ),
+            models.UniqueConstraint(fields=["previous_hash"], name="event_chain_has_no_fork"),
         ]
 
     def __str__(self) -> str:
@@ -150,8 +226,11 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            raise PermissionError("Events are append-only; record a correcting event instead.")
-        super().save(*args, **kwargs)
+            raise PermissionError(APPEND_ONLY)
+        using = kwargs.get("using") or router.db_for_write(Event, instance=self)
+        with transaction.atomic(using=using):
+            _link([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("Events are append-only; record a correcting event instead.")
+        raise PermissionError(APPEND_ONLY)

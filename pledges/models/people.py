@@ -81,6 +81,11 @@ class User(AbstractUser):
         """Coordinators, finance and administrators: they see every municipality."""
         return self.role in (Role.COORDINATOR, Role.FINANCE, Role.ADMINISTRATOR)
 
+    @property
+    def requires_two_factor(self) -> bool:
+        """Fund staff and whoever reaches the admin log in with a second factor, as the BIO asks."""
+        return self.is_fund_staff or self.is_staff
+
 
 class LoginFailure(models.Model):
     """A failed login, kept briefly to throttle guessing (see pledges.throttle)."""
@@ -94,3 +99,39 @@ class LoginFailure(models.Model):
             models.Index(fields=["address", "at"], name="login_failure_address"),
             models.Index(fields=["account", "address", "at"], name="login_failure_pair"),
         ]
+
+
+class Authenticator(models.Model):
+    """A user's authenticator app: the TOTP secret they scanned, and the last step it was used for.
+
+    Not confirmed until the user has typed a first code from it; only a confirmed
+    authenticator is asked for at login.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="authenticator")
+    # Base32, as authenticator apps expect it.
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second step of the last accepted code: a code of that step or earlier
+    # is refused, so a code seen over a shoulder cannot be used again.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    # The codes carry 80 random bits, so a plain hash cannot be brute-forced.
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]

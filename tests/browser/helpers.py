@@ -1,5 +1,6 @@
 """What the browser tests share: contexts, the app's words, logging in, reading euro amounts."""
 
+import pyotp
 from django.utils import translation
 
 from pledges.money import parse_euro
@@ -19,12 +20,18 @@ def t(text: str, language: str = "nl") -> str:
         return translation.gettext(text)
 
 
-def log_in_through_form(page, email: str, password: str) -> None:
-    """Log in the way a person does: open the start page, get sent to the form, fill it in."""
+def log_in_through_form(page, email: str, password: str, totp_secret: str = "") -> None:
+    """Log in the way a person does: open the start page, get sent to the form, fill it in.
+
+    With `totp_secret`, type the code an authenticator app with that secret shows now.
+    """
     page.goto("/")
     page.get_by_label(t("e-mail address"), exact=False).fill(email)
     page.get_by_label(t("Password", "nl"), exact=False).fill(password)
     page.locator("main").get_by_role("button", name=t("Log in")).click()
+    if totp_secret:
+        page.get_by_label(t("Code"), exact=False).fill(pyotp.TOTP(totp_secret).now())
+        page.locator("main").get_by_role("button", name=t("Log in")).click()
     page.wait_for_url("**/donaties/")
 
 

@@ -84,7 +84,7 @@ def test_it_lets_a_coordinator_filter_the_ledger_down_to_one_pledge(
     factories.donation(lelystad, ukraine_appeal, almere_staff, amount_cents=7_000_00)
     factories.donation(utrecht, ukraine_appeal, utrecht_staff, amount_cents=9_999_99)
 
-    log_in_through_form(page, coordinator.email, PASSWORD)
+    log_in_through_form(page, coordinator.email, PASSWORD, factories.authenticator(coordinator).secret)
     expect(page.locator("[data-total=rows]")).to_have_text("5")
 
     filters = page.get_by_role("search")

@@ -1,0 +1,22 @@
+"""Check that the money adds up and the history is unbroken; exit non-zero on any finding."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pledges import integrity
+
+
+class Command(BaseCommand):
+    help = (
+        "Verify the ledger: every pledge's received amount equals its matched bank lines, "
+        "and the Event hash chain is unbroken. Lists each row that was changed behind the app's back."
+    )
+
+    def handle(self, *args, **options) -> None:
+        findings = [*integrity.donation_findings(), *integrity.chain_findings()]
+        for finding in findings:
+            self.stdout.write(finding)
+        count, head = integrity.chain_head()
+        self.stdout.write(f"History: {count} events, chain head {head}")
+        if findings:
+            raise CommandError(f"The ledger does not verify: {len(findings)} finding(s).", returncode=2)
+        self.stdout.write(self.style.SUCCESS("The ledger verifies: money adds up, history unbroken."))

@@ -1,0 +1,46 @@
+"""Chain the Events by hashes (see pledges.models.history), the events already there included."""
+
+from django.db import migrations, models
+
+from pledges.models.history import GENESIS_HASH, event_hash
+
+
+def chain_existing_events(apps, schema_editor):
+    """Hash the history written before the chain existed, oldest first."""
+    Event = apps.get_model("pledges", "Event")
+    previous = GENESIS_HASH
+    for event in Event.objects.using(schema_editor.connection.alias).order_by("id").iterator(chunk_size=2000):
+        chain_hash = event_hash(previous, event)
+        # The historical model has no append-only guard: this is the one sanctioned update.
+        Event.objects.filter(pk=event.pk).update(previous_hash=previous, chain_hash=chain_hash)
+        previous = chain_hash
+
+
+class Migration(migrations.Migration):
+    # The backfill commits before the unique constraint is added (PostgreSQL refuses to
+    # alter a table with pending deferred checks from the same transaction).
+    atomic = False
+
+    dependencies = [
+        ("pledges", "0009_accounts_two_factor"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="event",
+            name="previous_hash",
+            field=models.CharField(default="", editable=False, max_length=64, verbose_name="previous event's hash"),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="chain_hash",
+            field=models.CharField(default="", editable=False, max_length=64, verbose_name="hash"),
+            preserve_default=False,
+        ),
+        migrations.RunPython(chain_existing_events, migrations.RunPython.noop, atomic=True),
+        migrations.AddConstraint(
+            model_name="event",
+            constraint=models.UniqueConstraint(fields=("previous_hash",), name="event_chain_has_no_fork"),
+        ),
+    ]
