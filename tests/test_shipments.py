@@ -387,7 +387,7 @@ def test_it_refuses_an_arrival_date_that_cannot_be(client, coordinator, planned,
 def test_it_refuses_to_send_an_empty_shipment(coordinator, planned):
     with pytest.raises(TransitionRefused) as refusal:
         shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
-    assert "no offers on board" in refusal.value.message
+    assert "heeft geen aanbod aan boord" in refusal.value.message
 
 
 def test_it_lets_only_a_coordinator_move_a_shipment(finance, planned, generator):
