@@ -11,7 +11,10 @@ RSS is its own, one after the other on the same rows in the same run:
 - xlsxwriter     xlsxwriter with {"constant_memory": True} writing the same rows
                  (pledges.exports.donation_rows: same values, euro format, dates);
 - import-export  django-import-export: a ModelResource with the same 17 columns,
-                 exported as its admin does for XLSX (native types, tablib, openpyxl).
+                 exported as its admin does for XLSX (native types, tablib, openpyxl);
+- openpyxl-plain the same rows appended as bare values to an openpyxl write-only sheet
+                 (no number formats, no text guard): what openpyxl itself costs, the floor
+                 under ours.
 
 Every file is then read back (openpyxl read-only; the CSV with the csv module): the row
 count, the pledge numbers in the ledger's order and every column of a sample of rows
@@ -66,6 +69,7 @@ CONTENDERS = {
     "ours-csv": Contender("ours, CSV (/donaties/?export=csv)", "csv", 2.0),
     "xlsxwriter": Contender("xlsxwriter, constant_memory", "xlsx", elsewhere="issue: ~7 s"),
     "import-export": Contender("django-import-export, XLSX", "xlsx", elsewhere="issue: 43 s, 660 MB"),
+    "openpyxl-plain": Contender("openpyxl write-only, bare values", "xlsx", elsewhere="openpyxl's floor"),
 }
 
 
@@ -154,6 +158,20 @@ def run_xlsxwriter(output: Path) -> None:
     book.close()
 
 
+def run_openpyxl_plain(output: Path) -> None:
+    """The same rows appended to a write-only sheet as they are: no cells, formats or guards."""
+    from openpyxl import Workbook
+
+    from pledges import exports
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Donaties")
+    sheet.append([column.header for column in exports.DONATION_COLUMNS])
+    for row in exports.donation_rows(ledger_rows()):
+        sheet.append(row)
+    book.save(output)
+
+
 def run_import_export(output: Path) -> None:
     from django.utils import timezone
     from import_export import fields, resources
@@ -211,6 +229,7 @@ RUNNERS = {
     "ours-csv": lambda output: run_view(output, "csv"),
     "xlsxwriter": run_xlsxwriter,
     "import-export": run_import_export,
+    "openpyxl-plain": run_openpyxl_plain,
 }
 
 
