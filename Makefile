@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := fonds.settings
 
-.PHONY: run test install bench messages
+.PHONY: run test install bench bench-export messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: install
 
 bench: install
 	$(BIN)/python bench/ledger.py
+
+# The export bench also runs the contenders of the `bench` group (django-import-export, xlsxwriter).
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e . --group bench
+	touch $@
+
+bench-export: install $(VENV)/.bench-installed
+	$(BIN)/python bench/export.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l nl -l uk --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "docs/*"

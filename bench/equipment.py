@@ -25,7 +25,6 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -205,22 +204,11 @@ def main() -> None:
     ledger.__doc__ = __doc__  # parse_args takes its description from the docstring
     args = ledger.parse_args()
     url = ledger.configure(args, DEFAULT_SQLITE)
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    ledger.ensure_postgres_database()
-    from django.conf import settings
+    ledger.start_django()
+    ledger.prepare_database(url)
     from django.contrib import admin
-    from django.core.management import call_command
     from django.test import Client
 
-    if settings.DEBUG or settings.SECURE_SSL_REDIRECT:
-        sys.exit("The bench needs DEBUG and SECURE_SSL_REDIRECT off; check the environment.")
-    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    print(f"Database: {url}")
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_reference_data", verbosity=0)
     coordinator, superuser, _ = ledger.ensure_users()
     generate(args.rows, args.regenerate, args.analyze)
 

@@ -101,6 +101,30 @@ def configure(args: argparse.Namespace, default_sqlite: Path = DEFAULT_SQLITE) -
     return url
 
 
+def start_django() -> None:
+    """django.setup() with the settings configure() chose, checked."""
+    import django
+
+    # STATIC_ROOT need not exist: the bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings
+
+    if settings.DEBUG or settings.SECURE_SSL_REDIRECT:
+        sys.exit("The bench needs DEBUG and SECURE_SSL_REDIRECT off; check the environment.")
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def prepare_database(url: str) -> None:
+    """Create (PostgreSQL), migrate and load the reference data into the bench database."""
+    from django.core.management import call_command
+
+    ensure_postgres_database()
+    print(f"Database: {url}")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_reference_data", verbosity=0)
+
+
 def ensure_postgres_database() -> None:
     """Create the PostgreSQL database named in DATABASE_URL if it does not exist."""
     from django.db import connection
@@ -577,23 +601,11 @@ def profile(scenarios: list[Scenario]) -> None:
 def main() -> None:
     args = parse_args()
     url = configure(args)
-    import django
-
-    # STATIC_ROOT need not exist: the bench serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    ensure_postgres_database()
-    from django.conf import settings
+    start_django()
+    prepare_database(url)
     from django.contrib import admin
-    from django.core.management import call_command
     from django.test import Client
 
-    if settings.DEBUG or settings.SECURE_SSL_REDIRECT:
-        sys.exit("The bench needs DEBUG and SECURE_SSL_REDIRECT off; check the environment.")
-    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    print(f"Database: {url}")
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_reference_data", verbosity=0)
     coordinator, superuser, _ = ensure_users()
     generate(args.rows, args.regenerate, args.analyze)
 

@@ -82,10 +82,10 @@ from django.http import FileResponse
 from django.utils import formats, timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from stdnum import iso11649
 
 from pledges.money import format_euro
 
@@ -137,9 +137,9 @@ def clean_text(value: object) -> str:
 
 def text_cell(sheet, value: object, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
     """A cell that holds `value` as text, whatever it starts with (=, +, -, @, tab, CR)."""
-    cell = WriteOnlyCell(sheet)
-    cell.value = clean_text(value)
-    # openpyxl reads a leading "=" as a formula; the data type makes it a plain string again.
+    cell = WriteOnlyCell(sheet, clean_text(value))
+    # openpyxl reads a leading "=" as a formula (and "#N/A" as an error); the data type makes
+    # it a plain string again.
     cell.data_type = "s"
     if font:
         cell.font = font
@@ -164,6 +164,37 @@ def value_cell(sheet, value: object, kind: str = TEXT, *, font: Font | None = No
     if font:
         cell.font = font
     return cell
+
+
+def _column_style(sheet, kind: str) -> StyleArray | None:
+    """The style of a `kind` column's cells, looked up once per sheet instead of once per cell."""
+    number_format = NUMBER_FORMATS.get(kind)
+    if number_format is None:
+        return None
+    template = WriteOnlyCell(sheet)
+    template.number_format = number_format
+    return template._style
+
+
+def _data_cell(sheet, value: object, kind: str, style: StyleArray | None) -> object:
+    """What `value_cell` writes, in what a write-only sheet appends most cheaply.
+
+    The same cells, a fifth faster over 100,000 rows (bench/export.py): plain text goes in as
+    a string, which openpyxl writes through one reused cell, and a number or date gets its
+    column's ready-made style instead of a format lookup per cell. Anything else takes
+    `value_cell`'s way.
+    """
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        text = clean_text(value)
+        # As a plain string openpyxl would read "=..." as a formula and "#N/A" as an error.
+        return text_cell(sheet, text) if text.startswith(("=", "#")) else text
+    if style is not None and isinstance(value, (int, float, Decimal, datetime.date)) and not (
+        isinstance(value, datetime.datetime) and timezone.is_aware(value)
+    ):
+        return Cell(sheet, row=1, column=1, value=value, style_array=style)
+    return value_cell(sheet, value, kind)
 
 
 def _shown_length(value: object, kind: str) -> int:
@@ -238,8 +269,12 @@ def write_sheet(
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.append([text_cell(sheet, column.header, font=bold, alignment=wrap) for column in columns])
     last_row = header_row
+    styles = [_column_style(sheet, column.kind) for column in columns]
     for row in rows:
-        sheet.append([value_cell(sheet, value, column.kind) for column, value in zip(columns, row, strict=True)])
+        sheet.append([
+            _data_cell(sheet, value, column.kind, style)
+            for column, style, value in zip(columns, styles, row, strict=True)
+        ])
         last_row += 1
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
     if totals is not None:
@@ -427,12 +462,21 @@ CSV_DELIMITER = ";"
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def donation_row(donation, today: datetime.date) -> list[object]:
-    """One pledge as values in `DONATION_COLUMNS` order."""
+def in_fours(compact: str) -> str:
+    """A compact IBAN or RF reference as people read it, "NL91 ABNA 0417 ...".
+
+    What stdnum's format() gives for a value stored compact, without its character-by-character
+    clean-up, which took a third of the CSV export's time.
+    """
+    return " ".join(compact[start:start + 4] for start in range(0, len(compact), 4))
+
+
+def donation_row(donation, today: datetime.date, tz: datetime.tzinfo | None = None) -> list[object]:
+    """One pledge as values in `DONATION_COLUMNS` order (`tz`: the current time zone, if known)."""
     municipality = donation.municipality
     return [
         donation.number,
-        timezone.localdate(donation.created_at),
+        timezone.localdate(donation.created_at, tz),
         municipality.name,
         municipality.code,
         municipality.province,
@@ -443,8 +487,8 @@ def donation_row(donation, today: datetime.date) -> list[object]:
         DONATION_STATUS_NL.get(donation.status, donation.status),
         donation.expected_date,
         "ja" if donation.status in donation.OPEN_STATUSES and donation.expected_date < today else "nee",
-        iso11649.format(donation.reference) if donation.reference else "",
-        donation.iban_display,
+        in_fours(donation.reference),
+        in_fours(donation.iban),
         donation.decision_reference,
         donation.contact_name,
         donation.contact_email,
@@ -453,11 +497,11 @@ def donation_row(donation, today: datetime.date) -> list[object]:
 
 def donation_rows(queryset, counter: list[int] | None = None) -> Iterable[list[object]]:
     """The pledges of `queryset`, in its order, read in chunks; counts them into `counter[0]`."""
-    today = timezone.localdate()
+    today, tz = timezone.localdate(), timezone.get_current_timezone()
     for donation in queryset.select_related("municipality", "appeal").iterator(chunk_size=EXPORT_CHUNK):
         if counter is not None:
             counter[0] += 1
-        yield donation_row(donation, today)
+        yield donation_row(donation, today, tz)
 
 
 def donations_workbook(queryset, title: str, counter: list[int] | None = None) -> Workbook:
@@ -475,7 +519,9 @@ def csv_text(value: object) -> str:
 
 def csv_value(value: object, kind: str) -> str:
     """A value as its CSV field (see above: decimal comma, ISO dates, guarded text)."""
-    if value is None or value == "":
+    if type(value) is str:  # most fields: checked first, as a hundred thousand rows add up
+        return csv_text(value)
+    if value is None:
         return ""
     if kind in (EURO, DECIMAL) and isinstance(value, (int, float, Decimal)):
         return f"{Decimal(value):.2f}".replace(".", ",") if kind == EURO else str(value).replace(".", ",")
