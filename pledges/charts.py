@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -128,14 +129,14 @@ def line_chart(
     label_header: str,
     series: Sequence[str],
     points: Sequence[tuple[datetime.date, Sequence[Number]]],
-    table_rows: Sequence[Row],
     fmt: Callable[[Number], str] = str,
     axis_fmt: Callable[[Number], str] = str,
 ) -> Chart:
-    """Lines over time, one per series (solid, dashed, dotted), with four gridlines on the value axis.
+    """Lines over time, one per series (solid, dashed), with four gridlines on the value axis.
 
-    `points` are drawn; `table_rows` (usually fewer, e.g. one per month) form the data table.
+    The data table has a row per point, labelled with its date.
     """
+    table_rows = [Row(formats.date_format(day, "SHORT_DATE_FORMAT"), list(values)) for day, values in points]
     chart = Chart(key, title, description, label_header, list(series), list(table_rows))
     for row in chart.rows:
         row.cells = [fmt(value) for value in row.values]
@@ -175,18 +176,13 @@ def line_chart(
             ))
         parts.append(format_html_join(
             "", '<text x="{}" y="{}" class="chart-text" text-anchor="{}">{}</text>',
-            [(left, bottom + 20, "start", f"{first:%d-%m-%Y}"), (right, bottom + 20, "end", f"{last:%d-%m-%Y}")],
+            [
+                (left, bottom + 20, "start", formats.date_format(first, "SHORT_DATE_FORMAT")),
+                (right, bottom + 20, "end", formats.date_format(last, "SHORT_DATE_FORMAT")),
+            ],
         ))
     chart.svg = _svg(chart, height, mark_safe("".join(parts)))
     return chart
-
-
-def month_ends(points: Sequence[tuple[datetime.date, Sequence[Number]]]) -> list[tuple[datetime.date, Sequence[Number]]]:
-    """The last point of each month: a cumulative series' value at every month's end."""
-    last: dict[tuple[int, int], tuple[datetime.date, Sequence[Number]]] = {}
-    for day, values in points:
-        last[(day.year, day.month)] = (day, values)
-    return [last[month] for month in sorted(last)]
 
 
 def _shorten(text: str, length: int) -> str:

@@ -48,15 +48,13 @@ def _whole_euro(amount: Decimal) -> str:
 
 
 def _over_time_chart(series: list[dict], description: str) -> charts.Chart:
-    points = [(row["day"], (row["pledged"], row["received"])) for row in series]
     return charts.line_chart(
         "over-time",
         _("Pledged and received over time"),
         description,
-        _("End of month"),
+        _("Up to and including"),
         [_("Pledged"), _("Received")],
-        points,
-        [charts.Row(f"{day:%m-%Y}", list(values)) for day, values in charts.month_ends(points)],
+        [(row["end"], (row["pledged"], row["received"])) for row in series],
         fmt=format_euro,
         axis_fmt=_whole_euro,
     )
@@ -105,9 +103,9 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     donations = Donation.objects.filter(appeal=appeal)
     offers = EquipmentOffer.objects.filter(appeal=appeal)
-    money = donations.totals()
-    overdue = donations.overdue().totals()
+    # One scan of the appeal's pledges gives every money figure, one of its offers the equipment's.
     provinces = donations.by_province(offers=offers)
+    money = Donation.objects.add_up(provinces)
     pipeline = offers.pipeline()
     cities = Need.objects.filter(appeal=appeal).open().coverage_per_city()
     recent = (
@@ -166,8 +164,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "appeal": appeal,
             "appeals": appeals,
             "money": money,
-            "overdue": overdue,
-            "in_kind": offers.totals(),
+            "in_kind": EquipmentOffer.objects.add_up(pipeline),
             "target": target,
             "target_percent": round(100 * money["pledged"] / target) if target else None,
             "participating": participating,
@@ -228,7 +225,7 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "money": money,
             "overdue": donations.overdue().totals(),
-            "in_kind": offers.totals(),
+            "in_kind": EquipmentOffer.objects.add_up(pipeline),
             "delivered_units": sum(row["units"] for row in delivered),
             "links": {
                 "pledged": _url("pledges:donation_list", **scope),
