@@ -163,6 +163,11 @@ def line_chart(
             return round(bottom - (bottom - top) * float(value) / largest, 1)
 
         for index in range(len(series)):
+            if len(points) == 1:  # no line to draw yet: a mark for the one value
+                parts.append(format_html(
+                    '<circle cx="{}" cy="{}" r="5" fill="{}"/>', x(first), y(points[0][1][index]), COLOURS[index]
+                ))
+                continue
             # A step line: a cumulative figure holds its value until the next day that changes it.
             coordinates, previous = [], None
             for day, values in points:
