@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from pledges import charts
 from pledges.models import Event, Municipality, OfferStatus
 from tests import factories, pages
+from tests.test_settings import load_settings
 
 # Values that must never reach the public page.
 PERSON = "Marijke Geheimhouder"
@@ -187,6 +189,14 @@ def test_it_lets_no_one_else_choose_for_a_municipality(client, utrecht_staff, co
 
 
 # The public page
+
+
+def test_it_publishes_nothing_unless_the_environment_says_so(monkeypatch):
+    monkeypatch.delenv("PUBLIC_DASHBOARDS", raising=False)
+    assert load_settings(monkeypatch)["PUBLIC_DASHBOARDS"] is False
+    assert load_settings(monkeypatch, PUBLIC_DASHBOARDS="true")["PUBLIC_DASHBOARDS"] is True
+    with pytest.raises(ImproperlyConfigured, match="PUBLIC_DASHBOARDS"):
+        load_settings(monkeypatch, PUBLIC_DASHBOARDS="ja")
 
 
 def test_it_keeps_the_public_page_off_unless_the_setting_turns_it_on(client, ukraine_appeal, settings):
