@@ -93,22 +93,29 @@ def test_it_keeps_the_appeal_dashboard_from_municipal_staff(client, almere_staff
     assert client.get(appeal_url(ukraine_appeal)).status_code == 403
 
 
+@pytest.mark.parametrize("dashboard", ["appeal", "municipality", "public"])
 def test_it_costs_the_same_queries_with_little_or_much_data(
-    client, coordinator, ukraine_appeal, almere, almere_staff, utrecht, utrecht_staff
+    client, dashboard, coordinator, ukraine_appeal, almere, almere_staff, utrecht_staff, settings
 ):
-    client.force_login(coordinator)
+    settings.PUBLIC_DASHBOARDS = True
+    url = {"appeal": appeal_url(ukraine_appeal), "municipality": municipality_url(almere),
+           "public": public_url(ukraine_appeal)}[dashboard]
+    client.force_login(almere_staff if dashboard == "municipality" else coordinator)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as context:
-            assert client.get(appeal_url(ukraine_appeal)).status_code == 200
+            assert client.get(url).status_code == 200
         return len(context)
 
     factories.donation(almere, ukraine_appeal, almere_staff)
     few = queries()
-    factories.donations(20, utrecht, ukraine_appeal, utrecht_staff)
+    factories.donations(20, almere, ukraine_appeal, almere_staff)
+    factories.donations(20, utrecht_staff.municipality, ukraine_appeal, utrecht_staff)
     factories.offers(15, almere, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED)
+    factories.offer(almere, ukraine_appeal, almere_staff, status=OfferStatus.CONFIRMED, destination=factories.destination("Dnipro"))
     for name in ("Kyiv", "Kharkiv", "Dnipro"):
         factories.need(ukraine_appeal, factories.destination(name))
+    Municipality.objects.filter(pk=almere.pk).update(named_publicly=True)
     assert queries() == few
 
 

@@ -62,7 +62,8 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         ``overdue`` (pledges, as `overdue(today)`) with their ``overdue_outstanding`` euro.
         """
         sums = self._cents_per_municipality(today)
-        municipalities = Municipality.objects.filter(pk__in=sums).order_by("name", "pk")
+        # All 342 (a millisecond), rather than an IN list: two queries even when there is nothing.
+        municipalities = [m for m in Municipality.objects.order_by("name", "pk") if m.pk in sums]
         return [
             {
                 "id": municipality.pk,
