@@ -243,3 +243,10 @@ def test_it_names_no_municipality_that_did_not_opt_in(client, contributions, ukr
     text = pages.plain(client.get(public_url(ukraine_appeal)))
     assert "Almere" not in text and "Utrecht" not in text and "1.250,25" not in text
     assert "Nog geen gemeente heeft ervoor gekozen om genoemd te worden." in text
+
+
+def test_it_leaves_the_choice_to_the_municipality_not_the_admin(client, administrator, almere):
+    client.force_login(administrator)
+    response = client.get(reverse("admin:pledges_municipality_change", args=[almere.pk]))
+    assert response.status_code == 200
+    assert 'name="named_publicly"' not in response.text
