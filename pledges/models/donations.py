@@ -138,7 +138,7 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         )
         return {row.pop("municipality_id"): row for row in rows}
 
-    def over_time(self, today: datetime.date | None = None, points: int = 60) -> list[dict]:
+    def over_time(self, today: datetime.date | None = None, points: int = 30) -> list[dict]:
         """Cumulative pledged and received euro at the end of each period up to `today`, oldest first.
 
         Each row: ``start`` and ``end`` (dates, the period's first and last day, the last one
