@@ -158,6 +158,10 @@ RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
 if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("RECIPIENT_LINK_MAX_AGE_DAYS must be at least 1 (days).")
 
+# The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
+# for anyone, without logging in. Off until the fund decides to publish.
+PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)
+
 # Largest bank statement file (MT940 or CAMT.053) finance may upload, in bytes.
 # A day of the fund's account is a few kilobytes; ten megabytes is years of lines.
 BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)

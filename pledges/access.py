@@ -41,9 +41,10 @@ def allow(*roles: str) -> Callable:
 
 
 def public(view: Callable) -> Callable:
-    """Admit anyone, logged in or not: only for pages a signed link opens (the recipient's).
+    """Admit anyone, logged in or not: only for pages a signed link opens (the recipient's)
+    and pages the fund publishes on purpose (the public appeal page, behind a setting).
 
-    The view must check its own link and show nothing without it; `public = True`
+    The view must check its own link or setting and show nothing without it; `public = True`
     tells the deny-by-default test that the missing role rule is on purpose.
     """
     view = login_not_required(view)

@@ -12,9 +12,11 @@ from pledges.models import Appeal, Authenticator, Destination, Donation, Equipme
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "province"]
-    list_filter = ["province"]
+    list_display = ["code", "name", "province", "named_publicly"]
+    list_filter = ["province", "named_publicly"]
     search_fields = ["code", "name"]
+    # The municipality's own choice, made on its dashboard and recorded as an Event.
+    readonly_fields = ["named_publicly"]
 
 
 @admin.register(Destination)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import contribution, donations, finance, needs, offers, recipient, shipments
+from pledges.views import contribution, dashboards, donations, finance, needs, offers, recipient, shipments
 
 app_name = "pledges"
 
@@ -39,6 +39,17 @@ urlpatterns = [
         contribution.receipt_photo,
         name="contribution_receipt_photo",
     ),
+    path("overzicht/", dashboards.my_dashboard, name="my_dashboard"),
+    path("overzicht/oproepen/", dashboards.dashboard_home, name="dashboard_home"),
+    path("overzicht/oproepen/<int:pk>/", dashboards.appeal_dashboard, name="appeal_dashboard"),
+    path("overzicht/gemeenten/<str:code>/", dashboards.municipality_dashboard, name="municipality_dashboard"),
+    path(
+        "overzicht/gemeenten/<str:code>/openbaar-vermelden/",
+        dashboards.municipality_naming,
+        name="municipality_naming",
+    ),
+    # Public on purpose, and only when PUBLIC_DASHBOARDS is on: no personal data, see the view.
+    path("openbaar/<int:pk>/", dashboards.public_appeal, name="public_appeal"),
     path("financien/afschriften/", finance.statement_list, name="finance_statements"),
     path("financien/afschriften/inlezen/", finance.statement_upload, name="finance_statement_upload"),
     path("financien/afschriften/<int:pk>/", finance.statement_detail, name="finance_statement"),

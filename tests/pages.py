@@ -56,3 +56,17 @@ def alerts(response: HttpResponse) -> list[str]:
         for summary in summaries
         for message in re.findall(r"<(?:p|li)>(.*?)</(?:p|li)>", summary, flags=re.DOTALL)
     ]
+
+
+def figure(response: HttpResponse, name: str) -> str:
+    """One figure on a dashboard (`data-figure="name"`), as shown."""
+    match = re.search(rf'data-figure="{name}"[^>]*>([^<]*)<', response.text)
+    assert match, f"no {name} figure on the page"
+    return html.unescape(match.group(1)).replace("\xa0", " ").strip()
+
+
+def figure_link(response: HttpResponse, name: str) -> str:
+    """Where a dashboard figure links to: the filtered table behind it."""
+    match = re.search(rf'<a href="([^"]*)" data-figure="{name}"', response.text)
+    assert match, f"no link on the {name} figure"
+    return html.unescape(match.group(1))

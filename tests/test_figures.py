@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from pledges.models import donations
 from pledges.models import Donation, EquipmentOffer, Municipality, Need, OfferStatus, Payment, Province
 from tests import factories
 
@@ -19,7 +20,10 @@ def other_appeal(reference_data):
 @pytest.fixture
 def money(ukraine_appeal, other_appeal, almere, utrecht, almere_staff, utrecht_staff):
     """Almere: two pledges (one partly paid, one overpaid) and a withdrawn one; Utrecht: one cent."""
-    partly = factories.receive(factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=1_000_10), 250_05)
+    late = timezone.localdate() - datetime.timedelta(days=1)
+    partly = factories.receive(
+        factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=1_000_10, expected_date=late), 250_05
+    )
     overpaid = factories.receive(factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=100_00), 120_00)
     withdrawn = factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=5_000_00)
     factories.withdraw(withdrawn, almere_staff)
@@ -31,16 +35,18 @@ def money(ukraine_appeal, other_appeal, almere, utrecht, almere_staff, utrecht_s
 def test_it_sums_each_municipality_exactly_without_counting_withdrawn_money(
     money, ukraine_appeal, almere, utrecht, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         rows = Donation.objects.filter(appeal=ukraine_appeal).by_municipality()
     assert rows == [
         {
             "id": almere.pk, "name": "Almere", "code": "GM0034", "province": "Flevoland", "pledges": 3,
             "pledged": Decimal("1100.10"), "received": Decimal("370.05"), "outstanding": Decimal("750.05"),
+            "overdue": 1, "overdue_outstanding": Decimal("750.05"),
         },
         {
             "id": utrecht.pk, "name": "Utrecht", "code": "GM0344", "province": "Utrecht", "pledges": 1,
             "pledged": Decimal("0.01"), "received": Decimal("0.00"), "outstanding": Decimal("0.01"),
+            "overdue": 0, "overdue_outstanding": Decimal("0.00"),
         },
     ]
 
@@ -48,9 +54,11 @@ def test_it_sums_each_municipality_exactly_without_counting_withdrawn_money(
 def test_it_agrees_with_the_totals_of_the_same_pledges(money, ukraine_appeal):
     pledges = Donation.objects.filter(appeal=ukraine_appeal)
     totals = pledges.totals()
-    for figure in ("pledged", "received", "outstanding"):
-        assert sum(row[figure] for row in pledges.by_municipality()) == totals[figure]
-        assert sum(row[figure] for row in pledges.by_province()) == totals[figure]
+    overdue = pledges.overdue().totals()
+    for rows in (pledges.by_municipality(), pledges.by_province()):
+        added = Donation.objects.add_up(rows)
+        assert {key: added[key] for key in totals} == totals
+        assert (added["overdue"], added["overdue_outstanding"]) == (overdue["rows"], overdue["outstanding"])
 
 
 def test_it_sums_many_cents_exactly(ukraine_appeal, almere, almere_staff):
@@ -80,7 +88,8 @@ def test_it_lists_every_province_with_its_municipalities_and_who_takes_part(
     assert by_name["Noord-Holland"]["pledged"] == Decimal("0.00")
     assert by_name["Zeeland"] == {
         "province": "Zeeland", "municipalities": Municipality.objects.filter(province="Zeeland").count(),
-        "participating": 0, "pledged": Decimal("0.00"), "received": Decimal("0.00"), "outstanding": Decimal("0.00"),
+        "participating": 0, "pledges": 0, "pledged": Decimal("0.00"), "received": Decimal("0.00"),
+        "outstanding": Decimal("0.00"), "overdue": 0, "overdue_outstanding": Decimal("0.00"),
     }
     assert sum(row["municipalities"] for row in rows) == 342
     # Without offers only pledges count.
@@ -118,6 +127,7 @@ def test_it_shows_the_equipment_pipeline_in_workflow_order(
         "offers": 2, "units": 6, "value": Decimal("6000.06"),
     }
     assert (rows[4]["offers"], rows[4]["units"]) == (1, 5)
+    assert EquipmentOffer.objects.add_up(rows) == EquipmentOffer.objects.totals()
     assert (rows[7]["offers"], rows[7]["units"], rows[7]["ended"]) == (1, 7, True)
     assert rows[1]["units"] == 0 and rows[1]["value"] == Decimal("0.00")
 
@@ -139,16 +149,49 @@ def test_it_counts_pledged_by_day_and_received_by_booking_date(
             booking_date=datetime.date(2026, 3, day),
         )
         factories.receive(pledge, pledge.received_cents + cents)
-    with django_assert_num_queries(2):
-        series = Donation.objects.filter(appeal=ukraine_appeal).over_time()
-    assert series == [
-        {"day": datetime.date(2026, 3, 1), "pledged": Decimal("500.00"), "received": Decimal("0.00")},
-        {"day": datetime.date(2026, 3, 3), "pledged": Decimal("500.00"), "received": Decimal("200.00")},
-        {"day": datetime.date(2026, 3, 5), "pledged": Decimal("750.50"), "received": Decimal("200.00")},
-        {"day": datetime.date(2026, 3, 10), "pledged": Decimal("750.50"), "received": Decimal("500.50")},
-    ]
+    with django_assert_num_queries(3):
+        series = Donation.objects.filter(appeal=ukraine_appeal).over_time(today=datetime.date(2026, 3, 12))
+    assert [row["end"] for row in series] == [datetime.date(2026, 3, day) for day in range(1, 13)]
+    by_day = {row["end"].day: (row["pledged"], row["received"]) for row in series}
+    assert by_day[1] == (Decimal("500.00"), Decimal("0.00"))
+    assert by_day[3] == by_day[4] == (Decimal("500.00"), Decimal("200.00"))
+    assert by_day[5] == (Decimal("750.50"), Decimal("200.00"))
+    assert by_day[10] == by_day[12] == (Decimal("750.50"), Decimal("500.50"))
     totals = Donation.objects.filter(appeal=ukraine_appeal).totals()
-    assert (series[-1]["pledged"], series[-1]["received"]) == (totals["pledged"], totals["received"])
+    assert by_day[12] == (totals["pledged"], totals["received"])
+
+
+def test_it_counts_a_pledge_in_the_month_of_its_dutch_day(ukraine_appeal, almere, almere_staff):
+    tz = timezone.get_current_timezone()
+    for moment, cents in (((3, 31, 23, 30), 1), ((4, 1, 0, 30), 10)):  # 21:30 and 22:30 UTC on 31 March
+        month, day, hour, minute = moment
+        with time_machine.travel(datetime.datetime(2026, month, day, hour, minute, tzinfo=tz), tick=False):
+            factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=cents)
+    series = Donation.objects.over_time(today=datetime.date(2027, 12, 31))
+    assert [(row["start"], row["pledged"]) for row in series[:2]] == [
+        (datetime.date(2026, 3, 1), Decimal("0.01")),
+        (datetime.date(2026, 4, 1), Decimal("0.11")),
+    ]
+    assert len(series) == 22 and series[-1]["end"] == datetime.date(2027, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("first", "today", "starts"),
+    [
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 10), [datetime.date(2026, 1, day) for day in range(1, 11)]),
+        # Thursday 1 January 2026: weeks from Monday 29 December 2025.
+        (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30),
+         [datetime.date(2025, 12, 29) + datetime.timedelta(weeks=n) for n in range(27)]),
+        (datetime.date(2023, 11, 15), datetime.date(2026, 11, 23),
+         [datetime.date(2023 + (10 + n) // 12, (10 + n) % 12 + 1, 1) for n in range(37)]),
+    ],
+)
+def test_it_chooses_days_weeks_or_months_to_show_the_history_in_a_few_points(first, today, starts):
+    assert donations._period_starts(first, today, 60) == starts
+
+
+def test_it_has_no_history_without_pledges(ukraine_appeal):
+    assert Donation.objects.filter(appeal=ukraine_appeal).over_time() == []
 
 
 def test_it_shows_needs_coverage_per_city_without_letting_surplus_hide_a_shortage(

@@ -196,6 +196,16 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
             for status in (*PIPELINE, *ENDED_STATUSES)
         ]
 
+    @staticmethod
+    def add_up(pipeline: list[dict]) -> dict:
+        """The rows of `pipeline()` added up: `totals()` of the same offers."""
+        counting = [stage for stage in pipeline if not stage["ended"]]
+        return {
+            "rows": sum(stage["offers"] for stage in pipeline),
+            "units": sum(stage["units"] for stage in counting),
+            "value": sum((stage["value"] for stage in counting), Decimal("0.00")),
+        }
+
     def delivered_per_destination(self) -> list[dict]:
         """Per destination (``destination_id``, ``name``): offers and units delivered, confirmed or not; one query."""
         rows = (
@@ -408,6 +418,14 @@ class EquipmentOffer(models.Model):
             models.Index(fields=["municipality", "status", "-created_at"], name="offer_muni_status_newest"),
             # Covers the totals (count, units, value) of everything or of one status.
             models.Index(fields=["status", "quantity", "value_cents"], name="offer_status_totals"),
+            # The same for one appeal: its pipeline, in-kind value and deliveries per city on the
+            # dashboards; and whether a municipality offered anything in it.
+            models.Index(
+                fields=["appeal", "status", "destination", "quantity", "value_cents"], name="offer_appeal_figures"
+            ),
+            models.Index(fields=["appeal", "municipality", "status"], name="offer_appeal_municipality"),
+            # A need's progress (NeedQuerySet.with_progress) from the index alone.
+            models.Index(fields=["need", "status", "quantity"], name="offer_need_progress"),
         ]
 
     def __str__(self) -> str:

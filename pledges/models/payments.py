@@ -249,6 +249,8 @@ class Payment(models.Model):
             models.Index(fields=["account_iban", "booking_date"], name="payment_account_day"),
             models.Index(fields=["match_method", "-booking_date"], name="payment_method_newest"),
             models.Index(fields=["counterparty_iban"], name="payment_counterparty"),
+            # Received over time: the matched lines of a set of pledges by booking date.
+            models.Index(fields=["donation", "booking_date", "amount_cents"], name="payment_donation_booked"),
         ]
 
     def __str__(self) -> str:

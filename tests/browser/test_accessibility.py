@@ -216,3 +216,36 @@ def test_it_has_accessible_pages_behind_every_menu_link(page, axe, role, request
         assert response.ok, f"{href} answered {response.status}"
         axe.check(page)
     axe.assert_clean()
+
+
+def test_it_has_accessible_dashboards_and_charts(
+    open_context, axe, coordinator, almere_staff, ledger_rows, ukraine_appeal, log_in_as, settings
+):
+    """The appeal dashboard, a municipality's own (with its naming switch) and the public page."""
+    settings.PUBLIC_DASHBOARDS = True
+    kyiv = factories.destination("Kyiv")
+    need = factories.need(ukraine_appeal, kyiv)
+    for status in ("offered", "in_transit", "delivered", "confirmed", "declined"):
+        factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=status, need=need)
+
+    page = open_context().new_page()
+    log_in_as(page.context, coordinator)
+    page.goto(f"/overzicht/oproepen/{ukraine_appeal.pk}/")
+    expect(page.locator("svg[role=img]")).to_have_count(4)
+    axe.check(page)
+    page.goto(f"/overzicht/gemeenten/{almere_staff.municipality.code}/")
+    axe.check(page)
+
+    page = open_context().new_page()
+    log_in_as(page.context, almere_staff)
+    page.goto("/overzicht/")
+    page.get_by_label(t("Name %(name)s on the public page") % {"name": "Almere"}).check()
+    page.get_by_role("button", name=t("Save choice")).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    axe.check(page)
+
+    page = open_context().new_page()  # nobody logged in
+    page.goto(f"/openbaar/{ukraine_appeal.pk}/")
+    expect(page.locator('[data-table="named"]')).to_be_visible()
+    axe.check(page)
+    axe.assert_clean()
