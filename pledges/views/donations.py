@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -129,14 +130,6 @@ def _export(request: HttpRequest, export_format: str, pledge_filter, table, expe
     query = request.GET.copy()
     for name in ("export", "page", "per_page"):
         query.pop(name, None)
-    log = ExportLog.objects.create(
-        user=request.user,
-        table="donations",
-        querystring=query.urlencode(),
-        format=export_format,
-        row_count=expected_rows,
-        created_at=now,
-    )
     filename = f"donaties-{now:%Y%m%d-%H%M}.{export_format}"
     counter = [0]
 
@@ -145,21 +138,34 @@ def _export(request: HttpRequest, export_format: str, pledge_filter, table, expe
         if counter[0] != log.row_count:
             ExportLog.objects.filter(pk=log.pk).update(row_count=counter[0])
 
-    if export_format == ExportLog.Format.CSV:
+    # A workbook that fails halfway is never sent, so it leaves no log of an export either.
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            user=request.user,
+            table="donations",
+            querystring=query.urlencode(),
+            format=export_format,
+            row_count=expected_rows,
+            created_at=now,
+        )
+        if export_format == ExportLog.Format.CSV:
 
-        def lines():
-            yield from exports.csv_lines(exports.DONATION_COLUMNS, exports.donation_rows(queryset, counter))
-            record_count()
+            def lines():
+                # Rows stream out as they are read: a stream that breaks off is logged as far as it went.
+                try:
+                    yield from exports.csv_lines(exports.DONATION_COLUMNS, exports.donation_rows(queryset, counter))
+                finally:
+                    record_count()
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    title = _("Money ledger") + " · " + _filter_summary(pledge_filter, table) + " · " + (
-        _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
-    )
-    book = exports.donations_workbook(queryset, title, counter)
-    response = exports.xlsx_response(book, filename)
-    record_count()
+            response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        title = _("Money ledger") + " · " + _filter_summary(pledge_filter, table) + " · " + (
+            _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
+        )
+        book = exports.donations_workbook(queryset, title, counter)
+        response = exports.xlsx_response(book, filename)
+        record_count()
     return response
 
 
