@@ -111,7 +111,8 @@ def make_victim(municipality, appeal: Appeal, staff: User, marker: str, cents: i
         cents, counterparty_name=f"{marker} GEMEENTE", remittance=f"{marker} {donation.reference}",
     )
     return Victim(
-        marker=marker, amount_text=format_euro(cents).removeprefix("€").strip(), donation=donation, offer=offer, delivered=delivered,
+        marker=marker, amount_text=format_euro(cents).removeprefix("€").strip(), donation=donation, offer=offer,
+        delivered=delivered,
         photo=photo, need=need, shipment=shipment, payment=statement_line,
     )
 

@@ -306,7 +306,8 @@ def test_it_takes_no_hidden_field_from_the_pledge_and_offer_edit_forms(
     kept_offer = _row(EquipmentOffer, pk=offer.pk)
 
     edited = client.post(
-        reverse("pledges:donation_edit", args=[donation.pk]), factories.edit_form(donation, contact_name="Nieuw") | extra
+        reverse("pledges:donation_edit", args=[donation.pk]),
+        factories.edit_form(donation, contact_name="Nieuw") | extra,
     )
     offer_data = factories.offer_form(donation.appeal, description="Nieuw")
     moved = client.post(reverse("pledges:offer_edit", args=[offer.pk]), offer_data | extra)

@@ -155,7 +155,9 @@ def _import_outcome() -> dict:
     return {
         "lines": sorted(Payment.objects.values_list("line_key", "amount_cents", "match_method", "donation_id")),
         "received": sorted(Donation.objects.values_list("pk", "received_cents", "status")),
-        "statements": list(BankStatement.objects.values_list("sha256", "added_count", "skipped_count", "matched_count")),
+        "statements": list(
+            BankStatement.objects.values_list("sha256", "added_count", "skipped_count", "matched_count")
+        ),
         "events": sorted(Event.objects.values_list("kind", "donation_id", "to_status")),
         "mails": sorted(message.subject + "|" + ",".join(message.to) for message in mail.outbox),
     }

@@ -219,7 +219,11 @@ def test_it_never_fails_on_anything_a_recipient_types(client, world, almere_staf
     unconfirmed = iter(items)
 
     @FUZZ
-    @given(note=HOSTILE, photo=st.one_of(st.none(), st.binary(max_size=200)), offer_field=st.sampled_from(["ok", "junk"]))
+    @given(
+        note=HOSTILE,
+        photo=st.one_of(st.none(), st.binary(max_size=200)),
+        offer_field=st.sampled_from(["ok", "junk"]),
+    )
     def confirm(note: str, photo: bytes | None, offer_field: str) -> None:
         item = next(unconfirmed)
         prefix = f"item{item.pk}"
