@@ -68,6 +68,10 @@ NOT_A_STATEMENT = _(
     "This file is not a bank statement. Upload the MT940 or CAMT.053 file exactly as "
     "your bank exports it."
 )
+UNREADABLE_MT940 = _(
+    "This MT940 file could not be read: a field does not have the form MT940 "
+    "prescribes. Export the statement from your bank again."
+)
 UNSAFE_XML = _(
     "This XML file declares a document type or entities, which bank statements never do. "
     "It was refused for safety; export the statement from your bank again."
@@ -387,12 +391,12 @@ def parse_mt940(data: bytes) -> ParsedFile:
         raise
     except (RuntimeError, ValueError, ArithmeticError, KeyError, IndexError, TypeError, AttributeError):
         # The library says "Unable to parse ..." or meets an impossible date.
-        raise StatementRefused(
-            _("This MT940 file could not be read: a field does not have the form MT940 "
-              "prescribes. Export the statement from your bank again.")
-        ) from None
+        raise StatementRefused(UNREADABLE_MT940) from None
     if not statements:
         raise StatementRefused(NOT_A_STATEMENT)
+    # The library passes over a :61: line it cannot read; a statement never loses a line quietly.
+    if sum(len(statement.lines) for statement in statements) != len(re.findall(r"^:61:", text, re.MULTILINE)):
+        raise StatementRefused(UNREADABLE_MT940)
     return ParsedFile(BankStatement.Format.MT940, statements)
 
 

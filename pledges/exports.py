@@ -499,9 +499,10 @@ def donation_rows(queryset, counter: list[int] | None = None) -> Iterable[list[o
     """The pledges of `queryset`, in its order, read in chunks; counts them into `counter[0]`."""
     today, tz = timezone.localdate(), timezone.get_current_timezone()
     for donation in queryset.select_related("municipality", "appeal").iterator(chunk_size=EXPORT_CHUNK):
+        row = donation_row(donation, today, tz)  # counted once made: a row that fails is not written
         if counter is not None:
             counter[0] += 1
-        yield donation_row(donation, today, tz)
+        yield row
 
 
 def donations_workbook(queryset, title: str, counter: list[int] | None = None) -> Workbook:

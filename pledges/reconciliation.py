@@ -492,7 +492,7 @@ def find_pledge(text: str) -> Donation | None:
     if number:
         return Donation.objects.filter(pk=int(number.group(1))).first()
     compact = re.sub(r"\s+", "", text or "").upper()
-    if compact.isdigit():
+    if compact.isascii() and compact.isdigit():  # isdigit() alone admits "²", which int() refuses
         return Donation.objects.filter(pk=int(compact)).first()
     if compact.startswith("RF"):
         return Donation.objects.filter(reference=compact).first()

@@ -82,8 +82,8 @@ def export_moment(now) -> str:
     return _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
 
 
-def start_log(request: HttpRequest, table: str, export_format: str, expected_rows: int) -> ExportLog:
-    """Record an export as it starts: who, which table, the filter without `export` and paging."""
+def log_export(request: HttpRequest, table: str, export_format: str, rows: int, now=None) -> ExportLog:
+    """Record an export: who, which table, the filter without `export` and paging, the rows."""
     query = request.GET.copy()
     for name in ("export", "page", "per_page"):
         query.pop(name, None)
@@ -92,31 +92,30 @@ def start_log(request: HttpRequest, table: str, export_format: str, expected_row
         table=table,
         querystring=query.urlencode(),
         format=export_format,
-        row_count=expected_rows,
-        created_at=timezone.localtime(),
+        row_count=rows,
+        created_at=now or timezone.localtime(),
     )
-
-
-def finish_log(log: ExportLog, written: int) -> None:
-    """Keep the rows as written: rows may change between the count and the read."""
-    if written != log.row_count:
-        ExportLog.objects.filter(pk=log.pk).update(row_count=written)
 
 
 def export_response(
     request: HttpRequest, export_format: str, export: TableExport, summary: str, expected_rows: int
 ) -> HttpResponse:
     """The table's rows as a streamed download, the export recorded with the rows written."""
-    log = start_log(request, export.table, export_format, expected_rows)
-    now = timezone.localtime(log.created_at)
+    now = timezone.localtime()
     filename = f"{export.file_stem}-{now:%Y%m%d-%H%M}.{export_format}"
     rows = Counted(export.rows())
 
     if export_format == ExportLog.Format.CSV:
+        # Rows stream out as they are read: logged as the stream starts, with the rows that
+        # went out once it ends, also when it breaks off.
+        log = log_export(request, export.table, export_format, expected_rows, now)
 
         def lines():
-            yield from exports.csv_lines(export.columns, rows)
-            finish_log(log, rows.count)
+            try:
+                yield from exports.csv_lines(export.columns, rows)
+            finally:
+                if rows.count != log.row_count:
+                    ExportLog.objects.filter(pk=log.pk).update(row_count=rows.count)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -125,5 +124,7 @@ def export_response(
     title = f"{export.heading} · {summary} · {export_moment(now)}"
     exports.write_sheet(book, export.sheet_title, export.columns, rows, title=title)
     response = exports.xlsx_response(book, filename)
-    finish_log(log, rows.count)
+    # Logged once complete: a workbook that fails halfway is never sent, so it is no export.
+    # (No transaction around the build: on SQLite it would hold the write lock throughout.)
+    log_export(request, export.table, export_format, rows.count, now)
     return response

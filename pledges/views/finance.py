@@ -394,8 +394,8 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "finance/report.html", {"form": form})
     data = form.cleaned_data
     scope = finance_report.ReportScope(data["appeal"], data["start"], data["end"])
-    log = exporting.start_log(request, "report", ExportLog.Format.XLSX, 0)
-    book, written = finance_report.report_workbook(scope, log.created_at)
+    now = timezone.localtime()
+    book, written = finance_report.report_workbook(scope, now)
     response = exports.xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
-    exporting.finish_log(log, written)
+    exporting.log_export(request, "report", ExportLog.Format.XLSX, written, now)
     return response

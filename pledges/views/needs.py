@@ -72,7 +72,8 @@ def by_city(needs: Iterable[Need]) -> list[CityProgress]:
 def _appeal_choice(request: HttpRequest):
     appeals = equipment_appeals()
     chosen = request.GET.get("appeal", "")
-    selected = appeals.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    # isdigit() alone admits "²", which int() refuses.
+    selected = appeals.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
     return appeals, selected
 
 
@@ -139,7 +140,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         initial = {"appeal": equipment_appeals().filter(is_open=True).first()}
         for name in ("destination", "appeal"):
             value = request.GET.get(name, "")
-            if value.isdigit():
+            if value.isascii() and value.isdigit():
                 initial[name] = int(value)
         form = NeedForm(initial=initial)
     return render(request, "needs/form.html", {"form": form})

@@ -109,7 +109,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
             "contact_email": request.user.email,
         }
         need = request.GET.get("need", "")
-        if need.isdigit():
+        if need.isascii() and need.isdigit():  # isdigit() alone admits "²", which int() refuses
             initial["need"] = int(need)
         form = OfferForm(initial=initial)
     return render(request, "offers/form.html", _form_context(form))
