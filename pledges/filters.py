@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import EuroField, FastSelect
+from pledges.forms.fields import EuroField, FastSelect
 from pledges.models import (
     Appeal,
     Category,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges import notifications
-from pledges.forms import DonationForm
+from pledges.forms.donations import DonationForm
 from pledges.models import Donation, Event, KnownIban, User
 from pledges.money import format_euro
 

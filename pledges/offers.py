@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 
 from pledges import notifications
-from pledges.forms import OfferForm
+from pledges.forms.equipment import OfferForm
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, User
 from pledges.money import format_euro
 

@@ -23,8 +23,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pledges.models import OfferStatus, ReceiptConfirmation, Shipment
 from pledges import receipts
+from pledges.models import OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories, pages
 from tests.test_banking import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
 
@@ -203,7 +203,7 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django import forms
 from pledges import banking
-from pledges.forms import verified_image_type
+from pledges.forms.fields import verified_image_type
 
 def refusal(kind, data):
     if kind == "statement":

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges import offers as offer_ledger
-from pledges.forms import PHOTO_MAX_BYTES
+from pledges.forms.fields import PHOTO_MAX_BYTES
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
 from tests import factories
 from tests.conftest import make_user
@@ -337,7 +337,7 @@ def test_it_locks_an_offer_once_the_fund_has_decided(client, almere_staff, coord
 
 def test_it_refuses_an_edit_saved_after_the_fund_decided(almere_staff, coordinator, almere_offer, ukraine_appeal):
     from pledges import workflow
-    from pledges.forms import OfferForm
+    from pledges.forms.equipment import OfferForm
 
     form = OfferForm(factories.offer_form(ukraine_appeal, quantity="9"), instance=almere_offer)
     assert form.is_valid(), form.errors

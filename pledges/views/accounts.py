@@ -24,7 +24,12 @@ from django.views.decorators.http import require_POST
 
 from pledges import throttle, twofactor
 from pledges.access import EVERYONE, allow
-from pledges.forms import EmailLoginForm, FirstCodeForm, PasswordConfirmForm, SecondFactorForm
+from pledges.forms.accounts import (
+    EmailLoginForm,
+    FirstCodeForm,
+    PasswordConfirmForm,
+    SecondFactorForm,
+)
 from pledges.models import User
 
 

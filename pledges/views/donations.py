@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +11,15 @@ from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRows
 
 from pledges import exports, ledger
-from pledges.access import EVERYONE, allow, can_pledge, get_visible_or_404, visible_donations
+from pledges.access import (
+    EVERYONE,
+    allow,
+    can_pledge,
+    get_visible_or_404,
+    visible_donations,
+)
 from pledges.filters import DonationFilter
-from pledges.forms import DonationForm
+from pledges.forms.donations import DonationForm
 from pledges.models import Appeal, Role
 from pledges.tables import DonationTable
 from pledges.views import exporting

@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pledges import exports
-from pledges.forms import EuroField
+from pledges.forms.fields import EuroField
 from pledges.models import ExportLog
 from pledges.money import format_euro
 from pledges.table_exports import Counted

@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig
 from pledges import banking, exports, finance_report, reconciliation, table_exports
 from pledges.access import allow, get_visible_or_404
 from pledges.filters import DonationFilter
-from pledges.finance_forms import (
+from pledges.forms.finance import (
     AssignForm,
     ManualPaymentForm,
     NoteForm,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pledges.access import EVERYONE, allow
-from pledges.forms import NeedForm, equipment_appeals
+from pledges.forms.equipment import NeedForm, equipment_appeals
 from pledges.models import Destination, Need, Role
 
 

@@ -13,7 +13,13 @@ from pledges import offers as offer_ledger
 from pledges import table_exports, workflow
 from pledges.access import EVERYONE, allow, get_visible_or_404, visible_offers
 from pledges.filters import OfferFilter
-from pledges.forms import MOVE_FORMS, BulkMoveForm, MoveForm, OfferForm, open_needs
+from pledges.forms.equipment import (
+    MOVE_FORMS,
+    BulkMoveForm,
+    MoveForm,
+    OfferForm,
+    open_needs,
+)
 from pledges.models import Appeal, EquipmentOffer, OfferStatus, Role, User
 from pledges.tables import OfferTable
 from pledges.views import exporting

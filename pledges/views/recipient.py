@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from pledges import receipts
 from pledges.access import public
-from pledges.forms import ReceiptForm
+from pledges.forms.shipments import ReceiptForm
 from pledges.models import Shipment
 
 LANGUAGES = ("uk", "en")

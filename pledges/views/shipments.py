@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from pledges import exports, receipts, shipping, table_exports
 from pledges.access import FUND_STAFF, allow, get_visible_or_404
 from pledges.filters import ShipmentFilter
-from pledges.forms import LoadingForm, ShipmentForm, ShipmentMoveForm
+from pledges.forms.shipments import LoadingForm, ShipmentForm, ShipmentMoveForm
 from pledges.models import Event, Role, Shipment
 from pledges.views import exporting
 from pledges.workflow import Actor, TransitionRefused

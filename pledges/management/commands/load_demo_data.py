@@ -14,7 +14,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from pledges import ledger, offers
-from pledges.forms import DonationForm, OfferForm
+from pledges.forms.donations import DonationForm
+from pledges.forms.equipment import OfferForm
 from pledges.models import (
     Appeal,
     Category,

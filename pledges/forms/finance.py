@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges import banking
 from pledges.filters import DateInput, EuroFilter
-from pledges.forms import EuroField, clean_iban_value
+from pledges.forms.fields import EuroField, clean_iban_value
 from pledges.models import Appeal, BankStatement, Donation, Payment
 from pledges.reconciliation import PLEDGE_NUMBER, find_pledge, fund_accounts
 

@@ -1,0 +1,1 @@
+"""The forms of the ledger, by area: fields (shared), donations, accounts, equipment, shipments, finance."""
