@@ -113,7 +113,9 @@ def transition(
         )
         if to_status in NOTIFY_MUNICIPALITY:
             transaction.on_commit(lambda: notifications.offer_moved(current, to_status, note))
-    offer.refresh_from_db()
+        # Inside the transaction: should the database fail here, the move is undone with it,
+        # so the error page's "nothing was saved" stays true.
+        offer.refresh_from_db()
     return offer
 
 
