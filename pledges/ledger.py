@@ -7,17 +7,16 @@ from django.utils.translation import gettext as _
 from pledges import notifications
 from pledges.forms.donations import DonationForm
 from pledges.models import Donation, Event, KnownIban, User
-from pledges.money import format_euro
 
 
 class LockedError(Exception):
     """The pledge can no longer be changed by its municipality."""
 
 
-def _display(donation: Donation, field: str) -> str:
-    """A field's value as a person reads it in the timeline."""
+def _display(donation: Donation, field: str) -> str | int:
+    """A field's value as the timeline keeps it: money in cents (shown in the reader's language)."""
     if field == "amount_cents":
-        return format_euro(donation.amount_cents, "nl")
+        return donation.amount_cents
     if field == "iban":
         return donation.iban_display
     value = getattr(donation, field)
@@ -55,7 +54,7 @@ def create_donation(form: DonationForm, user: User) -> Donation:
         kind=Event.Kind.CREATED,
         actor=user,
         to_status=donation.status,
-        changes={"amount": format_euro(donation.amount_cents, "nl")},
+        changes={"amount_cents": donation.amount_cents},
     )
     transaction.on_commit(lambda: notifications.send_payment_instructions(donation))
     return donation

@@ -20,7 +20,6 @@ from django.utils.formats import number_format
 from pledges import notifications
 from pledges.forms.equipment import OfferForm
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, User
-from pledges.money import format_euro
 
 
 class OfferLocked(Exception):
@@ -36,11 +35,11 @@ TRACKED_FIELDS = [
 ]
 
 
-def _display(offer: EquipmentOffer, field: str) -> str:
+def _display(offer: EquipmentOffer, field: str) -> str | int:
     """A field's value as a person reads it in the timeline (in Dutch, the ledger's language)."""
     with translation.override("nl"):
         if field == "value_cents":
-            return format_euro(offer.value_cents, "nl")
+            return offer.value_cents  # cents: the timeline shows them in the reader's language
         model_field = offer._meta.get_field(field)
         if model_field.choices:
             return str(getattr(offer, f"get_{field}_display")())

@@ -456,12 +456,7 @@ def _settle(
                 at=now,
                 from_status=before_status,
                 to_status=donation.status,
-                changes={
-                    "received_cents": [
-                        format_euro(before_cents, "nl"),
-                        format_euro(donation.received_cents, "nl"),
-                    ]
-                },
+                changes={"received_cents": [before_cents, donation.received_cents]},
                 note=str(text) + (f" ({_('automatically')})" if automatic else ""),
             )
         )

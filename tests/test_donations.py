@@ -292,13 +292,22 @@ def test_it_records_every_changed_field_from_old_to_new(client, almere_staff, al
     assert event.donation == almere_pledge
     assert event.actor == almere_staff
     assert event.changes == {
-        "amount_cents": ["€ 1.000,00", "€ 2.000,00"],
+        "amount_cents": [1_000_00, 2_000_00],
         "contact_name": ["Contact Persoon", "Piet Jansen"],
         "iban": ["NL91 ABNA 0417 1643 00", "NL20 INGB 0001 2345 67"],
     }
     shown = pages.plain(response)
     assert "€ 1.000,00 → € 2.000,00" in shown
     assert "Contact Persoon → Piet Jansen" in shown
+
+
+def test_the_history_shows_amounts_as_its_reader_writes_them(client, almere_staff, almere_pledge):
+    edit(client, almere_staff, almere_pledge, amount="2.000")
+
+    english = client.get(almere_pledge.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    shown = pages.plain(english)
+    assert "Amount: €1,000.00 → €2,000.00" in shown
+    assert "€ 1.000,00" not in shown
 
 
 def test_it_lets_staff_correct_an_overdue_pledge_without_moving_its_date(client, almere_staff, almere_pledge, today):

@@ -1,6 +1,5 @@
 from django import template
 
-from pledges.models import Donation
 from pledges.money import format_euro
 
 register = template.Library()
@@ -10,15 +9,6 @@ register = template.Library()
 def euro(amount) -> str:
     """Format a Decimal euro amount (or integer cents) for the active language."""
     return format_euro(amount)
-
-
-@register.filter
-def donation_field_label(field: str) -> str:
-    """The translated label of a Donation field named in an Event's changes."""
-    try:
-        return Donation._meta.get_field(field).verbose_name
-    except Exception:
-        return field
 
 
 _CHOICE_LABELS: dict = {}

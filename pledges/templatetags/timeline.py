@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Donation, EquipmentOffer, Event, Shipment
+from pledges.money import format_euro
 
 register = template.Library()
 
@@ -39,6 +40,10 @@ def _label(model, key: str) -> str:
 
 
 def _shown(key: str, value) -> str:
+    # Money is kept in cents and shown in the reader's language; events written before
+    # that keep the Dutch text they were written with.
+    if key.endswith("_cents") and isinstance(value, int):
+        return format_euro(value)
     if key in DATE_KEYS and isinstance(value, str):
         parsed = parse_date(value)
         if parsed:
