@@ -90,6 +90,42 @@ def create_shipment(form, actor: Actor) -> Shipment:
     return shipment
 
 
+# What an edit of a planned shipment may change, recorded from → to in its history.
+EDITABLE_FIELDS = ("carrier", "reference", "hub", "planned_departure", "planned_arrival")
+
+
+def update_shipment(form, actor: Actor) -> Shipment:
+    """Save a valid ShipmentEditForm while the shipment is planned, recording every change."""
+    _refuse_unless_coordinator(actor)
+    with transaction.atomic():
+        current = _locked_shipment(form.instance)
+        if current.status != ShipmentStatus.PLANNED:
+            raise TransitionRefused(
+                _("%(number)s is “%(status)s”: its details can only be changed while it is planned. "
+                  "Nothing was changed.")
+                % {"number": current.number, "status": current.get_status_display()}
+            )
+        shipment = form.save(commit=False)
+        changes = {}
+        for field in EDITABLE_FIELDS:
+            old, new = getattr(current, field), getattr(shipment, field)
+            if old != new:
+                changes[field] = [_as_text(old), _as_text(new)]
+        if changes:
+            shipment.save(update_fields=list(EDITABLE_FIELDS))
+            Event.objects.create(
+                shipment=shipment, kind=Event.Kind.EDITED, actor=actor.user, actor_label=actor.label, changes=changes
+            )
+    return shipment
+
+
+def _as_text(value) -> str:
+    """A value as the history keeps it: dates in ISO form (shown in the reader's format)."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _locked_shipment(shipment: Shipment) -> Shipment:
     return Shipment.objects.select_for_update().get(pk=shipment.pk)
 

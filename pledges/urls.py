@@ -25,6 +25,7 @@ urlpatterns = [
     path("transporten/", shipments.shipment_list, name="shipment_list"),
     path("transporten/nieuw/", shipments.shipment_create, name="shipment_create"),
     path("transporten/<int:pk>/", shipments.shipment_detail, name="shipment_detail"),
+    path("transporten/<int:pk>/wijzigen/", shipments.shipment_edit, name="shipment_edit"),
     path("transporten/<int:pk>/lading/", shipments.shipment_loading, name="shipment_loading"),
     path("transporten/<int:pk>/status/", shipments.shipment_move, name="shipment_move"),
     path("transporten/<int:pk>/paklijst/", shipments.packing_list, name="shipment_packing_list"),

@@ -486,3 +486,61 @@ def test_it_shows_fund_staff_the_way_to_the_shipments(client, coordinator, finan
     for user, shown in ((coordinator, True), (finance, True), (almere_staff, False)):
         client.force_login(user)
         assert (f'href="{shipments}"' in client.get(reverse("pledges:donation_list")).text) is shown
+
+
+# Changing a planned shipment -----------------------------------------------------------------
+
+
+def _edit(client, coordinator, shipment, **fields):
+    client.force_login(coordinator)
+    data = {
+        "carrier": shipment.carrier,
+        "reference": shipment.reference,
+        "hub": shipment.hub,
+        "planned_departure": shipment.planned_departure.isoformat(),
+        "planned_arrival": shipment.planned_arrival.isoformat() if shipment.planned_arrival else "",
+    } | fields
+    return client.post(reverse("pledges:shipment_edit", args=[shipment.pk]), data, follow=True)
+
+
+def test_a_coordinator_postpones_a_planned_shipment_and_its_history_says_so(client, coordinator, planned):
+    old_departure = planned.planned_departure
+    later = old_departure + datetime.timedelta(days=7)
+
+    response = _edit(
+        client, coordinator, planned, carrier="Trans-Oekraïne BV",
+        planned_departure=later.isoformat(), planned_arrival=(later + datetime.timedelta(days=4)).isoformat(),
+    )
+
+    planned.refresh_from_db()
+    assert (planned.carrier, planned.planned_departure) == ("Trans-Oekraïne BV", later)
+    event = planned.events.get(kind=Event.Kind.EDITED)
+    assert event.actor == coordinator
+    assert event.changes["carrier"] == ["Van der Wal Transport", "Trans-Oekraïne BV"]
+    assert event.changes["planned_departure"] == [old_departure.isoformat(), later.isoformat()]
+    assert "Van der Wal Transport → Trans-Oekraïne BV" in pages.plain(response)
+
+
+def test_saving_a_shipment_unchanged_records_nothing(client, coordinator, planned):
+    _edit(client, coordinator, planned)
+
+    assert not planned.events.filter(kind=Event.Kind.EDITED).exists()
+
+
+def test_a_shipment_edit_with_a_bad_date_is_explained_and_changes_nothing(client, coordinator, planned):
+    before = factories.shipping_snapshot()
+
+    response = _edit(client, coordinator, planned, planned_arrival=(planned.planned_departure - datetime.timedelta(days=1)).isoformat())
+
+    assert "De geplande aankomst kan niet vóór het geplande vertrek liggen." in pages.plain(response)
+    assert factories.shipping_snapshot() == before
+
+
+def test_a_shipment_that_has_left_can_no_longer_be_changed(client, coordinator, planned):
+    Shipment.objects.filter(pk=planned.pk).update(status=Shipment.Status.IN_TRANSIT)
+    before = factories.shipping_snapshot()
+
+    response = _edit(client, coordinator, planned, carrier="Iemand anders")
+
+    assert factories.shipping_snapshot() == before
+    assert any("kunnen niet meer worden gewijzigd" in text for text in pages.messages(response))

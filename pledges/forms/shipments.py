@@ -32,8 +32,9 @@ class ShipmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["appeal"].queryset = equipment_appeals().filter(is_open=True)
-        self.fields["appeal"].empty_label = None
+        if "appeal" in self.fields:
+            self.fields["appeal"].queryset = equipment_appeals().filter(is_open=True)
+            self.fields["appeal"].empty_label = None
 
     def clean_planned_departure(self) -> datetime.date:
         value = self.cleaned_data["planned_departure"]
@@ -55,6 +56,16 @@ class ShipmentForm(forms.ModelForm):
                     "planned_arrival", _("The planned arrival is more than 90 days after the departure.")
                 )
         return data
+
+
+class ShipmentEditForm(ShipmentForm):
+    """The details of a planned shipment that may change before it leaves.
+
+    Appeal and destination stay: the offers on board were accepted for them.
+    """
+
+    class Meta(ShipmentForm.Meta):
+        fields = ["carrier", "reference", "hub", "planned_departure", "planned_arrival"]
 
 
 class ShipmentMoveForm(forms.Form):

@@ -19,7 +19,10 @@ LABELS = {
     "amount": _("amount"),
     "recipient_link_expires": _("receipt link valid until"),
 }
-DATE_KEYS = {"recipient_link_expires", "departed_on", "arrived_on", "pickup_date", "expected_date", "available_from"}
+DATE_KEYS = {
+    "recipient_link_expires", "departed_on", "arrived_on", "pickup_date", "expected_date", "available_from",
+    "planned_departure", "planned_arrival",
+}
 
 
 def _model(event: Event):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from pledges import exports, receipts, shipping, table_exports
 from pledges.access import FUND_STAFF, allow, get_visible_or_404
 from pledges.filters import ShipmentFilter
-from pledges.forms.shipments import LoadingForm, ShipmentForm, ShipmentMoveForm
+from pledges.forms.shipments import LoadingForm, ShipmentEditForm, ShipmentForm, ShipmentMoveForm
 from pledges.models import Event, Role, Shipment
 from pledges.views import exporting
 from pledges.workflow import Actor, TransitionRefused
@@ -72,6 +72,25 @@ def shipment_create(request: HttpRequest) -> HttpResponse:
         )
         return redirect(shipment)
     return render(request, "shipments/form.html", {"form": form})
+
+
+@allow(Role.COORDINATOR)
+def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a planned shipment's carrier, reference, hub or dates (postponed, another truck)."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    if shipment.status != Shipment.Status.PLANNED:
+        messages.error(request, _("%(number)s has left: its details can no longer be changed.") % {"number": shipment.number})
+        return redirect(shipment)
+    form = ShipmentEditForm(request.POST or None, instance=shipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipping.update_shipment(form, Actor.of(request.user))
+        except TransitionRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("The details of %(number)s are saved.") % {"number": shipment.number})
+        return redirect(shipment)
+    return render(request, "shipments/form.html", {"form": form, "shipment": shipment})
 
 
 @allow(*FUND_STAFF)
