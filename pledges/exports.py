@@ -87,7 +87,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
-from pledges.money import format_euro
+from pledges.models import Donation
+from pledges.money import cents_to_euro, format_euro
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -471,37 +472,53 @@ def in_fours(compact: str) -> str:
     return " ".join(compact[start:start + 4] for start in range(0, len(compact), 4))
 
 
-def donation_row(donation, today: datetime.date, tz: datetime.tzinfo | None = None) -> list[object]:
-    """One pledge as values in `DONATION_COLUMNS` order (`tz`: the current time zone, if known)."""
-    municipality = donation.municipality
+# What `donation_rows` reads of each pledge: plain values, no model instances.
+DONATION_FIELDS = (
+    "pk", "created_at", "municipality__name", "municipality__code", "municipality__province", "appeal__title",
+    "amount_cents", "received_cents", "status", "expected_date", "reference", "iban",
+    "decision_reference", "contact_name", "contact_email",
+)
+
+
+def donation_row(values: Sequence[object], today: datetime.date, tz: datetime.tzinfo | None = None) -> list[object]:
+    """One pledge, read as `DONATION_FIELDS`, as values in `DONATION_COLUMNS` order.
+
+    `tz`: the current time zone, if known.
+    """
+    (pk, created_at, municipality, code, province, appeal, amount_cents, received_cents, status,
+     expected_date, reference, iban, decision_reference, contact_name, contact_email) = values
     return [
-        donation.number,
-        timezone.localdate(donation.created_at, tz),
-        municipality.name,
-        municipality.code,
-        municipality.province,
-        donation.appeal.title,
-        donation.amount,
-        donation.received,
-        donation.outstanding,
-        DONATION_STATUS_NL.get(donation.status, donation.status),
-        donation.expected_date,
-        "ja" if donation.status in donation.OPEN_STATUSES and donation.expected_date < today else "nee",
-        in_fours(donation.reference),
-        in_fours(donation.iban),
-        donation.decision_reference,
-        donation.contact_name,
-        donation.contact_email,
+        Donation.number_for(pk),
+        timezone.localdate(created_at, tz),
+        municipality,
+        code,
+        province,
+        appeal,
+        cents_to_euro(amount_cents),
+        cents_to_euro(received_cents),
+        cents_to_euro(Donation.outstanding_cents_for(status, amount_cents, received_cents)),
+        DONATION_STATUS_NL.get(status, status),
+        expected_date,
+        "ja" if status in Donation.OPEN_STATUSES and expected_date < today else "nee",
+        in_fours(reference),
+        in_fours(iban),
+        decision_reference,
+        contact_name,
+        contact_email,
     ]
 
 
 def donation_rows(queryset, counter: list[int] | None = None) -> Iterable[list[object]]:
-    """The pledges of `queryset`, in its order, read in chunks; counts them into `counter[0]`."""
+    """The pledges of `queryset`, in its order, read in chunks; counts them into `counter[0]`.
+
+    Read as tuples (`values_list`), not as pledges with their municipality and appeal: building
+    100,000 model instances was 2 of the CSV export's 5 seconds (bench/export.py).
+    """
     today, tz = timezone.localdate(), timezone.get_current_timezone()
-    for donation in queryset.select_related("municipality", "appeal").iterator(chunk_size=EXPORT_CHUNK):
+    for values in queryset.values_list(*DONATION_FIELDS).iterator(chunk_size=EXPORT_CHUNK):
         if counter is not None:
             counter[0] += 1
-        yield donation_row(donation, today, tz)
+        yield donation_row(values, today, tz)
 
 
 def donations_workbook(queryset, title: str, counter: list[int] | None = None) -> Workbook:
