@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from pledges import exports
 from pledges.models import Donation, ExportLog
 from tests import factories
 
@@ -306,3 +308,33 @@ def test_title_row_names_the_filters_sort_and_moment(client, finance, ledger):
     assert "10,00" in title or "10.00" in title
     assert "↓" in title
     assert "2026" in title and "14:00" in title  # 12:00 UTC, as people in Amsterdam read it
+
+
+# Rows of every kind, with texts that repeat (formatted once) and texts that need a guard.
+MIXED_COLUMNS = [
+    exports.Column("Nummer"), exports.Column("Datum", exports.DATE), exports.Column("Tekst"),
+    exports.Column("Bedrag", exports.EURO), exports.Column("Leeg"), exports.Column("Aantal", exports.INTEGER),
+    exports.Column("Gewicht", exports.DECIMAL),
+]
+MIXED_ROWS = [
+    [
+        f"T-{n:06d}", datetime.date(2026, 5, 1 + n % 28), ("Almere", "=1+1", "bel\x07l", "-2", "\tTab", "\rCR")[n % 6],
+        Decimal(n) / 4, None if n % 2 else "", n, n / 8,
+    ]
+    for n in range(1234)
+]
+
+
+def test_csv_in_pieces_is_every_field_as_csv_value_makes_it(monkeypatch):
+    # Fewer texts remembered than the column holds: the ones after are formatted each time.
+    monkeypatch.setattr(exports._Cleaned, "LIMIT", 100)
+
+    content = "".join(exports.csv_lines(MIXED_COLUMNS, MIXED_ROWS)).encode()
+
+    rows = csv_rows(content)
+    assert rows[0] == [column.header for column in MIXED_COLUMNS]
+    assert rows[1:] == [
+        [exports.csv_value(value, column.kind) for column, value in zip(MIXED_COLUMNS, row, strict=True)]
+        for row in MIXED_ROWS
+    ]
+    assert rows[3][2] == "bell" and rows[4][2] == "'-2" and rows[6][2] == "'\rCR"
