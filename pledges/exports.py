@@ -6,6 +6,8 @@ autofilter over header and data, widths that fit, numbers as numbers with a numb
 format (euro as "€ #,##0.00"), dates as dates, totals as plain values (no formula
 anywhere), and user text always written as a text cell: a description such as
 "=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula.
+The data rows skip openpyxl's cell objects: `_ValueRows` writes each row as the XML
+openpyxl would write for it, into the sheet's own lxml stream (a test holds them equal).
 
 Build a sheet from `Column`s and rows of plain Python values in column order:
 
@@ -139,6 +141,26 @@ def new_workbook() -> Workbook:
 def clean_text(value: object) -> str:
     """Text as Excel can hold it: no control characters, no more than a cell takes."""
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
+
+
+class _Cleaned(dict):
+    """One column's texts as `clean` makes them, each repeated text (a municipality, a status) made once.
+
+    Only `str` keys: equal numbers can be written differently (Decimal 2.5 and 2.50). Holds
+    at most `LIMIT` texts, so a column of unique values (e-mail addresses) keeps memory flat.
+    """
+
+    LIMIT = 2000
+
+    def __init__(self, clean: Callable[[str], str]):
+        super().__init__()
+        self.clean = clean
+
+    def __missing__(self, text: str) -> str:
+        cleaned = self.clean(text)
+        if len(self) < self.LIMIT:
+            self[text] = cleaned
+        return cleaned
 
 
 def text_cell(sheet, value: object, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
@@ -658,26 +680,6 @@ def csv_value(value: object, kind: str) -> str:
     if kind == DATE and isinstance(value, datetime.date):
         return value.isoformat()
     return csv_text(value)
-
-
-class _Cleaned(dict):
-    """One column's texts as `clean` makes them, each repeated text (a municipality, a status) made once.
-
-    Only `str` keys: equal numbers can be written differently (Decimal 2.5 and 2.50). Holds
-    at most `LIMIT` texts, so a column of unique values (e-mail addresses) keeps memory flat.
-    """
-
-    LIMIT = 2000
-
-    def __init__(self, clean: Callable[[str], str]):
-        super().__init__()
-        self.clean = clean
-
-    def __missing__(self, text: str) -> str:
-        cleaned = self.clean(text)
-        if len(self) < self.LIMIT:
-            self[text] = cleaned
-        return cleaned
 
 
 # A kind's usual value type and what `csv_value` makes of it, without its checks.
