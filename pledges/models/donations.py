@@ -344,7 +344,11 @@ class Donation(models.Model):
     @property
     def number(self) -> str:
         """The pledge number people quote on the phone: T-000123."""
-        return f"T-{self.pk:06d}"
+        return Donation.number_for(self.pk)
+
+    @staticmethod
+    def number_for(pk: int) -> str:
+        return f"T-{pk:06d}"
 
     @staticmethod
     def reference_for(pk: int) -> str:
@@ -371,9 +375,14 @@ class Donation(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        if self.status == self.Status.WITHDRAWN:
-            return Decimal("0.00")
-        return cents_to_euro(max(self.amount_cents - self.received_cents, 0))
+        return cents_to_euro(Donation.outstanding_cents_for(self.status, self.amount_cents, self.received_cents))
+
+    @staticmethod
+    def outstanding_cents_for(status: str, amount_cents: int, received_cents: int) -> int:
+        """What is still to come: nothing for a withdrawn pledge, never less than nothing."""
+        if status == Donation.Status.WITHDRAWN:
+            return 0
+        return max(amount_cents - received_cents, 0)
 
     @property
     def is_editable(self) -> bool:
