@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy
 from PIL import Image
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import (
@@ -21,6 +21,14 @@ from stdnum.nl import postcode as stdnum_postcode
 
 from pledges.models import MAX_PLEDGE_CENTS
 from pledges.money import AmountError, format_euro, parse_euro
+
+
+# Django 6.1 labels the empty choice of every select "- Select an option -"
+# (django.db.models.fields.BLANK_CHOICE_LABEL), and Django's own Dutch catalogue does not
+# translate it yet. Marking the same msgid here puts it in our catalogue, which Django
+# consults first (LOCALE_PATHS), so the label is Dutch on Dutch pages and stays English on
+# English ones. Without this mark `make messages --no-obsolete` would drop it again.
+BLANK_CHOICE_MSGID = gettext_noop("- Select an option -")
 
 
 class EuroField(forms.CharField):
