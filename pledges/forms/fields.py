@@ -36,7 +36,7 @@ class EuroField(forms.CharField):
 
     default_error_messages = {
         "invalid": _(
-            "Enter an amount in euro, such as 1.250,50 or 1250.50 (at most two decimals)."
+            "Enter an amount in euro, such as 1,250.50 or 1250.50 (at most two decimals)."
         ),
         "min": _("The amount must be more than € 0,00."),
         "max": _("The amount may be at most %(max)s. Contact the fund for a larger pledge."),
