@@ -29,6 +29,8 @@ import mt940
 from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
@@ -59,7 +61,7 @@ class AlreadyImported(StatementRefused):
         self.statement = statement
         super().__init__(
             _("This file was already imported on %(date)s by %(user)s; nothing was added."),
-            date=statement.uploaded_at.date().isoformat(),
+            date=date_format(timezone.localdate(statement.uploaded_at), "DATE_FORMAT"),
             user=statement.uploaded_by,
         )
 

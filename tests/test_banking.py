@@ -121,6 +121,17 @@ def test_importing_the_same_file_again_changes_nothing(finance, coordinator, ple
     assert factories.banking_snapshot() == before
 
 
+def test_the_refusal_of_a_repeated_file_gives_the_local_date_in_words(finance, pledges, time_machine):
+    # 23:30 UTC on 2 March is already 3 March in Amsterdam.
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC), tick=False)
+    import_file("bng_2026-03-02_03.sta", finance)
+
+    with pytest.raises(banking.AlreadyImported) as refused:
+        import_file("bng_2026-03-02_03.sta", finance)
+
+    assert "is al op 3 maart 2026 geïmporteerd" in str(refused.value)
+
+
 def test_the_same_content_under_another_name_is_the_same_file(finance, pledges):
     import_file("bng_2026-03-02_03.sta", finance)
     with pytest.raises(banking.AlreadyImported):

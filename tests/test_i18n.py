@@ -125,3 +125,11 @@ def test_the_login_page_is_dutch_by_default_and_english_after_switching(client, 
     assert "<h1>Log in</h1>" in page.text
     assert "For staff of Dutch municipalities and of the VNG Fonds." in page.text
     assert "Inloggen" not in page.text
+
+
+def test_the_footer_names_the_fund_as_it_calls_itself(client, db):
+    page = client.get(reverse("login")).text
+
+    # "het VNG Fonds voor Noodhulp, Wederopbouw en Vredesbevordering" (docs: DESIGN.md)
+    assert "Noodhulp, Wederopbouw en Vredesbevordering" in page
+    assert "vredesopbouw" not in page.lower()

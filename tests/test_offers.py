@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pledges import offers as offer_ledger
 from pledges.forms.fields import PHOTO_MAX_BYTES
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
+from pledges.models.equipment import format_measure
+from pledges.tables import OfferTable
 from tests import factories
 from tests.conftest import make_user
 
@@ -449,6 +451,29 @@ def test_it_shows_the_offer_with_its_photos_and_history(client, almere_staff, al
     assert 'value="accepted"' not in page
 
 
+def test_the_offer_form_has_no_english_blank_choice_on_a_dutch_page(client, almere_staff, ukraine_appeal):
+    client.force_login(almere_staff)
+
+    dutch = client.get(reverse("pledges:offer_create"), HTTP_ACCEPT_LANGUAGE="nl").text
+    english = client.get(reverse("pledges:offer_create"), HTTP_ACCEPT_LANGUAGE="en").text
+
+    assert "Select an option" not in dutch
+    assert "— Kies een optie —" in dutch
+    assert "- Select an option -" in english
+
+
+@pytest.mark.parametrize(
+    ("language", "need", "weight"),
+    [("nl", "Kyiv: 8 × aggregaat ≥ 20,0 kVA", "1.450,0 kg"), ("en", "Kyiv: 8 × generator ≥ 20.0 kVA", "1,450.0 kg")],
+)
+def test_it_writes_power_and_weight_in_the_readers_number_style(ukraine_appeal, language, need, weight):
+    row = factories.need(ukraine_appeal, factories.destination("Kyiv"), quantity=8, min_power_kva=Decimal("20.0"))
+
+    with translation.override(language):
+        assert str(row) == need
+        assert format_measure(Decimal("1450.0"), "kg") == weight
+
+
 # Moves by the coordinator, one offer at a time
 
 
@@ -775,6 +800,21 @@ def test_it_sorts_the_equipment_table(client, coordinator, almere_staff, utrecht
     for sort, expected in [("quantity", [1, 5]), ("-quantity", [5, 1]), ("municipality", [5, 1]), ("-municipality", [1, 5])]:
         response = client.get(reverse("pledges:offer_list"), {"sort": sort})
         assert [row.record.quantity for row in response.context["table"].page.object_list] == expected, sort
+
+
+def test_the_equipment_table_keeps_numbers_whole_and_puts_details_under_their_row(
+    client, coordinator, almere_staff, ukraine_appeal
+):
+    offer = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, fuel_in_tank=True)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("pledges:offer_list")).text
+
+    assert f'<td class="nowrap"><a href="{offer.get_absolute_url()}">{offer.number}</a></td>' in page
+    assert 'Almere<br><span class="help">Flevoland</span>' in page
+    assert "generator · " + ukraine_appeal.title in page
+    headers = [column.header for column in OfferTable(EquipmentOffer.objects.none(), selectable=True).columns]
+    assert len(headers) == 12  # fifteen did not fit a 1280 px screen
 
 
 def _queries_for_list(client, **params) -> int:

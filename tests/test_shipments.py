@@ -544,3 +544,46 @@ def test_a_shipment_that_has_left_can_no_longer_be_changed(client, coordinator, 
 
     assert factories.shipping_snapshot() == before
     assert any("kunnen niet meer worden gewijzigd" in text for text in pages.messages(response))
+
+
+# Wording
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nl", "met de 1 aanbieding aan boord."), ("en", "with its 1 offer.")],
+)
+def test_a_shipment_with_one_offer_departs_in_the_singular(client, coordinator, planned, generator, language, expected):
+    loaded(planned, generator)
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("pledges:shipment_move", args=[planned.pk]),
+        {"to_status": "in_transit", "expected_status": "planned", "on": timezone.localdate().isoformat(), "note": ""},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert [str(m) for m in response.wsgi_request._messages][-1].endswith(expected)
+
+
+def test_the_shipment_names_the_category_only_where_the_description_does_not(client, coordinator, planned, generator, transformer):
+    factories.on_board(planned, generator, transformer)  # "Aggregaat Caterpillar…", and a transformer
+    EquipmentOffer.objects.filter(pk=transformer.pk).update(description="Siemens 400 kVA")
+    client.force_login(coordinator)
+
+    page = client.get(planned.get_absolute_url()).text
+
+    assert "Aggregaat Caterpillar 100 kVA" in page
+    assert "Aggregaat: Aggregaat" not in page
+    assert "Transformator: Siemens 400 kVA" in page
+
+
+def test_the_shipment_form_has_no_english_blank_choice_on_a_dutch_page(client, coordinator, reference_data, ukraine_appeal):
+    client.force_login(coordinator)
+
+    dutch = client.get(reverse("pledges:shipment_create")).text
+    english = client.get(reverse("pledges:shipment_create"), **ENGLISH).text
+
+    assert "Select an option" not in dutch
+    assert "Kies een optie" in dutch
+    assert "Select an option" in english

@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy
 from PIL import Image
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import (
@@ -23,12 +23,20 @@ from pledges.models import MAX_PLEDGE_CENTS
 from pledges.money import AmountError, format_euro, parse_euro
 
 
+# Django 6.1 labels the empty choice of every select "- Select an option -"
+# (django.db.models.fields.BLANK_CHOICE_LABEL), and Django's own Dutch catalogue does not
+# translate it yet. Marking the same msgid here puts it in our catalogue, which Django
+# consults first (LOCALE_PATHS), so the label is Dutch on Dutch pages and stays English on
+# English ones. Without this mark `make messages --no-obsolete` would drop it again.
+BLANK_CHOICE_MSGID = gettext_noop("- Select an option -")
+
+
 class EuroField(forms.CharField):
     """An amount in euro typed the Dutch or English way; cleans to integer cents."""
 
     default_error_messages = {
         "invalid": _(
-            "Enter an amount in euro, such as 1.250,50 or 1250.50 (at most two decimals)."
+            "Enter an amount in euro, such as 1,250.50 or 1250.50 (at most two decimals)."
         ),
         "min": _("The amount must be more than € 0,00."),
         "max": _("The amount may be at most %(max)s. Contact the fund for a larger pledge."),

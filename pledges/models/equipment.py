@@ -11,10 +11,19 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models.reference import Appeal, Destination, Municipality, Province
 from pledges.money import cents_to_euro
+
+
+def format_measure(value: Decimal | int, unit: str) -> str:
+    """A power or weight with its unit in the active language: "1.450,0 kg", "1,450.0 kg".
+
+    Plain `str(Decimal)` would print "20.0 kVA" on a Dutch page; this groups thousands too.
+    """
+    return f"{number_format(value, decimal_pos=1, force_grouping=True)} {unit}"
 
 
 class Category(models.TextChoices):
@@ -158,7 +167,7 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        power = f" ≥ {self.min_power_kva} kVA" if self.min_power_kva else ""
+        power = f" ≥ {format_measure(self.min_power_kva, 'kVA')}" if self.min_power_kva else ""
         return f"{self.destination}: {self.quantity} × {self.get_category_display()}{power}"
 
 
@@ -450,6 +459,14 @@ class EquipmentOffer(models.Model):
     @property
     def total_weight_kg(self) -> Decimal:
         return self.quantity * self.weight_kg
+
+    @property
+    def category_and_description(self) -> str:
+        """"Aggregaat: Atlas Copco QAS 20", but not "Aggregaat: Aggregaat Atlas Copco…"."""
+        category = str(self.get_category_display())
+        if self.description.casefold().startswith(category.casefold()):
+            return self.description
+        return f"{category[:1].upper()}{category[1:]}: {self.description}"
 
     @property
     def is_editable(self) -> bool:

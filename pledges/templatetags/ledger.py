@@ -1,5 +1,6 @@
 from django import template
 
+from pledges.models.equipment import format_measure
 from pledges.money import format_euro
 
 register = template.Library()
@@ -27,3 +28,11 @@ def choice_label(obj, field_name: str):
         labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
     value = getattr(obj, field.attname)
     return labels.get(value, value)
+
+
+@register.filter
+def measure(value, unit: str) -> str:
+    """A power or weight with its unit for the active language ("20,0 kVA"); "—" when unknown."""
+    if value is None or value == "":
+        return "—"
+    return format_measure(value, unit)

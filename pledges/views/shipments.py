@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pledges import exports, receipts, shipping, table_exports
@@ -187,10 +188,15 @@ def shipment_move(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionRefused as refusal:
         messages.error(request, refusal.message)
     else:
+        count = shipment.offers.count()
         messages.success(
             request,
-            _("%(number)s is now “%(status)s”, with its %(count)d offers.")
-            % {"number": shipment.number, "status": shipment.get_status_display(), "count": shipment.offers.count()},
+            ngettext(
+                "%(number)s is now “%(status)s”, with its %(count)d offer.",
+                "%(number)s is now “%(status)s”, with its %(count)d offers.",
+                count,
+            )
+            % {"number": shipment.number, "status": shipment.get_status_display(), "count": count},
         )
     return redirect(shipment)
 
