@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pledges import banking
@@ -284,3 +286,31 @@ def test_the_municipality_sees_the_money_arrive_in_its_pledges_history(client, a
     assert response.status_code == 200
     assert "betaling gekoppeld" in response.text
     assert "€ 25.000,00" in response.text and "RF-kenmerk" in response.text
+
+
+def test_every_finance_page_counts_the_open_lines_in_its_menu(client, finance, imported):
+    client.force_login(finance)
+    line = Payment.objects.unmatched().first()
+    count = Payment.objects.unmatched().count()
+    pages_shown = [url for method, url in finance_urls(imported, line) if method == "get"]
+    pages_shown += [reverse("pledges:finance_manual_payments"), reverse("pledges:finance_report")]
+
+    for url in pages_shown:
+        menu = client.get(url).text.split("</nav>")[1]  # the site menu first, then the finance menu
+        assert f"Te koppelen bankregels ({count})" in menu, url
+
+
+def test_other_pages_do_not_count_open_lines(client, finance, imported):
+    client.force_login(finance)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("pledges:donation_list"))
+    assert not [query for query in queries.captured_queries if "pledges_payment" in query["sql"]]
+
+
+def test_reloading_the_upload_address_shows_the_statements(client, finance, coordinator):
+    client.force_login(finance)
+    response = client.get(reverse("pledges:finance_statement_upload"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pledges:finance_statements")
+    client.force_login(coordinator)
+    assert client.get(reverse("pledges:finance_statement_upload")).status_code == 403
