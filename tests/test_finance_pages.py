@@ -106,7 +106,7 @@ def test_the_lines_page_lists_open_lines_with_suggestions(client, finance, impor
     assert "LOGISTIEK PARTNER" not in text  # a debit
     assert "GEMEENTE ALMERE" not in text  # matched on import
     assert "T-90001211" in text  # Bergen (NH.)'s pledge, suggested by name and amount
-    assert "lijkt op Bergen (NH.)" in text
+    assert "naam van de rekeninghouder bevat Bergen (NH.)" in text
 
 
 def test_the_filters_show_matched_lines_and_search(client, finance, imported):
@@ -314,3 +314,16 @@ def test_reloading_the_upload_address_shows_the_statements(client, finance, coor
     assert response["Location"] == reverse("pledges:finance_statements")
     client.force_login(coordinator)
     assert client.get(reverse("pledges:finance_statement_upload")).status_code == 403
+
+
+def test_a_suggestion_says_when_the_payer_appears_to_be_another_municipality(
+    client, finance, utrecht_staff, ukraine_appeal
+):
+    utrecht = factories.donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, amount_cents=15_000_00)
+    line = factories.bank_line(15_000_00, counterparty_name="GEMEENTE HAARLEM")
+    client.force_login(finance)
+
+    for url in (reverse("pledges:finance_line", args=[line.pk]), reverse("pledges:finance_lines")):
+        text = client.get(url).text
+        assert utrecht.number in text
+        assert "maar de betaler lijkt Haarlem te zijn, dat geen openstaande toezegging heeft" in text, url
