@@ -392,7 +392,9 @@ def test_it_mails_updated_instructions_when_what_they_show_changes(
     assert "NL20 INGB 0001 2345 67" in message.body or "15 januari 2027" in message.body
 
 
-def test_it_mails_a_replaced_contact_person_too(client, almere_staff, almere_pledge, django_capture_on_commit_callbacks):
+def test_it_mails_a_replaced_contact_person_too(
+    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks
+):
     earlier = almere_pledge.contact_email
 
     with django_capture_on_commit_callbacks(execute=True):

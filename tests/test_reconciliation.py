@@ -145,7 +145,9 @@ def test_the_named_municipalitys_pledges_come_before_others_that_share_only_the_
         for name in ("Zutphen", "Soest", "Wormerland")
         for pledge in _pledges_of(name, almere_staff, ukraine_appeal, 10_000_00)
     ]
-    utrecht_other_amount, utrecht_this_amount = _pledges_of("Utrecht", almere_staff, ukraine_appeal, 25_000_00, 10_000_00)
+    utrecht_other_amount, utrecht_this_amount = _pledges_of(
+        "Utrecht", almere_staff, ukraine_appeal, 25_000_00, 10_000_00
+    )
     line = factories.bank_line(10_000_00, counterparty_name="GEMEENTE UTRECHT", counterparty_iban="NL02ABNA0123456789")
 
     ranked = _suggested(line)

@@ -221,28 +221,38 @@ def confirm_withdrawal(
     )
 
 
+def _not_withdrawable(request: HttpRequest) -> None:
+    messages.error(
+        request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn.")
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @allow(Role.MUNICIPAL_STAFF)
 def donation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask to confirm the withdrawal (GET, or a POST from the pledge page); withdraw once confirmed."""
     donation = get_visible_or_404(visible_donations(request.user).select_related("appeal", "municipality"), pk=pk)
     if not donation.is_editable:
-        messages.error(request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn."))
+        _not_withdrawable(request)
         return redirect(donation)
     form = WithdrawForm(request.POST or None)
     if withdrawal_confirmed(request) and form.is_valid():
         try:
             ledger.withdraw_donation(donation, request.user, form.cleaned_data["note"])
         except ledger.LockedError:
-            messages.error(request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn."))
+            _not_withdrawable(request)
         else:
             messages.success(request, _("Pledge %(number)s is withdrawn.") % {"number": donation.number})
         return redirect(donation)
+    summary = _("%(amount)s from %(municipality)s to “%(appeal)s”.") % {
+        "amount": format_euro(donation.amount_cents),
+        "municipality": donation.municipality,
+        "appeal": donation.appeal,
+    }
     return confirm_withdrawal(
         request,
         heading=_("Withdraw pledge %(number)s?") % {"number": donation.number},
-        summary=_("%(amount)s from %(municipality)s to “%(appeal)s”.")
-        % {"amount": format_euro(donation.amount_cents), "municipality": donation.municipality, "appeal": donation.appeal},
+        summary=summary,
         consequence=_("It stays in the ledger as withdrawn and can no longer be paid or changed. "
                       "To pledge again, record a new pledge."),
         form=form,
