@@ -1,5 +1,7 @@
 """Writing to the ledger: every change to a pledge goes through here and leaves an Event."""
 
+import dataclasses
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,8 +62,24 @@ def create_donation(form: DonationForm, user: User) -> Donation:
     return donation
 
 
-def update_donation(form: DonationForm, user: User) -> Donation:
-    """Save an edit, recording every changed field as from → to."""
+# What the payment instructions show or whom they reach: a change mails them anew.
+INSTRUCTION_FIELDS = ["amount_cents", "iban", "expected_date", "contact_email"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """What an edit changed (field: [from, to]) and who is mailed the updated payment instructions."""
+
+    changes: dict
+    mailed_to: list[str]
+
+
+def update_donation(form: DonationForm, user: User) -> Edit:
+    """Save an edit, recording every changed field as from → to.
+
+    When the payment instructions change, they are mailed again once committed, to the
+    contact person and the submitter, and to a replaced contact person, who holds the old ones.
+    """
     with transaction.atomic():
         current = Donation.objects.select_for_update().get(pk=form.instance.pk)
         if not current.is_editable:
@@ -73,11 +91,17 @@ def update_donation(form: DonationForm, user: User) -> Donation:
             if old != new:
                 changes[field] = [old, new]
         if not changes:
-            return donation
+            return Edit(changes, [])
         donation.save()
         remember_iban(donation)
         Event.objects.create(donation=donation, kind=Event.Kind.EDITED, actor=user, changes=changes)
-    return donation
+        if not changes.keys() & set(INSTRUCTION_FIELDS):
+            return Edit(changes, [])
+        earlier = (current.contact_email,) if "contact_email" in changes else ()
+        transaction.on_commit(
+            lambda: notifications.send_payment_instructions(donation, changed=True, also_to=earlier)
+        )
+    return Edit(changes, notifications.instruction_recipients(donation, *earlier))
 
 
 def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:

@@ -7,20 +7,55 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from pledges.models import Donation, EquipmentOffer, OfferStatus, Payment, Role, User
+from pledges.money import format_euro
 
 
-def send_payment_instructions(donation: Donation) -> None:
-    """Mail the contact person and the submitter what to transfer, where, with which reference."""
-    recipients = sorted({donation.contact_email, donation.created_by.email})
+def instruction_recipients(donation: Donation, *also: str) -> list[str]:
+    """Who receives a pledge's payment instructions: its contact person and its submitter (and `also`)."""
+    return sorted({donation.contact_email, donation.created_by.email, *also})
+
+
+def _label_column(rows: list[tuple[str, str]], width: int) -> str:
+    """Lines of "label:  value" with every value starting in the same column, for a plain-text mail."""
+    return "\n".join(f"  {label + ':':<{width}} {value}" for label, value in rows)
+
+
+def send_payment_instructions(donation: Donation, *, changed: bool = False, also_to: tuple[str, ...] = ()) -> None:
+    """Mail the contact person and the submitter what to transfer, where, with which reference.
+
+    `changed`: the pledge was edited, and the mail says these instructions replace the earlier
+    ones; `also_to` are further addresses that hold the earlier ones (a replaced contact person).
+    """
+    appeal = donation.appeal
     # Municipalities read Dutch; the mail is theirs whatever language the form was in.
     with translation.override("nl"):
-        context = {"donation": donation, "appeal": donation.appeal}
+        transfer = [
+            (gettext("Amount"), format_euro(donation.amount_cents)),
+            (gettext("To account (IBAN)"), appeal.iban_display),
+            (gettext("In the name of"), appeal.account_name),
+            (gettext("Description"), f"{appeal.transfer_keyword} {donation.reference}"),
+            (gettext("Before"), date_format(donation.expected_date, "DATE_FORMAT")),
+        ]
+        pledge = [
+            (gettext("Council/college decision"), donation.decision_reference),
+            (gettext("Paying IBAN"), donation.iban_display),
+        ]
+        width = max(len(label) for label, _value in transfer + pledge) + 1
+        context = {
+            "donation": donation,
+            "appeal": appeal,
+            "changed": changed,
+            "transfer": _label_column(transfer, width),
+            "pledge": _label_column(pledge, width),
+        }
         subject = render_to_string("emails/payment_instructions_subject.txt", context).strip()
         body = render_to_string("emails/payment_instructions.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, instruction_recipients(donation, *also_to))
 
 
 def send_invitation(user: User, base_url: str) -> None:
@@ -77,7 +112,7 @@ def send_payments_received(received: list[tuple[Payment, Donation]]) -> None:
             context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
             subject = render_to_string("emails/payment_received_subject.txt", context).strip()
             body = render_to_string("emails/payment_received.txt", context)
-            recipients = sorted({donation.contact_email, donation.created_by.email})
+            recipients = instruction_recipients(donation)
             messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
     if messages:
         mailers.default.send_messages(messages)

@@ -354,12 +354,98 @@ def test_it_refuses_a_bad_change_and_keeps_the_pledge(client, almere_staff, alme
     assert factories.ledger_snapshot() == before
 
 
-def test_it_withdraws_a_pledge_and_records_why(client, almere_staff, almere_pledge):
+def test_it_mails_updated_payment_instructions_after_the_amount_changed(
+    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks
+):
+    client.force_login(almere_staff)
+    url = reverse("pledges:donation_edit", args=[almere_pledge.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(url, factories.edit_form(almere_pledge, amount="1.250,75"))
+    assert mail.outbox == []  # nothing before the change is committed
+    assert len(callbacks) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, factories.edit_form(almere_pledge, amount="1.500,25"), follow=True)
+
+    [message] = mail.outbox
+    assert sorted(message.to) == sorted([almere_pledge.contact_email, almere_staff.email])
+    assert message.subject.startswith("Gewijzigde betaalinstructies") and almere_pledge.number in message.subject
+    assert "€ 1.500,25" in message.body and "€ 1.000,00" not in message.body
+    assert "vervangen" in message.body
+    said = " ".join(pages.messages(response))
+    assert "betaalinstructies" in said and almere_staff.email in said and almere_pledge.contact_email in said
+    assert "€ 1.500,25" in pages.plain(response)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [{"iban": "NL20INGB0001234567"}, {"expected_date": "2027-01-15"}],
+    ids=["paying IBAN", "expected date"],
+)
+def test_it_mails_updated_instructions_when_what_they_show_changes(
+    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks, typed
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(client, almere_staff, almere_pledge, **typed)
+
+    [message] = mail.outbox
+    assert "NL20 INGB 0001 2345 67" in message.body or "15 januari 2027" in message.body
+
+
+def test_it_mails_a_replaced_contact_person_too(
+    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks
+):
+    earlier = almere_pledge.contact_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(client, almere_staff, almere_pledge, contact_email="nieuw@almere.example.nl")
+
+    [message] = mail.outbox
+    assert sorted(message.to) == sorted([earlier, "nieuw@almere.example.nl", almere_staff.email])
+
+
+def test_it_mails_nothing_and_says_so_when_the_instructions_stay_the_same(
+    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit(client, almere_staff, almere_pledge, contact_name="Piet Jansen")
+
+    assert mail.outbox == []
+    assert pages.messages(response) == ["Uw wijzigingen zijn opgeslagen. De betaalinstructies blijven zoals ze waren."]
+
+
+def test_the_edit_page_promises_only_what_an_edit_does(client, almere_staff, almere_pledge):
     client.force_login(almere_staff)
 
-    response = client.post(
-        reverse("pledges:donation_withdraw", args=[almere_pledge.pk]), {"note": "Raad heeft besluit ingetrokken"}, follow=True
-    )
+    new = pages.plain(client.get(CREATE))
+    changed = pages.plain(client.get(reverse("pledges:donation_edit", args=[almere_pledge.pk])))
+
+    assert "Na het opslaan krijgt u de precieze betaalinstructies op het scherm en per e-mail." in new
+    assert "Na het opslaan krijgt u" not in changed
+    assert "bijgewerkte betaalinstructies" in changed
+
+
+def test_the_instructions_mail_lines_up_its_labels_and_values(pledge):
+    pledge(amount="1.250,50", decision_reference="Raadsbesluit 2026/17")
+
+    body = mail.outbox[0].body
+    rows = [line for line in body.splitlines() if re.match(r"  \S.*?: +\S", line)]
+    labels = [line.split(":")[0].strip() for line in rows]
+    assert labels == [
+        "Bedrag", "Naar rekening (IBAN)", "Ten name van", "Omschrijving", "Vóór",
+        "Raads-/collegebesluit", "IBAN van betaler",
+    ]
+    columns = {re.match(r"  \S.*?: +", line).end() for line in rows}
+    assert len(columns) == 1, body
+
+
+def withdraw(client, user, donation: Donation, **data):
+    client.force_login(user)
+    return client.post(reverse("pledges:donation_withdraw", args=[donation.pk]), data, follow=True)
+
+
+def test_it_withdraws_a_pledge_and_records_why(client, almere_staff, almere_pledge):
+    response = withdraw(client, almere_staff, almere_pledge, note="Raad heeft besluit ingetrokken", confirmed="yes")
 
     almere_pledge.refresh_from_db()
     assert almere_pledge.status == Donation.Status.WITHDRAWN
@@ -373,14 +459,33 @@ def test_it_withdraws_a_pledge_and_records_why(client, almere_staff, almere_pled
     assert Donation.objects.totals()["pledged"] == 0
 
 
-def test_it_only_withdraws_by_post(client, almere_staff, almere_pledge):
+def test_it_asks_to_confirm_a_withdrawal_and_says_it_cannot_be_undone(client, almere_staff, almere_pledge):
+    before = factories.ledger_snapshot()
     client.force_login(almere_staff)
+    detail = client.get(almere_pledge.get_absolute_url())
+    assert f'action="{reverse("pledges:donation_withdraw", args=[almere_pledge.pk])}"' in detail.text
 
-    response = client.get(reverse("pledges:donation_withdraw", args=[almere_pledge.pk]))
+    from_the_pledge_page = withdraw(client, almere_staff, almere_pledge, note="Raad heeft besluit ingetrokken")
+    opened = client.get(reverse("pledges:donation_withdraw", args=[almere_pledge.pk]))
 
-    assert response.status_code == 405
-    almere_pledge.refresh_from_db()
-    assert almere_pledge.status == Donation.Status.PLEDGED
+    for response in (from_the_pledge_page, opened):
+        assert response.status_code == 200
+        shown = pages.plain(response)
+        assert f"Toezegging {almere_pledge.number} intrekken?" in shown
+        assert "Intrekken kan niet ongedaan worden gemaakt." in shown
+        assert 'name="confirmed" value="yes"' in response.text
+    # The reason typed on the pledge page is kept for the confirmation.
+    assert 'value="Raad heeft besluit ingetrokken"' in from_the_pledge_page.text
+    assert factories.ledger_snapshot() == before
+
+
+def test_a_withdrawal_needs_the_confirmation_itself(client, almere_staff, almere_pledge):
+    before = factories.ledger_snapshot()
+
+    withdraw(client, almere_staff, almere_pledge, confirmed="no")
+    withdraw(client, almere_staff, almere_pledge, confirmed="")
+
+    assert factories.ledger_snapshot() == before
 
 
 @pytest.mark.parametrize("state", ["partly received", "received", "withdrawn"])
@@ -395,7 +500,7 @@ def test_it_locks_a_pledge_once_money_arrived_or_it_was_withdrawn(client, almere
     detail = client.get(almere_pledge.get_absolute_url())
     form = client.get(reverse("pledges:donation_edit", args=[almere_pledge.pk]))
     changed = edit(client, almere_staff, almere_pledge, amount="1,00")
-    withdrawn = client.post(reverse("pledges:donation_withdraw", args=[almere_pledge.pk]), follow=True)
+    withdrawn = withdraw(client, almere_staff, almere_pledge, confirmed="yes")
 
     assert reverse("pledges:donation_edit", args=[almere_pledge.pk]) not in detail.text
     assert reverse("pledges:donation_withdraw", args=[almere_pledge.pk]) not in detail.text

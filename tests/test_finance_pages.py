@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pledges import banking
@@ -104,7 +106,7 @@ def test_the_lines_page_lists_open_lines_with_suggestions(client, finance, impor
     assert "LOGISTIEK PARTNER" not in text  # a debit
     assert "GEMEENTE ALMERE" not in text  # matched on import
     assert "T-90001211" in text  # Bergen (NH.)'s pledge, suggested by name and amount
-    assert "lijkt op Bergen (NH.)" in text
+    assert "naam van de rekeninghouder bevat Bergen (NH.)" in text
 
 
 def test_the_filters_show_matched_lines_and_search(client, finance, imported):
@@ -284,3 +286,44 @@ def test_the_municipality_sees_the_money_arrive_in_its_pledges_history(client, a
     assert response.status_code == 200
     assert "betaling gekoppeld" in response.text
     assert "€ 25.000,00" in response.text and "RF-kenmerk" in response.text
+
+
+def test_every_finance_page_counts_the_open_lines_in_its_menu(client, finance, imported):
+    client.force_login(finance)
+    line = Payment.objects.unmatched().first()
+    count = Payment.objects.unmatched().count()
+    pages_shown = [url for method, url in finance_urls(imported, line) if method == "get"]
+    pages_shown += [reverse("pledges:finance_manual_payments"), reverse("pledges:finance_report")]
+
+    for url in pages_shown:
+        menu = client.get(url).text.split("</nav>")[1]  # the site menu first, then the finance menu
+        assert f"Te koppelen bankregels ({count})" in menu, url
+
+
+def test_other_pages_do_not_count_open_lines(client, finance, imported):
+    client.force_login(finance)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("pledges:donation_list"))
+    assert not [query for query in queries.captured_queries if "pledges_payment" in query["sql"]]
+
+
+def test_reloading_the_upload_address_shows_the_statements(client, finance, coordinator):
+    client.force_login(finance)
+    response = client.get(reverse("pledges:finance_statement_upload"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pledges:finance_statements")
+    client.force_login(coordinator)
+    assert client.get(reverse("pledges:finance_statement_upload")).status_code == 403
+
+
+def test_a_suggestion_says_when_the_payer_appears_to_be_another_municipality(
+    client, finance, utrecht_staff, ukraine_appeal
+):
+    utrecht = factories.donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, amount_cents=15_000_00)
+    line = factories.bank_line(15_000_00, counterparty_name="GEMEENTE HAARLEM")
+    client.force_login(finance)
+
+    for url in (reverse("pledges:finance_line", args=[line.pk]), reverse("pledges:finance_lines")):
+        text = client.get(url).text
+        assert utrecht.number in text
+        assert "maar de betaler lijkt Haarlem te zijn, dat geen openstaande toezegging heeft" in text, url

@@ -16,7 +16,7 @@ from pledges.forms.fields import PHOTO_MAX_BYTES
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
 from pledges.models.equipment import format_measure
 from pledges.tables import OfferTable
-from tests import factories
+from tests import factories, pages
 from tests.conftest import make_user
 
 TODAY = timezone.localdate
@@ -59,6 +59,8 @@ def utrecht_offer(utrecht_staff, ukraine_appeal) -> EquipmentOffer:
 
 def _move(client, offer, to_status, **fields):
     data = {"to_status": to_status, f"{to_status}-expected_status": fields.pop("expected_status", offer.status)}
+    if "confirmed" in fields:
+        data["confirmed"] = fields.pop("confirmed")
     data |= {f"{to_status}-{name}": value for name, value in fields.items()}
     return client.post(reverse("pledges:offer_move", args=[offer.pk]), data)
 
@@ -357,13 +359,36 @@ def test_it_refuses_an_edit_saved_after_the_fund_decided(almere_staff, coordinat
 def test_it_lets_staff_withdraw_their_offer(client, almere_staff, almere_offer):
     client.force_login(almere_staff)
 
-    response = _move(client, almere_offer, OfferStatus.WITHDRAWN, note="Toch zelf nodig")
+    asked = _move(client, almere_offer, OfferStatus.WITHDRAWN, note="Toch zelf nodig")
+    almere_offer.refresh_from_db()
+    assert asked.status_code == 200 and almere_offer.status == OfferStatus.OFFERED
+
+    response = _move(client, almere_offer, OfferStatus.WITHDRAWN, note="Toch zelf nodig", confirmed="yes")
 
     assert response.status_code == 302
     almere_offer.refresh_from_db()
     assert almere_offer.status == OfferStatus.WITHDRAWN
     event = almere_offer.events.get(kind=Event.Kind.STATUS)
     assert (event.actor, event.note) == (almere_staff, "Toch zelf nodig")
+
+
+def test_it_asks_to_confirm_an_offers_withdrawal_and_says_it_cannot_be_undone(client, almere_staff, almere_offer):
+    client.force_login(almere_staff)
+    before = factories.equipment_snapshot()
+
+    asked = _move(client, almere_offer, OfferStatus.WITHDRAWN, note="Toch zelf nodig")
+    refused = _move(client, almere_offer, OfferStatus.WITHDRAWN, confirmed="no")
+
+    assert factories.equipment_snapshot() == before
+    shown = pages.plain(asked)
+    assert f"Withdraw offer {almere_offer.number}?" in shown
+    assert "Withdrawing cannot be undone." in shown
+    # The confirmation sends the same move again, with the reason typed before.
+    page = asked.text
+    assert 'name="to_status" value="withdrawn"' in page and 'name="confirmed" value="yes"' in page
+    assert f'name="withdrawn-expected_status" value="{OfferStatus.OFFERED}"' in page
+    assert 'value="Toch zelf nodig"' in page
+    assert refused.status_code == 200
 
 
 @pytest.mark.parametrize(

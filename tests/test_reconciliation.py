@@ -126,6 +126,109 @@ def test_a_known_account_with_another_amount_is_only_a_suggestion(finance, pledg
     assert "bekende rekening van Almere" in " ".join(suggestion.reasons)
 
 
+# --------------------------------------------------------------------------- suggestions weigh the signals together
+
+
+def _pledges_of(name: str, almere_staff, appeal, *amounts: int) -> list[Donation]:
+    municipality = Municipality.objects.get(name=name)
+    return [factories.donation(municipality, appeal, almere_staff, amount_cents=cents) for cents in amounts]
+
+
+def _suggested(line: Payment) -> list[reconciliation.Suggestion]:
+    return reconciliation.suggestions([line])[line.pk]
+
+
+def test_the_named_municipalitys_pledges_come_before_others_that_share_only_the_amount(almere_staff, ukraine_appeal):
+    """GEMEENTE UTRECHT pays € 10.000 while Zutphen, Soest and Wormerland each await exactly that."""
+    others = [
+        pledge
+        for name in ("Zutphen", "Soest", "Wormerland")
+        for pledge in _pledges_of(name, almere_staff, ukraine_appeal, 10_000_00)
+    ]
+    utrecht_other_amount, utrecht_this_amount = _pledges_of(
+        "Utrecht", almere_staff, ukraine_appeal, 25_000_00, 10_000_00
+    )
+    line = factories.bank_line(10_000_00, counterparty_name="GEMEENTE UTRECHT", counterparty_iban="NL02ABNA0123456789")
+
+    ranked = _suggested(line)
+
+    assert [s.donation for s in ranked[:2]] == [utrecht_this_amount, utrecht_other_amount]
+    assert {s.donation for s in ranked[2:]} <= set(others)
+    assert ranked[0].reasons == [
+        "de naam van de rekeninghouder bevat Utrecht", "het bedrag is gelijk aan wat nog openstaat",
+    ]
+    assert ranked[0].doubts == [] and ranked[1].doubts == []
+    assert all(s.doubts == ["maar de betaler lijkt Utrecht te zijn"] for s in ranked[2:])
+
+
+def test_a_named_municipality_without_a_pledge_gives_no_false_reassurance(almere_staff, ukraine_appeal):
+    """GEMEENTE HAARLEM pays € 15.000; Haarlem pledged nothing, Utrecht and Almere await € 15.000."""
+    others = [
+        *_pledges_of("Utrecht", almere_staff, ukraine_appeal, 15_000_00),
+        *_pledges_of("Almere", almere_staff, ukraine_appeal, 15_000_00),
+    ]
+    line = factories.bank_line(15_000_00, counterparty_name="GEMEENTE HAARLEM", counterparty_iban="NL02ABNA0123456789")
+
+    ranked = _suggested(line)
+
+    assert {s.donation for s in ranked} == set(others)
+    for suggestion in ranked:
+        assert suggestion.reasons == ["het bedrag is gelijk aan wat nog openstaat"]
+        assert suggestion.doubts == ["maar de betaler lijkt Haarlem te zijn, dat geen openstaande toezegging heeft"]
+        assert suggestion.score < reconciliation.SCORE_RESEMBLES  # weaker than any sign of who paid
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["account of Almere", "account also known for others"])
+def test_a_known_account_counts_only_for_the_municipality_it_is_known_for(almere_staff, ukraine_appeal, shared):
+    """GEMEENTE ALMERE pays € 25.000 from Almere's known account; Utrecht and Vaals await € 25.000."""
+    [almere_pledge] = _pledges_of("Almere", almere_staff, ukraine_appeal, 1_000_00)
+    others = [
+        *_pledges_of("Utrecht", almere_staff, ukraine_appeal, 25_000_00, 25_000_00, 25_000_00),
+        *_pledges_of("Vaals", almere_staff, ukraine_appeal, 25_000_00, 25_000_00),
+        *_pledges_of("Reusel-De Mierden", almere_staff, ukraine_appeal, 25_000_00),
+    ]
+    KnownIban.objects.create(municipality=almere_pledge.municipality, iban=ALMERE_IBAN)
+    if shared:  # as a shared service centre's account, or the demo data's four IBANs for many
+        for name in ("Utrecht", "Vaals"):
+            KnownIban.objects.create(municipality=Municipality.objects.get(name=name), iban=ALMERE_IBAN)
+    line = factories.bank_line(25_000_00, counterparty_name="GEMEENTE ALMERE", counterparty_iban=ALMERE_IBAN)
+
+    ranked = _suggested(line)
+
+    assert ranked[0].donation == almere_pledge
+    if shared:
+        assert ranked[0].reasons == [
+            "betaald vanaf een rekening die bekend is voor Almere en 2 andere gemeenten",
+            "de naam van de rekeninghouder bevat Almere",
+        ]
+    else:
+        assert ranked[0].reasons == [
+            "betaald vanaf een bekende rekening van Almere", "de naam van de rekeninghouder bevat Almere",
+        ]
+    shown = " ".join(reason for s in ranked for reason in s.reasons)
+    assert "bekende rekening van Utrecht" not in shown and "bekende rekening van Vaals" not in shown
+    assert {s.donation for s in ranked[1:]} <= set(others)
+    assert all(s.doubts == ["maar de betaler lijkt Almere te zijn"] for s in ranked[1:])
+
+
+def test_a_pledge_number_in_the_description_is_a_strong_sign(almere_staff, ukraine_appeal):
+    quoted, same_amount = _pledges_of("Zutphen", almere_staff, ukraine_appeal, 2_000_00, 3_000_00)
+    line = factories.bank_line(3_000_00, remittance=f"Bijdrage Oekraine {quoted.number.lower()}", counterparty_name="")
+
+    ranked = _suggested(line)
+
+    assert [s.donation for s in ranked] == [quoted, same_amount]
+    assert ranked[0].reasons == [f"het toezeggingsnummer {quoted.number} staat in de omschrijving"]
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [("T-000061", {61}), ("t61 en T-0000000", {61}), ("ST-12 AT-5", set()), ("toezegging T-61, T-62.", {61, 62})],
+)
+def test_it_reads_pledge_numbers_in_a_description(text, numbers):
+    assert reconciliation.pledge_numbers_in(text) == numbers
+
+
 def test_the_reference_of_a_paid_or_withdrawn_pledge_is_not_matched_automatically(finance, pledge, almere_staff, ukraine_appeal):
     received_elsewhere(pledge, 1_000_00)
     withdrawn = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)

@@ -77,3 +77,9 @@ class DonationForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Donation:
         self.instance.amount_cents = self.cleaned_data["amount"]
         return super().save(commit=commit)
+
+
+class WithdrawForm(forms.Form):
+    """Withdrawing a pledge: why, if the municipality wants to say."""
+
+    note = forms.CharField(label=_("Reason for withdrawal (optional)"), required=False, max_length=500)

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRows
 
@@ -19,8 +20,9 @@ from pledges.access import (
     visible_donations,
 )
 from pledges.filters import DonationFilter
-from pledges.forms.donations import DonationForm
+from pledges.forms.donations import DonationForm, WithdrawForm
 from pledges.models import Appeal, Role
+from pledges.money import format_euro
 from pledges.tables import DonationTable
 from pledges.views import exporting
 
@@ -169,24 +171,91 @@ def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DonationForm(request.POST or None, instance=donation)
     if request.method == "POST" and form.is_valid():
         try:
-            ledger.update_donation(form, request.user)
+            edit = ledger.update_donation(form, request.user)
         except ledger.LockedError:
             messages.error(request, _("This pledge was locked while you were editing it; nothing was changed."))
         else:
-            messages.success(request, _("Your changes are saved."))
+            if edit.mailed_to:
+                messages.success(
+                    request,
+                    _("Your changes are saved. The updated payment instructions are shown below and "
+                      "e-mailed to %(recipients)s.") % {"recipients": ", ".join(edit.mailed_to)},
+                )
+            elif edit.changes:
+                messages.success(request, _("Your changes are saved. The payment instructions stay as they were."))
+            else:
+                messages.info(request, _("Nothing was changed."))
         return redirect(donation)
     return render(request, "donations/form.html", {"form": form, "donation": donation, "has_open_appeal": True})
 
 
-@require_POST
+def withdrawal_confirmed(request: HttpRequest) -> bool:
+    """A withdrawal cannot be undone: it happens only from its confirmation page, which sends this."""
+    return request.method == "POST" and request.POST.get("confirmed") == "yes"
+
+
+def confirm_withdrawal(
+    request: HttpRequest,
+    *,
+    heading: str,
+    summary: str,
+    consequence: str,
+    form,
+    action: str,
+    cancel: str,
+    hidden: dict | None = None,
+) -> HttpResponse:
+    """The page that asks to confirm a withdrawal, saying it cannot be undone (no JavaScript needed)."""
+    return render(
+        request,
+        "confirm_withdrawal.html",
+        {
+            "heading": heading,
+            "summary": summary,
+            "consequence": consequence,
+            "form": form,
+            "action": action,
+            "cancel": cancel,
+            "hidden": (hidden or {}) | {"confirmed": "yes"},
+        },
+    )
+
+
+def _not_withdrawable(request: HttpRequest) -> None:
+    messages.error(
+        request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn.")
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @allow(Role.MUNICIPAL_STAFF)
 def donation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
-    note = request.POST.get("note", "").strip()[:500]
-    try:
-        ledger.withdraw_donation(donation, request.user, note)
-    except ledger.LockedError:
-        messages.error(request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn."))
-    else:
-        messages.success(request, _("Pledge %(number)s is withdrawn.") % {"number": donation.number})
-    return redirect(donation)
+    """Ask to confirm the withdrawal (GET, or a POST from the pledge page); withdraw once confirmed."""
+    donation = get_visible_or_404(visible_donations(request.user).select_related("appeal", "municipality"), pk=pk)
+    if not donation.is_editable:
+        _not_withdrawable(request)
+        return redirect(donation)
+    form = WithdrawForm(request.POST or None)
+    if withdrawal_confirmed(request) and form.is_valid():
+        try:
+            ledger.withdraw_donation(donation, request.user, form.cleaned_data["note"])
+        except ledger.LockedError:
+            _not_withdrawable(request)
+        else:
+            messages.success(request, _("Pledge %(number)s is withdrawn.") % {"number": donation.number})
+        return redirect(donation)
+    summary = _("%(amount)s from %(municipality)s to “%(appeal)s”.") % {
+        "amount": format_euro(donation.amount_cents),
+        "municipality": donation.municipality,
+        "appeal": donation.appeal,
+    }
+    return confirm_withdrawal(
+        request,
+        heading=_("Withdraw pledge %(number)s?") % {"number": donation.number},
+        summary=summary,
+        consequence=_("It stays in the ledger as withdrawn and can no longer be paid or changed. "
+                      "To pledge again, record a new pledge."),
+        form=form,
+        action=reverse("pledges:donation_withdraw", args=[donation.pk]),
+        cancel=donation.get_absolute_url(),
+    )

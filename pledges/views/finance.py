@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from pledges import banking, exports, finance_report, reconciliation, table_exports
@@ -41,6 +41,11 @@ def _can_reconcile(request: HttpRequest) -> bool:
     return request.user.role == Role.FINANCE
 
 
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Render a finance page; every one shows the open-lines count in the finance menu."""
+    return render(request, template, context | {"open_lines": Payment.objects.unmatched().count()})
+
+
 def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
@@ -60,14 +65,13 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResponse:
     statements = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
-    return render(
+    return _render(
         request,
         "finance/statements.html",
         {
             "form": form,
             "page": _page(request, statements, 25),
             "can_reconcile": _can_reconcile(request),
-            "open_lines": Payment.objects.unmatched().count(),
         },
     )
 
@@ -78,9 +82,12 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     return _statement_list(request, StatementUploadForm())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @allow(Role.FINANCE)
 def statement_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        # The address bar keeps this URL after a refused upload: reloading it shows the statements.
+        return redirect("pledges:finance_statements")
     form = StatementUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _statement_list(request, form)
@@ -116,7 +123,7 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_visible_or_404(BankStatement.objects.select_related("uploaded_by"), pk=pk)
     lines = statement.payments.for_list().order_by("booking_date", "id")
-    return render(
+    return _render(
         request,
         "finance/statement_detail.html",
         {"statement": statement, "page": _page(request, lines), "fund_accounts": reconciliation.fund_accounts()},
@@ -147,7 +154,7 @@ def line_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, rows)
     lines = list(page.object_list)
     suggestions = reconciliation.suggestions(lines)
-    return render(
+    return _render(
         request,
         "finance/lines.html",
         {
@@ -156,7 +163,6 @@ def line_list(request: HttpRequest) -> HttpResponse:
             "rows": [(line, suggestions.get(line.pk, [])) for line in lines],
             "can_reconcile": _can_reconcile(request),
             "fund_accounts": reconciliation.fund_accounts(),
-            "open_lines": Payment.objects.unmatched().count(),
         },
     )
 
@@ -167,7 +173,7 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Payment.objects.for_list().select_related("donation__appeal", "entered_by"), pk=pk
     )
     accounts = reconciliation.fund_accounts()
-    return render(
+    return _render(
         request,
         "finance/line_detail.html",
         {
@@ -284,7 +290,7 @@ def line_rematch(request: HttpRequest) -> HttpResponse:
 
 def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpResponse:
     entered = Payment.objects.for_list().filter(statement__isnull=True).select_related("entered_by")
-    return render(
+    return _render(
         request,
         "finance/manual_payments.html",
         {
@@ -292,7 +298,6 @@ def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpRespo
             "page": _page(request, entered.order_by("-created_at", "-id")),
             "can_reconcile": _can_reconcile(request),
             "fund_accounts": reconciliation.fund_accounts(),
-            "open_lines": Payment.objects.unmatched().count(),
         },
     )
 
@@ -368,7 +373,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
             rows.count(),
         )
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
+    return _render(
         request,
         "finance/outstanding.html",
         {"filter": pledge_filter, "table": table, "totals": rows.totals()},
@@ -388,10 +393,10 @@ def report(request: HttpRequest) -> HttpResponse:
             "start": today.replace(month=1, day=1),
             "end": today,
         })
-        return render(request, "finance/report.html", {"form": form})
+        return _render(request, "finance/report.html", {"form": form})
     form = ReportForm(request.GET)
     if not form.is_valid():
-        return render(request, "finance/report.html", {"form": form})
+        return _render(request, "finance/report.html", {"form": form})
     data = form.cleaned_data
     scope = finance_report.ReportScope(data["appeal"], data["start"], data["end"])
     now = timezone.localtime()

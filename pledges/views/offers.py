@@ -23,7 +23,13 @@ from pledges.forms.equipment import (
 from pledges.models import Appeal, EquipmentOffer, OfferStatus, Role, User
 from pledges.tables import OfferTable
 from pledges.views import exporting
-from pledges.views.donations import PAGE_SIZES, CountedPaginator, _page_size
+from pledges.views.donations import (
+    PAGE_SIZES,
+    CountedPaginator,
+    _page_size,
+    confirm_withdrawal,
+    withdrawal_confirmed,
+)
 from pledges.views.needs import by_city
 from pledges.workflow import Actor, TransitionRefused
 
@@ -200,6 +206,18 @@ def offer_move(request: HttpRequest, pk: int) -> HttpResponse:
             % {"number": offer.number, "status": OfferStatus(form.to_status).label},
         )
         return redirect(offer)
+    if form.to_status == OfferStatus.WITHDRAWN and not withdrawal_confirmed(request):
+        return confirm_withdrawal(
+            request,
+            heading=_("Withdraw offer %(number)s?") % {"number": offer.number},
+            summary=f"{offer.quantity} × {offer.description}",
+            consequence=_("The fund no longer considers it, and it can no longer be changed. "
+                          "To offer the equipment again, record a new offer."),
+            form=form,
+            action=reverse("pledges:offer_move", args=[offer.pk]),
+            cancel=offer.get_absolute_url(),
+            hidden={"to_status": form.to_status},
+        )
     try:
         workflow.transition(
             offer,

@@ -159,6 +159,9 @@ def test_it_has_accessible_pages_for_municipal_staff(page, axe, almere_staff, le
     expect(page.locator(".timeline > li")).to_have_count(2)  # created, edited
     axe.check(page)
     page.get_by_role("button", name=t("Withdraw pledge")).click()
+    expect(page.get_by_role("button", name=t("Yes, withdraw"))).to_be_visible()  # the confirmation page
+    axe.check(page)
+    page.get_by_role("button", name=t("Yes, withdraw")).click()
     expect(page.locator(".timeline > li")).to_have_count(3)
     axe.check(page)
 
