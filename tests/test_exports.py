@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from pledges.models import Donation, ExportLog
-from tests import factories
+from tests import factories, printed
 
 # Column letters, as documented in pledges.exports.
 NUMBER, PLEDGED_ON, MUNICIPALITY, CODE, PROVINCE, APPEAL, AMOUNT, RECEIVED, OUTSTANDING = "ABCDEFGHI"
@@ -306,3 +306,17 @@ def test_title_row_names_the_filters_sort_and_moment(client, finance, ledger):
     assert "10,00" in title or "10.00" in title
     assert "↓" in title
     assert "2026" in title and "14:00" in title  # 12:00 UTC, as people in Amsterdam read it
+
+
+def test_a_staff_members_title_row_says_it_holds_only_their_municipality(client, almere_staff, finance, ledger):
+    _, content = export(client, almere_staff)
+    _, everyone = export(client, finance)
+
+    assert sheet_of(content)["A1"].value.startswith("Geldregister · Almere · geen filters · ")
+    assert sheet_of(everyone)["A1"].value.startswith("Geldregister · geen filters · ")
+
+
+def test_the_ledger_prints_landscape_one_page_wide_with_its_header_on_every_page(client, finance, ledger):
+    _, content = export(client, finance)
+
+    printed.assert_prints_landscape_one_page_wide(sheet_of(content), header_row=HEADER_ROW)
