@@ -362,7 +362,8 @@ def test_rows_sorted_alike_show_once_across_pages_and_in_the_export(client, coor
 def test_every_table_prints_landscape_one_page_wide_with_its_header_on_every_page(
     client, finance, equipment, shipments, lines
 ):
-    for url_name in ("pledges:offer_list", "pledges:shipment_list", "pledges:finance_lines", "pledges:finance_outstanding"):
+    tables = ("pledges:offer_list", "pledges:shipment_list", "pledges:finance_lines", "pledges:finance_outstanding")
+    for url_name in tables:
         sheet, _ = sheet_rows(download(client, finance, url_name))
         printed.assert_prints_landscape_one_page_wide(sheet)
 
