@@ -193,7 +193,7 @@ def summary_rows(scope: ReportScope, figures: dict) -> list[list[object]]:
             f"{participating} van {municipalities}: met een toezegging of aanbod dat meetelt",
         ],
     ]
-    if not has_chart(figures):
+    if not shows_province_chart(figures):
         rows.append(["Grafiek per provincie", None, None, "weggelaten: in de periode is geen geld toegezegd"])
     return rows
 
@@ -236,7 +236,7 @@ def column_totals(columns: list[Column], rows: list[list[object]], label: str = 
     return totals
 
 
-def has_chart(figures: dict) -> bool:
+def shows_province_chart(figures: dict) -> bool:
     """Whether the province chart would show anything: money pledged or received in the period."""
     return bool(figures["pledges"]["pledged"] or figures["pledges"]["received"])
 
@@ -276,7 +276,7 @@ def report_workbook(scope: ReportScope, moment: datetime.datetime) -> tuple[Work
     sheet = book.worksheets[-1]
     sheet.auto_filter.ref = None  # nothing to sort or filter in a summary
     printing.on_one_page(sheet)
-    if has_chart(figures):
+    if shows_province_chart(figures):
         # Under the figures, inside the printed area (beside them it would fall off the page).
         sheet.add_chart(_province_chart(), f"A{SUMMARY_FIRST_ROW + len(summary) + 1}")
     per_municipality = municipality_rows(scope)
