@@ -39,6 +39,11 @@ humanitarian-aid registration asks) and a totals row, in this fixed order:
     O  Brandstof      fuel in tank: "ja / yes / так" or "nee / no / ні"
     P  Lithium        lithium batteries: "ja / yes / так" or "nee / no / ні"
 
+The title row names the shipment, its route and carrier, its departure (actual, else
+planned) and the date the customs values were computed for, as the printed page does. The
+totals row counts the units under O and P: "2 stuks / units / од.". The sheet prints on A4
+landscape, one page wide (pledges.printing).
+
 The money ledger (/donaties/?export=xlsx or ?export=csv) exports exactly the rows the
 screen shows, filtered and sorted alike, all pages. One sheet, "Donaties", with a title
 row (the applied filters, the sort and the moment of export), the header row, the rows;
@@ -96,6 +101,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pledges.models import Donation
 from pledges.money import cents_to_euro, format_euro
+from pledges.printing import PrintedWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -491,6 +497,9 @@ PACKING_COLUMNS = [
 ]
 
 PACKING_TITLE = ("Paklijst", "Packing list", "Пакувальний лист")
+PACKING_DEPARTURE = ("Vertrek", "Departure", "Відправлення")
+PACKING_VALUED_ON = ("Douanewaarde per", "Customs value as of", "Митна вартість станом на")
+PACKING_UNITS = ("stuks", "units", "од.")
 TOTAL = ("Totaal", "Total", "Усього")
 
 
@@ -524,30 +533,50 @@ def packing_rows(plist) -> list[list[object]]:
     return rows
 
 
+def packing_units(count: int) -> str:
+    """A number of units in three languages, "2 stuks / units / од.": under a yes/no column."""
+    return " / ".join([f"{count} {PACKING_UNITS[0]}", *PACKING_UNITS[1:]])
+
+
 def packing_totals(plist) -> list[object]:
-    """The totals row in `PACKING_COLUMNS` order; dangerous goods as units carrying them."""
+    """The totals row in `PACKING_COLUMNS` order; dangerous goods as the units carrying them."""
     totals = plist.totals
     return [
         None, trilingual(TOTAL), None, None, None,
         totals["units"], None, totals["weight_kg"],
         None, totals["value"], None, totals["customs"],
-        None, None, totals["fuel_in_tank"], totals["lithium_batteries"],
+        None, None, packing_units(totals["fuel_in_tank"]), packing_units(totals["lithium_batteries"]),
     ]
 
 
+def packing_departure(shipment) -> datetime.date | None:
+    """The departure a packing list shows: the actual one, else the planned one."""
+    return shipment.departed_on or shipment.planned_departure
+
+
 def packing_title(plist) -> str:
+    """The title row: shipment, route, carrier, departure and the date of the customs values."""
     shipment = plist.shipment
     destination = shipment.destination
-    return (
-        f"{trilingual(PACKING_TITLE)} {shipment.number} · VNG Fonds → "
-        f"{destination.name_nl} / {destination.name_en} / {destination.name_uk} · "
-        f"{shipment.carrier} {shipment.reference}".strip()
-    )
+    departure = packing_departure(shipment)
+    parts = [
+        f"{trilingual(PACKING_TITLE)} {shipment.number}",
+        f"VNG Fonds → {destination.name_nl} / {destination.name_en} / {destination.name_uk}",
+        f"{shipment.carrier} {shipment.reference}".strip(),
+        f"{trilingual(PACKING_DEPARTURE)}: {packing_day(departure)}" if departure else "",
+        f"{trilingual(PACKING_VALUED_ON)}: {packing_day(plist.valued_on)}",
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def packing_day(day: datetime.date) -> str:
+    """A date as the printed packing list shows it, 01-06-2026 (the same in all three languages)."""
+    return day.strftime("%d-%m-%Y")
 
 
 def packing_list_workbook(plist) -> Workbook:
     """The packing list of a shipment as one sheet (column order: see the module docstring)."""
-    book = new_workbook()
+    book = PrintedWorkbook()
     write_sheet(
         book,
         "Paklijst",

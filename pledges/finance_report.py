@@ -20,7 +20,8 @@ Sheets, in this order (the detail sheets' columns as documented in pledges.expor
 and pledges.table_exports):
 
     Samenvatting   Onderdeel, Bedrag (euro), Aantal, Toelichting; the figures below,
-                   and a bar chart of pledged and received per province
+                   and under them a bar chart of pledged and received per province
+                   (left out, and the summary says so, when no money was pledged)
     Per gemeente   Gemeente, CBS-code, Provincie, Toezeggingen, Toegezegd, Ontvangen,
                    Openstaand, Aanbiedingen, Eenheden, Waarde in natura; a totals row
     Per provincie  Provincie, Gemeenten, Deelnemend, Toegezegd, Ontvangen, Openstaand,
@@ -34,6 +35,9 @@ Every figure is summed in integer cents by the named QuerySet methods (Donation
 `totals`, `by_municipality`, `by_province`; offer `totals`, `by_municipality`,
 `by_province`; payment `totals`) and written as exact euro; totals rows are values,
 never formulas. The summary's figures equal the sums of the detail sheets.
+
+Every sheet prints on A4 landscape, one page wide, its title and header rows on every page
+(pledges.printing); the summary, chart included, on one page.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from django.utils import formats, timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from pledges import exports, shipping, table_exports
+from pledges import exports, printing, shipping, table_exports
 from pledges.exports import EURO, INTEGER, TEXT, Column
 from pledges.filters import start_of_day
 from pledges.models import Appeal, Donation, EquipmentOffer, Municipality, Payment, Shipment
@@ -87,6 +91,8 @@ PROVINCE_COLUMNS = [
 
 # Where the chart finds its data on "Per provincie": title row 1, header row 2, 12 provinces.
 PROVINCE_FIRST_ROW, PROVINCE_COUNT = 3, 12
+# The summary's first figure, under its title and header rows.
+SUMMARY_FIRST_ROW = 3
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,8 @@ def summary_rows(scope: ReportScope, figures: dict) -> list[list[object]]:
             f"{participating} van {municipalities}: met een toezegging of aanbod dat meetelt",
         ],
     ]
+    if not shows_province_chart(figures):
+        rows.append(["Grafiek per provincie", None, None, "weggelaten: in de periode is geen geld toegezegd"])
     return rows
 
 
@@ -228,10 +236,19 @@ def column_totals(columns: list[Column], rows: list[list[object]], label: str = 
     return totals
 
 
+def shows_province_chart(figures: dict) -> bool:
+    """Whether the province chart would show anything: money pledged or received in the period."""
+    return bool(figures["pledges"]["pledged"] or figures["pledges"]["received"])
+
+
 def _province_chart() -> BarChart:
     """Pledged and received per province, read from the "Per provincie" sheet."""
     chart = BarChart()
     chart.type = "bar"
+    # A horizontal bar chart draws its first category at the bottom: reversed, the provinces
+    # read alphabetically from the top, and the euro axis is kept below them.
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.crosses = "max"
     chart.title = "Toegezegd en ontvangen per provincie"
     chart.y_axis.title = "euro"
     chart.y_axis.numFmt = '"€" #,##0'
@@ -252,12 +269,16 @@ def report_workbook(scope: ReportScope, moment: datetime.datetime) -> tuple[Work
     def title(what: str) -> str:
         return f"{head} · {what} · gemaakt op {made}"
 
-    book = exports.new_workbook()
+    book = printing.PrintedWorkbook()
     figures = summary_figures(scope)
-    exports.write_sheet(
-        book, "Samenvatting", SUMMARY_COLUMNS, summary_rows(scope, figures), title=title("Financieel rapport")
-    )
-    book.worksheets[-1].add_chart(_province_chart(), "F3")
+    summary = summary_rows(scope, figures)
+    exports.write_sheet(book, "Samenvatting", SUMMARY_COLUMNS, summary, title=title("Financieel rapport"))
+    sheet = book.worksheets[-1]
+    sheet.auto_filter.ref = None  # nothing to sort or filter in a summary
+    printing.on_one_page(sheet)
+    if shows_province_chart(figures):
+        # Under the figures, inside the printed area (beside them it would fall off the page).
+        sheet.add_chart(_province_chart(), f"A{SUMMARY_FIRST_ROW + len(summary) + 1}")
     per_municipality = municipality_rows(scope)
     exports.write_sheet(
         book, "Per gemeente", MUNICIPALITY_COLUMNS, per_municipality,

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from pledges import exports
 from pledges.models import Donation, ExportLog
-from tests import factories
+from tests import factories, printed
 
 # Column letters, as documented in pledges.exports.
 NUMBER, PLEDGED_ON, MUNICIPALITY, CODE, PROVINCE, APPEAL, AMOUNT, RECEIVED, OUTSTANDING = "ABCDEFGHI"
@@ -394,3 +394,17 @@ def test_xlsx_value_rows_are_the_cells_openpyxl_writes():
     assert cells["C3"][1:3] == ("=1+1", "s")
     assert cells["C6"][1:3] == ("\tTab", "s") and cells["C7"][1] == "\rCR"
     assert cells["D6"][1:] == (1, "n", '"€" #,##0.00')
+
+
+def test_a_staff_members_title_row_says_it_holds_only_their_municipality(client, almere_staff, finance, ledger):
+    _, content = export(client, almere_staff)
+    _, everyone = export(client, finance)
+
+    assert sheet_of(content)["A1"].value.startswith("Geldregister · Almere · geen filters · ")
+    assert sheet_of(everyone)["A1"].value.startswith("Geldregister · geen filters · ")
+
+
+def test_the_ledger_prints_landscape_one_page_wide_with_its_header_on_every_page(client, finance, ledger):
+    _, content = export(client, finance)
+
+    printed.assert_prints_landscape_one_page_wide(sheet_of(content), header_row=HEADER_ROW)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from pledges import reconciliation
 from pledges.models import Donation, ExportLog, Municipality, OfferStatus, Shipment
-from tests import factories
+from tests import factories, printed
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
 OTHER_IBAN = "NL02ABNA0123456789"
@@ -119,7 +119,8 @@ def test_the_report_is_one_workbook_with_the_documented_sheets(client, finance, 
     for name in SHEETS:
         sheet = book[name]
         assert sheet.freeze_panes == f"A{FIRST_ROW}", name
-        assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW}:"), name
+        if name != "Samenvatting":  # a summary has nothing to sort or filter
+            assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW}:"), name
         assert "1-5-2026 t/m 31-5-2026" in sheet["A1"].value, name
     assert "toezeggingen gedaan in de periode" in book["Donaties"]["A1"].value
     assert "geboekt in de periode" in book["Betalingen"]["A1"].value
@@ -241,3 +242,46 @@ def test_the_report_page_offers_the_form_to_finance_and_coordinators_only(client
     client.force_login(almere_staff)
     assert client.get(reverse("pledges:finance_report"), {"appeal": books["appeal"].pk}).status_code == 403
     assert not ExportLog.objects.exists()
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_title_and_header_on_every_page(client, finance, books):
+    content = download(client, finance, books["appeal"])
+
+    book = load_workbook(io.BytesIO(content))
+    for name in SHEETS:
+        # The summary, chart included, on one page; the rest as many pages tall as they take.
+        printed.assert_prints_landscape_one_page_wide(book[name], pages_tall=1 if name == "Samenvatting" else 0)
+    assert book["Samenvatting"].auto_filter.ref is None
+
+
+def test_the_chart_lists_the_provinces_alphabetically_under_the_figures(client, finance, books):
+    content = download(client, finance, books["appeal"])
+
+    book = load_workbook(io.BytesIO(content))
+    summary_rows = len(rows(book, "Samenvatting"))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+        drawing = archive.read("xl/drawings/drawing1.xml").decode()
+    # A horizontal bar chart draws its first category at the bottom: reversed, Drenthe is on top,
+    # and the euro axis crosses at the last province, so it stays at the bottom.
+    category_axis = re.search(r"<catAx>.*?</catAx>", chart).group(0)
+    value_axis = re.search(r"<valAx>.*?</valAx>", chart).group(0)
+    assert '<orientation val="maxMin"/>' in category_axis
+    assert '<crosses val="max"/>' in value_axis
+    provinces = [row[0] for row in rows(book, "Per provincie")[:-1]]
+    assert provinces == sorted(provinces)
+    # Anchored in column A below the last figure (rows count from 0 here), so it prints with them.
+    anchor = re.search(r"<from><col>(\d+)</col>.*?<row>(\d+)</row>", drawing)
+    assert int(anchor.group(1)) == 0 and int(anchor.group(2)) >= HEADER_ROW + summary_rows
+
+
+def test_a_period_without_pledged_money_has_no_chart_and_the_summary_says_so(client, finance, books):
+    content = download(client, finance, books["appeal"], "start=2025-01-01&end=2025-01-31")
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert not [name for name in archive.namelist() if name.startswith("xl/charts/")]
+    figures = summary(load_workbook(io.BytesIO(content)))
+    assert figures["Toegezegd"][0] == 0
+    assert "geen geld toegezegd" in figures["Grafiek per provincie"][2]
+    # With money pledged there is a chart, and no such line.
+    assert "Grafiek per provincie" not in summary(load_workbook(io.BytesIO(download(client, finance, books["appeal"]))))

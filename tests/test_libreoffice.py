@@ -1,5 +1,8 @@
 """The money ledger's exports opened by another reader: LibreOffice Calc, headless.
 
+Also printed by it: the finance report converted to PDF must come out on a few landscape
+pages (one per sheet for a small period), not dozens of portrait ones.
+
 LibreOffice converts the XLSX (and reads the ";" UTF-8 CSV) that /donaties/ serves and writes
 what it read as a plain CSV of raw values, which we compare with the database: every amount
 to the cent, every date, and user text that looks like a formula comes back as that text,
@@ -9,6 +12,7 @@ never evaluated. Without soffice the tests skip, except on CI (CI=true), where t
 import csv
 import datetime
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -63,19 +67,25 @@ def soffice() -> str:
 
 def convert(soffice: str, source: Path, *, infilter: str | None = None) -> list[list[str]]:
     """What LibreOffice reads in `source`, written out as raw values and parsed back."""
+    converted = convert_to(soffice, source, WRITE_RAW_CSV, "csv", infilter=infilter)
+    with converted.open(encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+def convert_to(soffice: str, source: Path, target: str, suffix: str, *, infilter: str | None = None) -> Path:
+    """`source` converted by LibreOffice with the filter `target`: the file it wrote."""
     command = [
         soffice, "--headless", "--norestore",
         # A profile of its own, so tests running side by side do not share (or lock) one.
         f"-env:UserInstallation={(source.parent / 'profile').as_uri()}",
-        "--convert-to", WRITE_RAW_CSV, "--outdir", str(source.parent / "out"), str(source),
+        "--convert-to", target, "--outdir", str(source.parent / "out"), str(source),
     ]
     if infilter:
         command[3:3] = [f"--infilter={infilter}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    converted = source.parent / "out" / (source.stem + ".csv")
+    converted = source.parent / "out" / f"{source.stem}.{suffix}"
     assert done.returncode == 0 and converted.exists(), f"soffice failed: {done.stdout}{done.stderr}"
-    with converted.open(encoding="utf-8", newline="") as file:
-        return list(csv.reader(file))
+    return converted
 
 
 @pytest.fixture
@@ -182,3 +192,27 @@ def test_libreoffice_reads_the_csv_as_the_database_holds_it(soffice, client, fin
                 assert row[name][1:].startswith(("=", "+", "-", "@")), row[name]
                 row[name] = row[name][1:]
     assert_same_as_database(read, pledges)
+
+
+def test_libreoffice_prints_the_finance_report_on_a_landscape_page_per_sheet(
+    soffice, client, finance, pledges, ukraine_appeal, tmp_path
+):
+    client.force_login(finance)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("pledges:finance_report"), {
+            "appeal": ukraine_appeal.pk, "start": "2026-05-01", "end": "2026-05-31",
+        })
+    assert response.status_code == 200
+    report = tmp_path / "rapport.xlsx"
+    report.write_bytes(b"".join(response.streaming_content))
+
+    pdf = convert_to(soffice, report, "pdf", "pdf").read_bytes()
+
+    # LibreOffice writes each page's dictionary uncompressed: "/Type /Page" (not "/Pages").
+    sizes = [
+        (float(width), float(height))
+        for width, height in re.findall(rb"/Type\s*/Page\b.*?/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf, re.S)
+    ]
+    # Seven sheets of a few rows, the summary with its chart: one landscape A4 page each.
+    assert len(sizes) == len(re.findall(rb"/Type\s*/Page\b", pdf)) == 7
+    assert all(width > height and round(width) == 842 for width, height in sizes), sizes

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from pledges import exports
 from pledges.models import OfferStatus
-from tests import factories, pages
+from tests import factories, pages, printed
 
 # Column letters, as documented in pledges.exports.
 NUMBER, OFFER, CATEGORY, DESCRIPTION, POWER, QUANTITY = "ABCDEF"
@@ -103,7 +103,8 @@ def test_it_writes_a_title_frozen_header_autofilter_fitting_widths_and_totals(cl
     assert totals[QUANTITY] == 5
     assert totals[TOTAL_WEIGHT] == 2621
     assert totals[VALUE_TOTAL] == pytest.approx(25999.97)
-    assert totals[FUEL] == 2 and totals[LITHIUM] == 3
+    # Under the yes/no columns: how many units carry fuel or lithium, said in words.
+    assert totals[FUEL] == "2 stuks / units / од." and totals[LITHIUM] == "3 stuks / units / од."
 
 
 def test_it_never_writes_user_text_as_a_formula(client, coordinator, shipment, items):
@@ -182,3 +183,42 @@ def test_it_writes_an_empty_packing_list(client, coordinator, shipment):
     assert sheet.auto_filter.ref == "A2:P2"
     assert sheet["B3"].value == "Totaal / Total / Усього"
     assert sheet["F3"].value == 0
+    assert sheet["O3"].value == sheet["P3"].value == "0 stuks / units / од."
+
+
+def planned_on_4_june(shipment) -> None:
+    shipment.planned_departure, shipment.planned_arrival = datetime.date(2026, 6, 4), datetime.date(2026, 6, 8)
+    shipment.save()
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 12, 0), tick=False)
+def test_its_title_row_gives_the_departure_and_the_date_of_the_customs_values(client, coordinator, shipment, items):
+    planned_on_4_june(shipment)
+    _, content = download(client, coordinator, shipment)
+    title = load_workbook(io.BytesIO(content))["Paklijst"]["A1"].value
+
+    # Planned to leave on 4 June; before it leaves, valued as of today, as the printed page says.
+    assert "Vertrek / Departure / Відправлення: 04-06-2026" in title
+    assert "Douanewaarde per / Customs value as of / Митна вартість станом на: 01-06-2026" in title
+    shipment.departed_on = datetime.date(2026, 6, 2)
+    shipment.save()
+    _, content = download(client, coordinator, shipment)
+    title = load_workbook(io.BytesIO(content))["Paklijst"]["A1"].value
+    assert "Відправлення: 02-06-2026" in title and "станом на: 02-06-2026" in title
+
+
+def test_the_packing_list_prints_landscape_one_page_wide(client, coordinator, shipment, items):
+    _, content = download(client, coordinator, shipment)
+
+    printed.assert_prints_landscape_one_page_wide(load_workbook(io.BytesIO(content))["Paklijst"])
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 12, 0), tick=False)
+def test_the_page_and_the_sheet_total_the_dangerous_goods_alike(client, coordinator, shipment, items):
+    planned_on_4_june(shipment)
+    client.force_login(coordinator)
+
+    text = pages.plain(client.get(reverse("pledges:shipment_packing_list", args=[shipment.pk])))
+
+    assert "2 stuks / units / од." in text and "3 stuks / units / од." in text
+    assert "04-06-2026" in text and "01-06-2026" in text

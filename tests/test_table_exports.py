@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from pledges import reconciliation
 from pledges.models import Donation, ExportLog, OfferStatus, Payment, Shipment
-from tests import factories
+from tests import factories, printed
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
 HEADER_ROW, FIRST_ROW = 2, 3
@@ -357,3 +357,18 @@ def test_rows_sorted_alike_show_once_across_pages_and_in_the_export(client, coor
 
         assert len(shown) == len(set(shown)) == 60, query
         assert [row[0] for row in rows] == shown, query
+
+
+def test_every_table_prints_landscape_one_page_wide_with_its_header_on_every_page(
+    client, finance, equipment, shipments, lines
+):
+    tables = ("pledges:offer_list", "pledges:shipment_list", "pledges:finance_lines", "pledges:finance_outstanding")
+    for url_name in tables:
+        sheet, _ = sheet_rows(download(client, finance, url_name))
+        printed.assert_prints_landscape_one_page_wide(sheet)
+
+
+def test_a_staff_members_equipment_title_names_their_municipality(client, almere_staff, equipment):
+    sheet, _ = sheet_rows(download(client, almere_staff, "pledges:offer_list", "status=accepted"))
+
+    assert sheet["A1"].value.startswith("Materieel · Almere · Status: geaccepteerd · ")

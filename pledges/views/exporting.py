@@ -6,9 +6,11 @@ query string asks `?export=xlsx` or `?export=csv`, hands a `TableExport` to
 
 - records the export in `ExportLog` (who, which table, the filter and sort without
   `export` and paging, the format, the rows as written),
-- writes a title row: what the table is, the applied filters and sort, the moment,
-- streams the rows: a write-only XLSX sheet (pledges.exports.write_sheet) or a CSV
-  for Dutch Excel (pledges.exports.csv_lines).
+- writes a title row: what the table is, for municipal staff their municipality (the
+  only one they see), the applied filters and sort, the moment,
+- streams the rows: a write-only XLSX sheet (pledges.exports.write_sheet) that prints
+  landscape and one page wide (pledges.printing), or a CSV for Dutch Excel
+  (pledges.exports.csv_lines).
 
 The column orders are documented in pledges.exports (money ledger) and
 pledges.table_exports (equipment, shipments, bank lines).
@@ -24,7 +26,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from pledges import exports
+from pledges import exports, printing
 from pledges.forms.fields import EuroField
 from pledges.models import ExportLog
 from pledges.money import format_euro
@@ -82,6 +84,13 @@ def export_moment(now) -> str:
     return _("exported on %(moment)s") % {"moment": formats.date_format(now, "SHORT_DATETIME_FORMAT")}
 
 
+def export_heading(user, heading: str) -> str:
+    """The title row's first words: for municipal staff, with the one municipality they see."""
+    if user.is_municipal_staff and user.municipality_id:
+        return f"{heading} · {user.municipality.name}"
+    return heading
+
+
 def log_export(request: HttpRequest, table: str, export_format: str, rows: int, now=None) -> ExportLog:
     """Record an export: who, which table, the filter without `export` and paging, the rows."""
     query = request.GET.copy()
@@ -120,8 +129,8 @@ def export_response(
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    book = exports.new_workbook()
-    title = f"{export.heading} · {summary} · {export_moment(now)}"
+    book = printing.PrintedWorkbook()
+    title = f"{export_heading(request.user, export.heading)} · {summary} · {export_moment(now)}"
     exports.write_sheet(book, export.sheet_title, export.columns, rows, title=title)
     response = exports.xlsx_response(book, filename)
     # Logged once complete: a workbook that fails halfway is never sent, so it is no export.
