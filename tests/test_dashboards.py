@@ -173,8 +173,8 @@ def test_it_draws_a_single_day_as_one_mark_over_one_date():
     svg = _over_time([(datetime.date(2026, 11, 23), [5_000, 0])]).svg
     dates = [label for label in _axis_texts(svg) if label.count("-") == 2]
     assert dates == ["23-11-2026"]
-    # The marks stand in the middle, above their date, not on the left edge.
-    assert re.findall(r'<circle cx="([^"]+)"', svg) == ["360.0", "360.0"]
+    # The marks stand in the middle of the plot (110 to 700), above their date, not on its left edge.
+    assert re.findall(r'<circle cx="([^"]+)"', svg) == ["405.0", "405.0"]
     assert 'text-anchor="middle">23-11-2026' in svg
 
 
