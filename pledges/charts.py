@@ -49,6 +49,8 @@ class Chart:
     series: list[str]
     rows: list[Row]
     svg: SafeString = SafeString("")
+    # Said in words instead of an empty drawing when there are no rows.
+    empty: str = ""
 
     @property
     def title_id(self) -> str:
@@ -93,9 +95,13 @@ def bar_chart(
     series: Sequence[str],
     rows: Sequence[Row],
     fmt: Callable[[Number], str] = str,
+    empty: str = "",
 ) -> Chart:
-    """Horizontal bars, one group per row and one bar per series, each bar labelled with its value."""
-    chart = Chart(key, title, description, label_header, list(series), list(rows))
+    """Horizontal bars, one group per row and one bar per series, each bar labelled with its value.
+
+    Without rows, templates show `empty` (in words) instead of the chart.
+    """
+    chart = Chart(key, title, description, label_header, list(series), list(rows), empty=empty)
     for row in chart.rows:
         row.cells = [fmt(value) for value in row.values]
     top = 28 if len(series) > 1 else 8

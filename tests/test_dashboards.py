@@ -89,6 +89,25 @@ def test_it_agrees_with_the_ledger_it_links_to(client, coordinator, contribution
     assert pages.total(offers, "value") == pages.figure(dashboard, "in-kind")
 
 
+def test_it_lists_exactly_the_participating_municipalities_it_counts(
+    client, coordinator, contributions, ukraine_appeal, utrecht_staff
+):
+    zutphen = Municipality.objects.get(name="Zutphen")
+    factories.withdraw(factories.donation(zutphen, ukraine_appeal, utrecht_staff, amount_cents=10_000_00), utrecht_staff)
+    client.force_login(coordinator)
+    dashboard = client.get(appeal_url(ukraine_appeal))
+    assert pages.figure(dashboard, "participating") == "2"
+    assert pages.figure(dashboard, "rows") == "4"
+    assert pages.figure(dashboard, "withdrawn") == "1 ingetrokken"
+    assert pages.figure_link(dashboard, "withdrawn") == f"/donaties/?appeal={ukraine_appeal.pk}&status=withdrawn"
+
+    listed = client.get(pages.figure_link(dashboard, "participating"))
+    participating = re.search(r'data-list="participating">(.*?)</ul>', listed.text, flags=re.DOTALL).group(1)
+    assert re.findall(r">([^<]+)</a>", participating) == ["Almere", "Utrecht"]
+    no_longer = re.search(r'data-list="no-longer">(.*?)</ul>', listed.text, flags=re.DOTALL).group(1)
+    assert re.findall(r">([^<]+)</a>", no_longer) == ["Zutphen"]
+
+
 def test_it_keeps_the_appeal_dashboard_from_municipal_staff(client, almere_staff, ukraine_appeal):
     client.force_login(almere_staff)
     assert client.get(appeal_url(ukraine_appeal)).status_code == 403
@@ -251,6 +270,16 @@ def test_it_keeps_the_public_page_off_unless_the_setting_turns_it_on(client, ukr
     assert client.get(public_url(ukraine_appeal)).status_code == 404
     settings.PUBLIC_DASHBOARDS = True
     assert client.get(public_url(ukraine_appeal)).status_code == 200
+
+
+def test_it_says_in_words_on_the_public_page_that_nothing_was_delivered_yet(
+    client, ukraine_appeal, almere, almere_staff, settings
+):
+    settings.PUBLIC_DASHBOARDS = True
+    factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=1_000_00)
+    response = client.get(public_url(ukraine_appeal))
+    assert "<svg" not in response.text
+    assert re.search(r'data-empty="delivered">Er is nog niets afgeleverd\.', response.text)
 
 
 def test_it_shows_the_public_totals_and_deliveries_without_logging_in(client, contributions, ukraine_appeal, settings):
