@@ -11,6 +11,7 @@ dashed lines, value labels on every bar), so colour is never the only cue.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,8 @@ class Chart:
     series: list[str]
     rows: list[Row]
     svg: SafeString = SafeString("")
+    # Said in words instead of an empty drawing when there are no rows.
+    empty: str = ""
 
     @property
     def title_id(self) -> str:
@@ -92,9 +95,13 @@ def bar_chart(
     series: Sequence[str],
     rows: Sequence[Row],
     fmt: Callable[[Number], str] = str,
+    empty: str = "",
 ) -> Chart:
-    """Horizontal bars, one group per row and one bar per series, each bar labelled with its value."""
-    chart = Chart(key, title, description, label_header, list(series), list(rows))
+    """Horizontal bars, one group per row and one bar per series, each bar labelled with its value.
+
+    Without rows, templates show `empty` (in words) instead of the chart.
+    """
+    chart = Chart(key, title, description, label_header, list(series), list(rows), empty=empty)
     for row in chart.rows:
         row.cells = [fmt(value) for value in row.values]
     top = 28 if len(series) > 1 else 8
@@ -132,7 +139,7 @@ def line_chart(
     fmt: Callable[[Number], str] = str,
     axis_fmt: Callable[[Number], str] = str,
 ) -> Chart:
-    """Lines over time, one per series (solid, dashed), with four gridlines on the value axis.
+    """Lines over time, one per series (solid, dashed), with gridlines at round values and dated ticks.
 
     The data table has a row per point, labelled with its date.
     """
@@ -143,24 +150,26 @@ def line_chart(
     left, right, top, bottom = 110, WIDTH - 20, 34, 250
     height = bottom + 30
     parts = [_legend(series, 16, lines=True)]
-    largest = max((float(v) for _, values in points for v in values), default=0) or 1
-    for step in range(5):
-        value = largest * step / 4
-        y = bottom - (bottom - top) * step / 4
+    ticks = value_ticks(max((float(v) for _, values in points for v in values), default=0))
+    largest = ticks[-1]
+    for tick in ticks:
+        y = round(bottom - (bottom - top) * float(tick / largest), 1)
         parts.append(format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" class="chart-grid"/>'
             '<text x="{}" y="{}" class="chart-text" text-anchor="end">{}</text>',
-            left, y, right, y, left - 6, y + 4, axis_fmt(Decimal(round(value))),
+            left, y, right, y, left - 6, y + 4, axis_fmt(tick),
         ))
     if points:
         first, last = points[0][0], points[-1][0]
-        days = max((last - first).days, 1)
+        days = (last - first).days
 
         def x(day: datetime.date) -> float:
+            if not days:  # one day only: its mark in the middle, under its one date
+                return (left + right) / 2
             return round(left + (right - left) * (day - first).days / days, 1)
 
         def y(value: Number) -> float:
-            return round(bottom - (bottom - top) * float(value) / largest, 1)
+            return round(bottom - (bottom - top) * float(value) / float(largest), 1)
 
         for index in range(len(series)):
             if len(points) == 1:  # no line to draw yet: a mark for the one value
@@ -179,15 +188,37 @@ def line_chart(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}"/>',
                 " ".join(coordinates), COLOURS[index], DASHES[index],
             ))
+        labels = []
+        for day in date_ticks(first, last):
+            anchor = "start" if day == first and days else "end" if day == last and days else "middle"
+            labels.append((x(day), bottom + 20, anchor, formats.date_format(day, "SHORT_DATE_FORMAT")))
         parts.append(format_html_join(
-            "", '<text x="{}" y="{}" class="chart-text" text-anchor="{}">{}</text>',
-            [
-                (left, bottom + 20, "start", formats.date_format(first, "SHORT_DATE_FORMAT")),
-                (right, bottom + 20, "end", formats.date_format(last, "SHORT_DATE_FORMAT")),
-            ],
+            "", '<text x="{}" y="{}" class="chart-text" text-anchor="{}">{}</text>', labels,
         ))
     chart.svg = _svg(chart, height, mark_safe("".join(parts)))
     return chart
+
+
+def value_ticks(largest: Number | float, intervals: int = 4) -> list[Decimal]:
+    """Gridline values from 0 in round steps (1, 2, 2.5 or 5 × 10ⁿ), the last at or above `largest`.
+
+    At most `intervals` steps; a chart of nothing still gets 0 and 1.
+    """
+    largest = Decimal(str(largest))
+    if largest <= 0:
+        return [Decimal(0), Decimal(1)]
+    rough = largest / intervals
+    magnitude = Decimal(10) ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, Decimal("2.5"), 5, 10) if m * magnitude >= rough)
+    count = math.ceil(largest / step)
+    return [(i * step).normalize() + 0 for i in range(count + 1)]
+
+
+def date_ticks(first: datetime.date, last: datetime.date, between: int = 3) -> list[datetime.date]:
+    """The first and last day and up to `between` evenly spaced days between them, no day twice."""
+    days = (last - first).days
+    steps = min(between + 1, days) or 1
+    return sorted({first + datetime.timedelta(days=round(days * i / steps)) for i in range(steps + 1)})
 
 
 def _shorten(text: str, length: int) -> str:

@@ -1,5 +1,6 @@
 """Dashboards: an appeal for fund staff, a municipality's own, and the public page per appeal."""
 
+import datetime
 import re
 
 import pytest
@@ -88,6 +89,25 @@ def test_it_agrees_with_the_ledger_it_links_to(client, coordinator, contribution
     assert pages.total(offers, "value") == pages.figure(dashboard, "in-kind")
 
 
+def test_it_lists_exactly_the_participating_municipalities_it_counts(
+    client, coordinator, contributions, ukraine_appeal, utrecht_staff
+):
+    zutphen = Municipality.objects.get(name="Zutphen")
+    factories.withdraw(factories.donation(zutphen, ukraine_appeal, utrecht_staff, amount_cents=10_000_00), utrecht_staff)
+    client.force_login(coordinator)
+    dashboard = client.get(appeal_url(ukraine_appeal))
+    assert pages.figure(dashboard, "participating") == "2"
+    assert pages.figure(dashboard, "rows") == "4"
+    assert pages.figure(dashboard, "withdrawn") == "1 ingetrokken"
+    assert pages.figure_link(dashboard, "withdrawn") == f"/donaties/?appeal={ukraine_appeal.pk}&status=withdrawn"
+
+    listed = client.get(pages.figure_link(dashboard, "participating"))
+    participating = re.search(r'data-list="participating">(.*?)</ul>', listed.text, flags=re.DOTALL).group(1)
+    assert re.findall(r">([^<]+)</a>", participating) == ["Almere", "Utrecht"]
+    no_longer = re.search(r'data-list="no-longer">(.*?)</ul>', listed.text, flags=re.DOTALL).group(1)
+    assert re.findall(r">([^<]+)</a>", no_longer) == ["Zutphen"]
+
+
 def test_it_keeps_the_appeal_dashboard_from_municipal_staff(client, almere_staff, ukraine_appeal):
     client.force_login(almere_staff)
     assert client.get(appeal_url(ukraine_appeal)).status_code == 403
@@ -136,6 +156,45 @@ def test_it_escapes_what_it_draws():
     chart = charts.bar_chart("x", "<b>Titel</b>", "Beschrijving & meer", "Label", ["Stuks"], [charts.Row("<script>", [3])])
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
     assert "<b>" not in chart.svg
+
+
+def _axis_texts(svg: str) -> list[str]:
+    return re.findall(r'<text x="[^"]+" y="[^"]+" class="chart-text" text-anchor="(?:end|start|middle)">([^<]*)</text>', svg)
+
+
+def _over_time(points) -> charts.Chart:
+    return charts.line_chart("t", "Titel", "Beschrijving", "Datum", ["Toegezegd", "Ontvangen"], points,
+                             axis_fmt=lambda value: f"{value:,}")
+
+
+def test_it_puts_the_value_gridlines_at_round_numbers():
+    assert charts.value_ticks(1_275_946) == [0, 500_000, 1_000_000, 1_500_000]
+    assert charts.value_ticks(10) == [0, 2.5, 5, 7.5, 10]
+    assert charts.value_ticks(7) == [0, 2, 4, 6, 8]
+    assert charts.value_ticks(0) == [0, 1]
+    chart = _over_time([(datetime.date(2026, 3, 1), [425_315, 0]), (datetime.date(2026, 11, 23), [1_275_946, 850_631])])
+    labels = _axis_texts(chart.svg)
+    assert labels[:4] == ["0", "500,000", "1,000,000", "1,500,000"]
+    assert "425,315" not in labels and "1,275,946" not in labels
+
+
+def test_it_dates_the_time_axis_at_both_ends_and_between():
+    first, last = datetime.date(2026, 3, 23), datetime.date(2026, 11, 23)
+    points = [(first + datetime.timedelta(days=day), [day, day // 2]) for day in range(0, (last - first).days + 1, 7)]
+    points.append((last, [300, 150]))
+    dates = [label for label in _axis_texts(_over_time(points).svg) if label.count("-") == 2]
+    assert dates[0] == "23-3-2026" and dates[-1] == "23-11-2026"
+    assert 3 <= len(dates) - 2 <= 3 and len(set(dates)) == len(dates)
+    assert "<polyline" in _over_time(points).svg
+
+
+def test_it_draws_a_single_day_as_one_mark_over_one_date():
+    svg = _over_time([(datetime.date(2026, 11, 23), [5_000, 0])]).svg
+    dates = [label for label in _axis_texts(svg) if label.count("-") == 2]
+    assert dates == ["23-11-2026"]
+    # The marks stand in the middle of the plot (110 to 700), above their date, not on its left edge.
+    assert re.findall(r'<circle cx="([^"]+)"', svg) == ["405.0", "405.0"]
+    assert 'text-anchor="middle">23-11-2026' in svg
 
 
 # A municipality's own dashboard
@@ -211,6 +270,16 @@ def test_it_keeps_the_public_page_off_unless_the_setting_turns_it_on(client, ukr
     assert client.get(public_url(ukraine_appeal)).status_code == 404
     settings.PUBLIC_DASHBOARDS = True
     assert client.get(public_url(ukraine_appeal)).status_code == 200
+
+
+def test_it_says_in_words_on_the_public_page_that_nothing_was_delivered_yet(
+    client, ukraine_appeal, almere, almere_staff, settings
+):
+    settings.PUBLIC_DASHBOARDS = True
+    factories.donation(almere, ukraine_appeal, almere_staff, amount_cents=1_000_00)
+    response = client.get(public_url(ukraine_appeal))
+    assert "<svg" not in response.text
+    assert re.search(r'data-empty="delivered">Er is nog niets afgeleverd\.', response.text)
 
 
 def test_it_shows_the_public_totals_and_deliveries_without_logging_in(client, contributions, ukraine_appeal, settings):

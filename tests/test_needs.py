@@ -1,5 +1,7 @@
 """Needs: what the cities asked for, kept by coordinators, and the board that shows the progress."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,6 +69,23 @@ def test_it_shows_needed_pledged_in_transit_and_delivered_per_need(
     assert _figures(need) == {"needed": 20, "pledged": 16, "in_transit": 7, "delivered": 6, "missing": 4}
     assert need.surplus_units == 0
     assert "Over-pledged by" not in response.text
+
+
+@pytest.mark.parametrize("language, heading", [("en", "Collected or in transit"), ("nl", "Opgehaald of onderweg")])
+def test_it_names_collected_equipment_for_what_it_is(
+    client, settings, coordinator, almere_staff, ukraine_appeal, kyiv, language, heading
+):
+    """Collected is not yet on its way: the column says it holds both, as the dashboard's status chart tells them apart."""
+    settings.LANGUAGE_CODE = language
+    generators = factories.need(ukraine_appeal, kyiv, quantity=12)
+    _offers(generators, almere_staff.municipality, ukraine_appeal, almere_staff, {OfferStatus.COLLECTED: 2})
+    client.force_login(coordinator)
+
+    for page in (reverse("pledges:need_board"), reverse("pledges:need_city", args=[kyiv.pk])):
+        response = client.get(page)
+        headings = re.findall(r'<th scope="col" class="num">([^<]+)</th>', response.text)
+        assert heading in headings and "In transit" not in headings and "Onderweg" not in headings
+        assert re.search(r'data-figure="in-transit">2<', response.text)
 
 
 def test_it_warns_in_words_when_a_need_is_over_pledged(client, almere_staff, ukraine_appeal, kyiv, dnipro):

@@ -1,11 +1,27 @@
 """Reference data and demo data load from the project's own files, and loading twice changes nothing."""
 
+import datetime
+from collections import defaultdict
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
-from stdnum import iso11649
+from django.utils import timezone
+from stdnum import iban, iso11649
 
 from pledges.management.commands.load_demo_data import DEMO_PASSWORD
-from pledges.models import Appeal, Destination, Donation, Event, Municipality, Role, User
+from pledges.models import (
+    Appeal,
+    BankStatement,
+    Destination,
+    Donation,
+    Event,
+    KnownIban,
+    Municipality,
+    Payment,
+    Role,
+    User,
+)
 from tests.conftest import MUNICIPALITY_COUNT
 
 # CBS's list for 2025 and 2026, counted per province.
@@ -33,7 +49,7 @@ def load(command: str, **options) -> None:
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Municipality, Destination, Appeal, User, Donation, Event)
+        for model in (Municipality, Destination, Appeal, User, Donation, Event, BankStatement, Payment, KnownIban)
     }
 
 
@@ -174,3 +190,54 @@ def test_it_changes_nothing_when_demo_data_is_loaded_twice(reference_data):
 def test_it_asks_for_reference_data_before_demo_data(empty):
     with pytest.raises(CommandError):
         load("load_demo_data", pledges=1)
+
+
+@pytest.fixture
+def demo(reference_data) -> None:
+    load("load_demo_data", pledges=40)
+
+
+def test_it_lets_every_demo_municipality_pay_from_an_account_of_its_own(demo):
+    owners = defaultdict(set)
+    for account, municipality_id in KnownIban.objects.values_list("iban", "municipality_id"):
+        owners[account].add(municipality_id)
+    assert len(owners) == Donation.objects.values("municipality").distinct().count() > 10
+    assert all(len(municipalities) == 1 for municipalities in owners.values())
+    assert all(iban.is_valid(account) and account.startswith("NL") for account in owners)
+    for donation in Donation.objects.all():
+        assert owners[donation.iban] == {donation.municipality_id}
+
+
+def test_it_spreads_the_demo_appeal_over_the_past_months(demo):
+    now = timezone.now()
+    pledged_on = sorted(Donation.objects.values_list("created_at", flat=True))
+    assert pledged_on[-1] <= now
+    assert pledged_on[-1] - pledged_on[0] > datetime.timedelta(days=180)
+    months = {(moment.year, moment.month) for moment in pledged_on}
+    assert len(months) >= 7
+    booked = Payment.objects.values_list("booking_date", flat=True)
+    assert len({(day.year, day.month) for day in booked}) >= 5
+    assert max(booked) < timezone.localdate()
+    assert Donation.objects.overdue().count() >= 3
+    # Written in order, so the history reads oldest first by id as well as by time.
+    moments = list(Event.objects.order_by("id").values_list("at", flat=True))
+    assert moments == sorted(moments)
+    [created] = Event.objects.filter(donation=Donation.objects.earliest("created_at"), kind=Event.Kind.CREATED)
+    assert created.at == pledged_on[0]
+
+
+def test_it_imports_demo_statements_that_match_by_reference_by_account_and_by_hand(demo):
+    methods = defaultdict(int)
+    for method in Payment.objects.values_list("match_method", flat=True):
+        methods[method] += 1
+    assert methods[Payment.Method.REFERENCE] >= 5
+    assert methods[Payment.Method.IBAN_AMOUNT] >= 1
+    assert methods[""] >= 1  # left for finance to match from the suggestions
+    assert sum(BankStatement.objects.values_list("matched_count", flat=True)) == Payment.objects.matched().count()
+    assert Donation.objects.filter(status=Donation.Status.PARTLY_RECEIVED).exists()
+
+
+def test_it_leaves_a_ledger_that_verifies_after_the_demo_data(demo):
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "The ledger verifies" in out.getvalue()

@@ -17,7 +17,7 @@ from pledges.access import (
     visible_municipalities,
     visible_offers,
 )
-from pledges.models import Donation, EquipmentOffer, Event, OfferStatus
+from pledges.models import Appeal, Donation, EquipmentOffer, Event, Municipality, OfferStatus
 
 # Offers that no longer travel: they are listed, but not as part of what is on its way.
 ENDED = (OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
@@ -29,19 +29,35 @@ def _timeline() -> Prefetch:
 
 @allow(*EVERYONE)
 def contribution_home(request: HttpRequest) -> HttpResponse:
-    """Staff go to their municipality's page; fund staff choose a municipality that contributed."""
+    """Staff go to their municipality's page; fund staff choose a municipality that contributed.
+
+    The list holds the participating municipalities (of `?appeal=` when given), as the
+    dashboard counts them; those whose every pledge and offer was withdrawn or declined
+    follow separately, so their pages stay one click away.
+    """
     user = request.user
     if user.is_municipal_staff and user.municipality_id:
         return redirect("pledges:contribution", code=user.municipality.code)
-    contributed = (
-        visible_municipalities(user)
-        .filter(
-            Exists(EquipmentOffer.objects.filter(municipality=OuterRef("pk")))
-            | Exists(Donation.objects.filter(municipality=OuterRef("pk")))
-        )
-        .order_by("name")
+    chosen = request.GET.get("appeal", "")
+    # isdigit() alone admits "²", which int() refuses.
+    appeal = Appeal.objects.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
+    donations, offers = Donation.objects.all(), EquipmentOffer.objects.all()
+    if appeal:
+        donations, offers = donations.filter(appeal=appeal), offers.filter(appeal=appeal)
+    municipalities = visible_municipalities(user).order_by("name")
+    participating = municipalities.filter(Municipality.objects.takes_part(donations, offers))
+    contributed = municipalities.filter(
+        Exists(offers.filter(municipality=OuterRef("pk"))) | Exists(donations.filter(municipality=OuterRef("pk")))
     )
-    return render(request, "contribution/home.html", {"municipalities": contributed})
+    return render(
+        request,
+        "contribution/home.html",
+        {
+            "appeal": appeal,
+            "municipalities": participating,
+            "no_longer": contributed.exclude(pk__in=participating.values("pk")),
+        },
+    )
 
 
 @allow(*EVERYONE)

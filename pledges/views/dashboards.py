@@ -82,6 +82,7 @@ def _delivered_chart(delivered: list[dict], link=None) -> charts.Chart:
         _("City"),
         [_("Units delivered")],
         [charts.Row(row["name"], [row["units"]], link(row["destination_id"]) if link else "") for row in delivered],
+        empty=_("Nothing has been delivered yet. Each city appears here as soon as equipment reaches it."),
     )
 
 
@@ -168,6 +169,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "target_percent": round(100 * money["pledged"] / target) if target else None,
             "participating": participating,
+            "withdrawn": donations.filter(status=Donation.Status.WITHDRAWN).count(),
             "municipalities": municipalities,
             "provinces": provinces,
             "recent": recent,
@@ -178,7 +180,8 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 "outstanding": _url("pledges:finance_outstanding", appeal=appeal.pk),
                 "overdue": ledger(overdue="on"),
                 "offers": equipment(),
-                "participating": _url("pledges:contribution_home"),
+                "withdrawn": ledger(status=Donation.Status.WITHDRAWN),
+                "participating": _url("pledges:contribution_home", appeal=appeal.pk),
             },
             "charts": [
                 _over_time_chart(

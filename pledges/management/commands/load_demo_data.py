@@ -1,19 +1,35 @@
 """Create demo users for every role, pledges, needs and equipment offers to try the ledger with.
 
-Only for local use: the users share one known password. Safe to rerun.
+The pledges are spread over the past months and paid, in part, through monthly bank
+statements that the demo imports the way finance does: lines that quote the pledge's RF
+reference, lines from the municipality's own account for the exact amount (both match
+automatically), and lines from an account the ledger does not know (finance matches those
+by hand, from the suggestions). Every municipality pays from an account of its own.
+
+Everything happens through the real forms, ledger and import, at the moment it happened:
+the clock is set back (time-machine) for each step, so pledges, bank lines and their
+history Events carry that moment as they are written, in order, and the history's hash
+chain stays whole. Only for local use: the users share one known password. Safe to rerun.
 """
 
 import datetime
+import heapq
 import random
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cache, partial
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from stdnum import iban as iban_numbers
 
-from pledges import ledger, offers
+from pledges import banking, ledger, offers
 from pledges.forms.donations import DonationForm
 from pledges.forms.equipment import OfferForm
 from pledges.models import (
@@ -40,8 +56,56 @@ DEMO_USERS = [
     ("admin@demo.vngfonds.nl", "Eva", "Smit", Role.ADMINISTRATOR, None),
 ]
 
-# Test IBANs with valid check digits (the well-known examples of Dutch banks).
-DEMO_IBANS = ["NL91ABNA0417164300", "NL20INGB0001234567", "NL44RABO0123456789", "NL38BNGH0285012345"]
+# How far back the demo appeal starts.
+DEMO_DAYS = 240
+CAMT_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+
+
+def demo_iban(municipality: Municipality, account: int = 1) -> str:
+    """A valid Dutch IBAN of the municipality's own, the same on every run.
+
+    Account 1 is the one it pledges from (the ledger remembers it); account 2 is
+    another of its accounts, which the ledger has never seen.
+    """
+    bban = f"BNGH0296{municipality.code[2:]}{account:02d}"
+    return f"NL{iban_numbers.calc_check_digits('NL00' + bban)}{bban}"
+
+
+def _travel():
+    """time-machine's travel, from the test dependencies that `make run` installs."""
+    try:
+        import time_machine
+    except ImportError:
+        raise CommandError(
+            "The demo data needs time-machine: pip install -e . --group test"
+        ) from None
+    return time_machine.travel
+
+
+def demo_user(email: str, first: str, last: str, role: str, code: str | None) -> User:
+    """The demo user with this e-mail, created with the demo password if new."""
+    municipality = Municipality.objects.get(code=code) if code else None
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "role": role,
+            "municipality": municipality,
+            "is_staff": role == Role.ADMINISTRATOR,
+            "is_superuser": role == Role.ADMINISTRATOR,
+        },
+    )
+    if created:
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
+    return user
+
+
+@cache
+def _demo_password_hash() -> str:
+    """Hash the one known demo password once: hashing it per user took half a second each."""
+    return make_password(DEMO_PASSWORD)
 
 
 class Command(BaseCommand):
@@ -56,70 +120,28 @@ class Command(BaseCommand):
         appeal = Appeal.objects.filter(is_open=True).first()
         if appeal is None:
             raise CommandError("Run load_reference_data first.")
-        with transaction.atomic():
-            users = [self._user(*row) for row in DEMO_USERS]
+        travel = _travel()
+        now = timezone.now()
+        start = now - datetime.timedelta(days=DEMO_DAYS)
+        with transaction.atomic(), travel(start, tick=False):
+            users = [demo_user(*row) for row in DEMO_USERS]
         if Donation.objects.exists():
             self.stdout.write("Demo pledges exist already; nothing added.")
             return
         # Demo pledges go through the real form and ledger, but mail nobody.
         with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}):
             with transaction.atomic():
-                self._pledges(appeal, users[:2], pledges)
+                history = DemoHistory(appeal, users, start, now, travel)
+                history.plan_pledges(pledges)
+                history.run()
                 self._equipment(appeal, users[0], users[2])
         # Fresh statistics let SQLite's planner pick the ledger's indexes.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        self.stdout.write(f"Demo data: {len(users)} users (password {DEMO_PASSWORD!r}), {pledges} pledges.")
-
-    def _user(self, email, first, last, role, code) -> User:
-        municipality = Municipality.objects.get(code=code) if code else None
-        user, created = User.objects.get_or_create(
-            email=email,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "role": role,
-                "municipality": municipality,
-                "is_staff": role == Role.ADMINISTRATOR,
-                "is_superuser": role == Role.ADMINISTRATOR,
-            },
+        self.stdout.write(
+            f"Demo data: {len(users)} users (password {DEMO_PASSWORD!r}), {pledges} pledges, "
+            f"{len(history.statements)} bank statements."
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        return user
-
-    def _pledges(self, appeal: Appeal, demo_staff: list[User], count: int) -> None:
-        rng = random.Random(2026)
-        municipalities = list(Municipality.objects.order_by("code"))
-        now = timezone.now()
-        for i in range(count):
-            staff = demo_staff[i % 2] if i < 10 else None
-            municipality = staff.municipality if staff else rng.choice(municipalities)
-            creator = staff or self._user(
-                f"{municipality.code.lower()}@demo.vngfonds.nl", "Demo", municipality.name,
-                Role.MUNICIPAL_STAFF, municipality.code,
-            )
-            euros = rng.choice([2500, 5000, 10000, 15000, 25000, 50000, 100000]) + rng.choice([0, 0, 0.5, 0.25])
-            form = DonationForm({
-                "appeal": appeal.pk,
-                "amount": f"{euros:.2f}",
-                "iban": rng.choice(DEMO_IBANS),
-                "decision_reference": f"B&W-besluit 2026/{rng.randint(100, 999)}",
-                "expected_date": (now + datetime.timedelta(days=rng.randint(5, 90))).date().isoformat(),
-                "contact_name": f"{creator.first_name} {creator.last_name}",
-                "contact_email": creator.email,
-            })
-            if not form.is_valid():
-                raise CommandError(form.errors.as_text())
-            donation = ledger.create_donation(form, creator)
-            if i % 7 == 3:
-                # A demo needs overdue pledges; the form rightly refuses past dates.
-                overdue = now.date() - datetime.timedelta(days=rng.randint(1, 30))
-                Donation.objects.filter(pk=donation.pk).update(expected_date=overdue)
-            if i % 17 == 5:
-                donation.refresh_from_db()
-                ledger.withdraw_donation(donation, creator, "Raadsbesluit aangehouden")
 
     def _equipment(self, appeal: Appeal, staff: User, coordinator: User) -> None:
         """Needs of three cities and offers of Almere at several stages of the journey."""
@@ -160,3 +182,172 @@ class Command(BaseCommand):
             if stage == S.COLLECTED:
                 transition(offer, S.PICKUP_PLANNED, coordinate, pickup_date=tomorrow)
                 transition(offer, S.COLLECTED, coordinate)
+
+
+class DemoHistory:
+    """Pledges, withdrawals and monthly statement imports, each done at its own moment, oldest first."""
+
+    # How each demo pledge is paid, and how often: (fate, weight).
+    FATES = [("reference", 9), ("own_account", 3), ("partly", 2), ("unknown_account", 2), ("unpaid", 4)]
+
+    def __init__(self, appeal: Appeal, users: list[User], start, now, travel) -> None:
+        self.appeal, self.start, self.now, self.travel = appeal, start, now, travel
+        self.staff, self.finance = users[:2], users[3]
+        self.rng = random.Random(2026)
+        self.steps: list[tuple[datetime.datetime, int, Callable[[], None]]] = []
+        self.lines_per_month: dict[tuple[int, int], list[dict]] = defaultdict(list)
+        self.statements: list[str] = []
+
+    def at(self, moment: datetime.datetime, step: Callable[[], None]) -> None:
+        heapq.heappush(self.steps, (moment, len(self.steps), step))
+
+    def run(self) -> None:
+        self._plan_statements()
+        while self.steps:
+            moment, _, step = heapq.heappop(self.steps)
+            with self.travel(moment, tick=False):
+                step()
+
+    def _working_hour(self, day: datetime.date) -> datetime.datetime:
+        local = datetime.datetime.combine(day, datetime.time(self.rng.randint(8, 16), self.rng.randint(0, 59)))
+        return timezone.make_aware(local)
+
+    def plan_pledges(self, count: int) -> None:
+        municipalities = list(Municipality.objects.order_by("code"))
+        today = timezone.localdate(self.now)
+        first = timezone.localdate(self.start)
+        for i in range(count):
+            staff = self.staff[i % 2] if i < 10 else None
+            municipality = staff.municipality if staff else self.rng.choice(municipalities)
+            euros = self.rng.choice([2500, 5000, 10000, 15000, 25000, 50000, 100000]) + self.rng.choice([0, 0, 0.5, 0.25])
+            day = first + datetime.timedelta(days=(DEMO_DAYS - 1) * i // max(count, 1))
+            created = self._working_hour(day)
+            pledge = {
+                "municipality": municipality, "staff": staff, "cents": round(euros * 100),
+                "decision": f"B&W-besluit {day.year}/{self.rng.randint(100, 999)}",
+                "expected": day + datetime.timedelta(days=self.rng.randint(14, 60)),
+            }
+            self.at(created, partial(self._pledge, pledge))
+            if i % 17 == 5:
+                withdrawn = self._working_hour(day + datetime.timedelta(days=self.rng.randint(2, 20)))
+                self.at(min(withdrawn, self.now), partial(self._withdraw, pledge))
+                continue
+            fate = self.rng.choices([f for f, _ in self.FATES], [w for _, w in self.FATES])[0]
+            booked = day + datetime.timedelta(days=self.rng.randint(5, 45))
+            if fate == "unpaid" or booked >= today:
+                continue  # still outstanding; overdue once its expected date has passed
+            self.lines_per_month[booked.year, booked.month].append({"pledge": pledge, "fate": fate, "booked": booked})
+
+    def _pledge(self, pledge: dict) -> None:
+        municipality, staff = pledge["municipality"], pledge["staff"]
+        creator = staff or demo_user(
+            f"{municipality.code.lower()}@demo.vngfonds.nl", "Demo", municipality.name,
+            Role.MUNICIPAL_STAFF, municipality.code,
+        )
+        form = DonationForm({
+            "appeal": self.appeal.pk,
+            "amount": str(Decimal(pledge["cents"]) / 100),
+            "iban": demo_iban(municipality),
+            "decision_reference": pledge["decision"],
+            "expected_date": pledge["expected"].isoformat(),
+            "contact_name": f"{creator.first_name} {creator.last_name}",
+            "contact_email": creator.email,
+        })
+        if not form.is_valid():
+            raise CommandError(form.errors.as_text())
+        pledge["donation"] = ledger.create_donation(form, creator)
+        pledge["creator"] = creator
+
+    def _withdraw(self, pledge: dict) -> None:
+        ledger.withdraw_donation(pledge["donation"], pledge["creator"], "Raadsbesluit aangehouden")
+
+    def _plan_statements(self) -> None:
+        """One statement per month, imported by finance early on the first of the next month."""
+        balance = 125_000_00
+        for (year, month) in sorted(self.lines_per_month):
+            following = datetime.date(year + month // 12, month % 12 + 1, 1)
+            imported = timezone.make_aware(datetime.datetime.combine(following, datetime.time(7, 30)))
+            lines = sorted(self.lines_per_month[year, month], key=lambda line: line["booked"])
+            opening = balance
+            balance += sum(self._paid(line) for line in lines)
+            self.at(min(imported, self.now), partial(self._import, (year, month), lines, opening, balance))
+
+    @staticmethod
+    def _paid(line: dict) -> int:
+        cents = line["pledge"]["cents"]
+        return cents // 2 if line["fate"] == "partly" else cents
+
+    def _import(self, month: tuple[int, int], lines: list[dict], opening: int, closing: int) -> None:
+        name = f"demo_{month[0]}-{month[1]:02d}.camt053.xml"
+        data = camt053(self.appeal.iban, month, [self._entry(line) for line in lines], opening, closing)
+        banking.import_statement(data, file_name=name, user=self.finance)
+        self.statements.append(name)
+
+    def _entry(self, line: dict) -> dict:
+        pledge, fate = line["pledge"], line["fate"]
+        municipality, donation = pledge["municipality"], pledge["donation"]
+        entry = {
+            "booked": line["booked"], "cents": self._paid(line), "name": f"GEMEENTE {municipality.name.upper()}",
+            "iban": demo_iban(municipality), "reference": "", "text": f"Oekraine {pledge['decision']}",
+        }
+        if fate in ("reference", "partly"):
+            entry["reference"] = donation.reference
+        elif fate == "unknown_account":
+            # Paid from another of its accounts, without the reference: finance decides.
+            entry["iban"] = demo_iban(municipality, account=2)
+        return entry
+
+
+def camt053(account: str, month: tuple[int, int], entries: list[dict], opening: int, closing: int) -> bytes:
+    """A month's CAMT.053 statement of the fund's account with these credit entries."""
+    ns = f"{{{CAMT_NAMESPACE}}}"
+
+    def add(parent, path: str, text: str | None = None, **attributes) -> ET.Element:
+        element = parent
+        for tag in path.split("/"):
+            element = ET.SubElement(element, ns + tag)
+        element.attrib.update(attributes)
+        if text is not None:
+            element.text = text
+        return element
+
+    def euro(cents: int) -> str:
+        return f"{cents // 100}.{cents % 100:02d}"
+
+    ET.register_namespace("", CAMT_NAMESPACE)
+    root = ET.Element(ns + "Document")
+    stmt_id = f"DEMO{month[0]}{month[1]:02d}"
+    report = ET.SubElement(root, ns + "BkToCstmrStmt")
+    add(report, "GrpHdr/MsgId", stmt_id)
+    statement = ET.SubElement(report, ns + "Stmt")
+    add(statement, "Id", stmt_id)
+    add(statement, "ElctrncSeqNb", str(month[0] * 100 + month[1]))
+    acct = ET.SubElement(statement, ns + "Acct")
+    add(acct, "Id/IBAN", account)
+    add(acct, "Ccy", "EUR")
+    last_day = max([entry["booked"] for entry in entries], default=datetime.date(*month, 1))
+    for code, cents, day in (("OPBD", opening, datetime.date(*month, 1)), ("CLBD", closing, last_day)):
+        balance = ET.SubElement(statement, ns + "Bal")
+        add(balance, "Tp/CdOrPrtry/Cd", code)
+        add(balance, "Amt", euro(cents), Ccy="EUR")
+        add(balance, "CdtDbtInd", "CRDT")
+        add(balance, "Dt/Dt", day.isoformat())
+    for number, entry in enumerate(entries, start=1):
+        ntry = ET.SubElement(statement, ns + "Ntry")
+        add(ntry, "Amt", euro(entry["cents"]), Ccy="EUR")
+        add(ntry, "CdtDbtInd", "CRDT")
+        add(ntry, "Sts", "BOOK")
+        add(ntry, "BookgDt/Dt", entry["booked"].isoformat())
+        add(ntry, "ValDt/Dt", entry["booked"].isoformat())
+        add(ntry, "AcctSvcrRef", f"{stmt_id}{number:05d}")
+        details = ET.SubElement(ET.SubElement(ntry, ns + "NtryDtls"), ns + "TxDtls")
+        add(details, "Refs/EndToEndId", "NOTPROVIDED")
+        parties = ET.SubElement(details, ns + "RltdPties")
+        add(parties, "Dbtr/Nm", entry["name"])
+        add(parties, "DbtrAcct/Id/IBAN", entry["iban"])
+        remittance = ET.SubElement(details, ns + "RmtInf")
+        if entry["reference"]:
+            add(remittance, "Strd/CdtrRefInf/Ref", entry["reference"])
+        else:
+            add(remittance, "Ustrd", entry["text"])
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
