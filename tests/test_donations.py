@@ -540,3 +540,10 @@ def test_it_refuses_to_delete_a_pledge_with_history(almere_pledge):
 
     assert Donation.objects.filter(pk=almere_pledge.pk).exists()
     assert Event.objects.filter(donation=almere_pledge).count() == 1
+
+
+def test_the_amount_hint_uses_the_readers_number_style(client, almere_staff):
+    client.force_login(almere_staff)
+
+    assert "Bijvoorbeeld 25.000 of 1.250,50." in pages.plain(client.get(CREATE))
+    assert "For example 25,000 or 1,250.50." in pages.plain(client.get(CREATE, HTTP_ACCEPT_LANGUAGE="en"))

@@ -873,3 +873,17 @@ def test_it_counts_and_totals_the_filtered_offers_in_one_query(client, coordinat
 
     on_offers = [q["sql"] for q in queries if 'FROM "pledges_equipmentoffer"' in q["sql"]]
     assert len(on_offers) == 2, on_offers  # the totals (with the count) and the page's rows
+
+
+def test_the_offer_page_writes_power_and_weights_as_its_reader_does(client, almere_staff, ukraine_appeal):
+    offer = factories.offer(
+        almere_staff.municipality, ukraine_appeal, almere_staff, quantity=2, weight_kg=Decimal("725.0"),
+        power_kva=Decimal("20.0"),
+    )
+    client.force_login(almere_staff)
+
+    dutch = pages.plain(client.get(offer.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nl"))
+    english = pages.plain(client.get(offer.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "20,0 kVA" in dutch and "725,0 kg" in dutch and "1.450,0 kg" in dutch
+    assert "20.0 kVA" in english and "1,450.0 kg" in english

@@ -19,7 +19,7 @@ class DonationForm(forms.ModelForm):
 
     amount = EuroField(
         label=_("Amount in euro"),
-        help_text=_("For example 25.000 or 1.250,50."),
+        help_text=_("For example 25,000 or 1,250.50."),
     )
 
     class Meta:

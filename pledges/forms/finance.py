@@ -75,7 +75,7 @@ class ManualPaymentForm(forms.Form):
         help_text=_("The payment is booked on this appeal's account."),
     )
     booking_date = forms.DateField(label=_("Date received"), widget=DateInput())
-    amount = EuroField(label=_("Amount"), help_text=_("In euro, for example 1.250,00."))
+    amount = EuroField(label=_("Amount"), help_text=_("In euro, for example 1,250.00."))
     counterparty_name = forms.CharField(label=_("Paid by"), max_length=140)
     counterparty_iban = forms.CharField(
         label=_("IBAN of the payer (optional)"),

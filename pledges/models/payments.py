@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
@@ -71,7 +72,8 @@ class BankStatement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.from_date:%Y-%m-%d} – {self.to_date:%Y-%m-%d})"
+        period = " – ".join(date_format(day, "SHORT_DATE_FORMAT") for day in (self.from_date, self.to_date))
+        return f"{self.file_name} ({period})"
 
     @property
     def account_display(self) -> str:
