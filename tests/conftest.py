@@ -1,7 +1,6 @@
 """Named people and reference data shared by every test module."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
@@ -99,6 +98,7 @@ def _test_settings(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in Dutch: a request that switched language must not leak into the next test."""
+    """Each test starts in the default language: a request that switched must not leak into the next test."""
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    # Deactivated, not activated: the next test's own LANGUAGE_CODE then applies.
+    translation.deactivate()
