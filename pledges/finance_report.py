@@ -22,7 +22,7 @@ and pledges.table_exports):
     Samenvatting   Onderdeel, Bedrag (euro), Aantal, Toelichting; the figures below,
                    and under them a bar chart of pledged and received per province
                    (left out, and the summary says so, when no money was pledged)
-    Per gemeente   Gemeente, CBS-code, Provincie, Toezeggingen, Toegezegd, Ontvangen,
+    Per gemeente   Gemeente, CBS-code, Provincie, Doet mee, Toezeggingen, Toegezegd, Ontvangen,
                    Openstaand, Aanbiedingen, Eenheden, Waarde in natura; a totals row
     Per provincie  Provincie, Gemeenten, Deelnemend, Toegezegd, Ontvangen, Openstaand,
                    Aanbiedingen, Eenheden, Waarde in natura; all 12 provinces; a totals row
@@ -78,6 +78,9 @@ MUNICIPALITY_COLUMNS = [
     Column("Gemeente", TEXT, 24),
     Column("CBS-code", TEXT, 10),
     Column("Provincie", TEXT, 14),
+    # "nee" for a municipality whose pledges were all withdrawn (or offers declined): the
+    # summary's "n van 342" counts the "ja" rows.
+    Column("Doet mee", TEXT, 10),
     Column("Toezeggingen", INTEGER, 13),
     *_MONEY_AND_IN_KIND,
 ]
@@ -134,6 +137,10 @@ class ReportScope:
         ).select_related("appeal", "destination")
         return shipping.with_load(departed).order_by("departed_on", "id")
 
+    def participating(self):
+        """Municipalities with a pledge or an offer in the scope that counts (not withdrawn or declined)."""
+        return Municipality.objects.filter(Municipality.objects.takes_part(self.donations(), self.offers()))
+
     @property
     def period(self) -> str:
         return f"{_day(self.start)} t/m {_day(self.end)}"
@@ -147,14 +154,13 @@ def summary_figures(scope: ReportScope) -> dict:
     """Every figure of the summary sheet, exact, from the named QuerySet methods."""
     donations, offers = scope.donations(), scope.offers()
     shipments = scope.shipments()
-    participating = Municipality.objects.filter(Municipality.objects.takes_part(donations, offers))
     return {
         "pledges": donations.totals(),
         "payments": scope.payments().totals(fund_accounts()),
         "offers": offers.totals(),
         "shipments": shipments.count(),
         "shipped": EquipmentOffer.objects.filter(shipment__in=shipments.values("pk")).totals(),
-        "participating": participating.count(),
+        "participating": scope.participating().count(),
         "municipalities": Municipality.objects.count(),
     }
 
@@ -203,11 +209,13 @@ def municipality_rows(scope: ReportScope) -> list[list[object]]:
     money = {row["id"]: row for row in scope.donations().by_municipality()}
     in_kind = {row["id"]: row for row in scope.offers().by_municipality()}
     named = {**in_kind, **money}
+    participating = set(scope.participating().values_list("pk", flat=True))
     rows = []
     for pk in sorted(named, key=lambda pk: (named[pk]["name"], pk)):
         m, k = money.get(pk, {}), in_kind.get(pk, {})
         rows.append([
             named[pk]["name"], named[pk]["code"], named[pk]["province"],
+            "ja" if pk in participating else "nee",
             m.get("pledges", 0), m.get("pledged", 0), m.get("received", 0), m.get("outstanding", 0),
             k.get("offers", 0), k.get("units", 0), k.get("value", 0),
         ])

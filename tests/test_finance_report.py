@@ -177,7 +177,7 @@ def test_the_summary_is_the_sum_of_the_details_to_the_cent(client, finance, coor
     assert (ledger["pledged"], ledger["received"], ledger["outstanding"]) == (pledged, received, outstanding)
 
     # Per municipality and per province add up to the same money.
-    for sheet, first_money in (("Per gemeente", 4), ("Per provincie", 3)):
+    for sheet, first_money in (("Per gemeente", 5), ("Per provincie", 3)):
         body, total = rows(book, sheet)[:-1], rows(book, sheet)[-1]
         assert total[0] == "Totaal"
         for index, expected in zip(range(first_money, first_money + 3), (pledged, received, outstanding), strict=True):
@@ -207,6 +207,7 @@ def test_the_summary_is_the_sum_of_the_details_to_the_cent(client, finance, coor
     participating = figures["Deelnemende gemeenten"]
     assert participating[1] == 3 == sum(row[2] for row in rows(book, "Per provincie")[:-1])
     assert participating[2].startswith("3 van 342")
+    assert column(book, "Per gemeente", "Doet mee").count("ja") == 3
 
 
 def test_each_report_is_recorded(client, finance, books):
