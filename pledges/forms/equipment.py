@@ -69,6 +69,32 @@ def open_needs(also: int | None = None):
     )
 
 
+def quantity_field(*, too_many: str, invalid: str | None = None) -> forms.IntegerField:
+    """Units of an offer or a need: a whole number from 1 to OFFER_MAX_QUANTITY."""
+    messages = {"min_value": _("Enter a quantity of at least 1."), "max_value": too_many}
+    if invalid:
+        messages["invalid"] = invalid
+    return forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=OFFER_MAX_QUANTITY, error_messages=messages
+    )
+
+
+def power_field(label: str, help_text: str, *, too_much: str = "", too_precise: str = "") -> NumberField:
+    """Power per unit in kVA, optional, with one decimal (offers state it, needs ask for a minimum)."""
+    messages = {
+        "min_value": _("The power must be more than 0 kVA."),
+        "invalid": _("Enter the power as a number, such as 50 or 12,5."),
+    }
+    if too_much:
+        messages |= {"max_digits": too_much, "max_whole_digits": too_much}
+    if too_precise:
+        messages["max_decimal_places"] = too_precise
+    return NumberField(
+        label=label, required=False, max_digits=7, decimal_places=1, min_value=Decimal("0.1"),
+        help_text=help_text, error_messages=messages,
+    )
+
+
 class OfferForm(forms.ModelForm):
     """Equipment a municipality offers, as its staff describe it."""
 
@@ -79,30 +105,15 @@ class OfferForm(forms.ModelForm):
         empty_label=_("No specific need"),
         help_text=_("Choose the need of a Ukrainian city that your offer answers, if any."),
     )
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=1,
-        max_value=OFFER_MAX_QUANTITY,
-        error_messages={
-            "min_value": _("Enter a quantity of at least 1."),
-            "max_value": _("At most 10,000 units per offer. Split a larger offer, or contact the fund."),
-            "invalid": _("Enter the quantity as a whole number, such as 2."),
-        },
+    quantity = quantity_field(
+        too_many=_("At most 10,000 units per offer. Split a larger offer, or contact the fund."),
+        invalid=_("Enter the quantity as a whole number, such as 2."),
     )
-    power_kva = NumberField(
-        label=_("Power (kVA)"),
-        required=False,
-        max_digits=7,
-        decimal_places=1,
-        min_value=Decimal("0.1"),
-        help_text=_("Per unit. For generators and transformers. 1 kVA is roughly 0.8 kW."),
-        error_messages={
-            "min_value": _("The power must be more than 0 kVA."),
-            "max_digits": _("That is more power than any single item we ship; enter kVA, not VA or W."),
-            "max_whole_digits": _("That is more power than any single item we ship; enter kVA, not VA or W."),
-            "max_decimal_places": _("Enter the power with at most one decimal, such as 12,5."),
-            "invalid": _("Enter the power as a number, such as 50 or 12,5."),
-        },
+    power_kva = power_field(
+        _("Power (kVA)"),
+        _("Per unit. For generators and transformers. 1 kVA is roughly 0.8 kW."),
+        too_much=_("That is more power than any single item we ship; enter kVA, not VA or W."),
+        too_precise=_("Enter the power with at most one decimal, such as 12,5."),
     )
     year = forms.IntegerField(
         label=_("Year of manufacture"),
@@ -253,27 +264,8 @@ class OfferForm(forms.ModelForm):
 class NeedForm(forms.ModelForm):
     """What a Ukrainian city asked for, as a coordinator records it."""
 
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=1,
-        max_value=OFFER_MAX_QUANTITY,
-        error_messages={
-            "min_value": _("Enter a quantity of at least 1."),
-            "max_value": _("Enter a quantity of at most 10,000."),
-        },
-    )
-    min_power_kva = NumberField(
-        label=_("Minimum power (kVA)"),
-        required=False,
-        max_digits=7,
-        decimal_places=1,
-        min_value=Decimal("0.1"),
-        help_text=_("Per unit; leave empty when power does not matter."),
-        error_messages={
-            "min_value": _("The power must be more than 0 kVA."),
-            "invalid": _("Enter the power as a number, such as 50 or 12,5."),
-        },
-    )
+    quantity = quantity_field(too_many=_("Enter a quantity of at most 10,000."))
+    min_power_kva = power_field(_("Minimum power (kVA)"), _("Per unit; leave empty when power does not matter."))
 
     class Meta:
         model = Need
