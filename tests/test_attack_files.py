@@ -29,7 +29,7 @@ from tests import factories, pages
 from tests.test_banking import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
 
 MEMORY_LIMIT = 512 * 1024 * 1024
-QUICKLY = 5.0  # seconds, on a shared 2-core machine; the slowest (a million XML elements) takes 1-4
+QUICKLY = 5.0  # CPU seconds (not wall clock: other jobs on a shared machine do not count); the slowest, a million XML elements, takes 1-4
 CAMT = b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
 
 
@@ -148,11 +148,11 @@ def test_it_refuses_a_hostile_statement_quickly_with_a_clear_message(client, fin
     before = factories.banking_snapshot()
     file_name = "afschrift.xlsx" if "xlsx" in name or "workbook" in name else "afschrift.sta"
 
-    started = time.perf_counter()
+    started = time.process_time()
     response = client.post(
         reverse("pledges:finance_statement_upload"), {"file": SimpleUploadedFile(file_name, statements[name])}
     )
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
 
     assert response.status_code == 200
     errors = pages.errors(response)
@@ -167,7 +167,7 @@ def test_it_refuses_a_hostile_offer_photo(client, almere_staff, ukraine_appeal, 
     before = factories.equipment_snapshot()
     photo = SimpleUploadedFile("foto.jpg", images[name], content_type="image/jpeg")
 
-    started = time.perf_counter()
+    started = time.process_time()
     response = client.post(reverse("pledges:offer_create"), factories.offer_form(ukraine_appeal) | {"photos": [photo]})
 
     assert time.perf_counter() - started < QUICKLY
@@ -220,9 +220,9 @@ def refusal(kind, data):
 
 for path in sys.argv[1:]:
     kind, data = path.rsplit(".", 1)[-1], open(path, "rb").read()
-    started = time.perf_counter()
+    started = time.process_time()
     message = refusal(kind, data)
-    print(json.dumps({{"path": path, "refused": message, "seconds": time.perf_counter() - started}}), flush=True)
+    print(json.dumps({{"path": path, "refused": message, "seconds": time.process_time() - started}}), flush=True)
 """
 
 
