@@ -170,7 +170,7 @@ def test_it_refuses_a_hostile_offer_photo(client, almere_staff, ukraine_appeal, 
     started = time.process_time()
     response = client.post(reverse("pledges:offer_create"), factories.offer_form(ukraine_appeal) | {"photos": [photo]})
 
-    assert time.perf_counter() - started < QUICKLY
+    assert time.process_time() - started < QUICKLY
     assert response.status_code == 200
     assert response.context["form"].errors["photos"] == ["‘foto.jpg’ is geen JPEG-, PNG- of WebP-foto."]
     assert factories.equipment_snapshot() == before
