@@ -118,7 +118,9 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
 def _describe(payment: Payment) -> str:
     """The bank line in one sentence, for the pledge's history (in Dutch, like the ledger's data)."""
     who = payment.counterparty_name or payment.counterparty_iban_display or "?"
-    return f"{payment.booking_date:%d-%m-%Y} · {format_euro(payment.amount_cents, 'nl')} · {who}"
+    day = payment.booking_date
+    # Written once, in Dutch, as the ledger's other dates read: 2-3-2026.
+    return f"{day.day}-{day.month}-{day.year} · {format_euro(payment.amount_cents, 'nl')} · {who}"
 
 
 # --------------------------------------------------------------------------- automatic matching
