@@ -705,20 +705,22 @@ _CSV_USUAL = {
 }
 
 
-def _csv_field(kind: str) -> Callable[[object], str]:
-    """`csv_value` for one column of `kind`, chosen once per column instead of once per value."""
+def _csv_column(kind: str) -> Callable[[Sequence[object]], list[str]]:
+    """`csv_value` over one column's values, with its checks chosen once per column, not per value."""
     texts = _Cleaned(csv_text)
     usual_type, usual = _CSV_USUAL.get(kind, (str, csv_text))
 
-    def field(value: object) -> str:
-        value_type = type(value)
-        if value_type is str:
-            return texts[value]
-        if value_type is usual_type:
-            return usual(value)
-        return csv_value(value, kind)
+    def fields(values: Sequence[object]) -> list[str]:
+        # One loop per column and piece, no call per value for the common types: 1.7 million
+        # fields in a 100,000-pledge export.
+        return [
+            texts[value] if type(value) is str
+            else usual(value) if type(value) is usual_type
+            else csv_value(value, kind)
+            for value in values
+        ]
 
-    return field
+    return fields
 
 
 # Rows per piece of the streamed CSV: fewer, larger pieces cost the response far less.
@@ -731,9 +733,11 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> It
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow([csv_text(column.header) for column in columns])
     yield "\ufeff" + buffer.getvalue()
-    fields = [_csv_field(column.kind) for column in columns]
+    converters = [_csv_column(column.kind) for column in columns]
     for piece in itertools.batched(rows, CSV_PIECE_ROWS):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([[field(value) for field, value in zip(fields, row, strict=True)] for row in piece])
+        # Column by column (zip(*piece) turns rows into columns and back).
+        columns_of_piece = zip(*piece, strict=True)
+        writer.writerows(zip(*(convert(values) for convert, values in zip(converters, columns_of_piece, strict=True))))
         yield buffer.getvalue()
