@@ -587,3 +587,15 @@ def test_the_shipment_form_has_no_english_blank_choice_on_a_dutch_page(client, c
     assert "Select an option" not in dutch
     assert "Kies een optie" in dutch
     assert "Select an option" in english
+
+
+def test_a_late_shipment_gets_another_carrier_without_a_new_date(client, coordinator, planned):
+    # The truck did not leave on the planned day; the date may stay until a new one is known.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Shipment.objects.filter(pk=planned.pk).update(planned_departure=yesterday, planned_arrival=None)
+    planned.refresh_from_db()
+
+    _edit(client, coordinator, planned, carrier="Trans-Oekraïne BV")
+
+    planned.refresh_from_db()
+    assert (planned.carrier, planned.planned_departure) == ("Trans-Oekraïne BV", yesterday)

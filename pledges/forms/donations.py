@@ -3,10 +3,9 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms.fields import EuroField, clean_iban_value
+from pledges.forms.fields import EuroField, clean_iban_value, upcoming_date
 from pledges.models import Appeal, Donation
 from pledges.money import format_euro
 
@@ -65,14 +64,11 @@ class DonationForm(forms.ModelForm):
         return value
 
     def clean_expected_date(self) -> datetime.date:
-        value = self.cleaned_data["expected_date"]
-        today = timezone.localdate()
-        unchanged = self.instance.pk and value == self.instance.expected_date
-        if value < today and not unchanged:
-            raise forms.ValidationError(_("The expected transfer date cannot be in the past."))
-        if value > today + datetime.timedelta(days=LATEST_EXPECTED_DAYS):
-            raise forms.ValidationError(_("The expected transfer date is more than two years away."))
-        return value
+        return upcoming_date(
+            self, "expected_date", latest_days=LATEST_EXPECTED_DAYS,
+            past=_("The expected transfer date cannot be in the past."),
+            too_far=_("The expected transfer date is more than two years away."),
+        )
 
     def save(self, commit: bool = True) -> Donation:
         self.instance.amount_cents = self.cleaned_data["amount"]

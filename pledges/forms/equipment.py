@@ -17,6 +17,7 @@ from pledges.forms.fields import (
     PhotosField,
     centimetres,
     clean_postcode_value,
+    upcoming_date,
 )
 from pledges.models import (
     Appeal,
@@ -224,14 +225,11 @@ class OfferForm(forms.ModelForm):
         return year
 
     def clean_available_from(self) -> datetime.date:
-        value = self.cleaned_data["available_from"]
-        today = timezone.localdate()
-        unchanged = self.instance.pk and value == self.instance.available_from
-        if value < today and not unchanged:
-            raise forms.ValidationError(_("The date it is available from cannot be in the past."))
-        if value > today + datetime.timedelta(days=LATEST_AVAILABLE_DAYS):
-            raise forms.ValidationError(_("The date it is available from is more than a year away."))
-        return value
+        return upcoming_date(
+            self, "available_from", latest_days=LATEST_AVAILABLE_DAYS,
+            past=_("The date it is available from cannot be in the past."),
+            too_far=_("The date it is available from is more than a year away."),
+        )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -1,10 +1,12 @@
 """Form fields and checks shared by the ledger's forms: euro amounts, IBANs, postcodes, numbers, photos."""
 
+import datetime
 import re
 import warnings
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -293,3 +295,19 @@ class FastSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', name, mark_safe(html_attrs), mark_safe(options)
         )
+
+
+def upcoming_date(form: forms.ModelForm, field: str, *, latest_days: int, past: str, too_far: str) -> datetime.date:
+    """A planned date from today to `latest_days` ahead; further is almost always a typo in the year.
+
+    A date already stored may stay as it is, even once passed: correcting another field
+    must not force a new date.
+    """
+    value = form.cleaned_data[field]
+    today = timezone.localdate()
+    unchanged = form.instance.pk and value == getattr(form.instance, field)
+    if value < today and not unchanged:
+        raise forms.ValidationError(past, code="past")
+    if value > today + datetime.timedelta(days=latest_days):
+        raise forms.ValidationError(too_far, code="too_far")
+    return value

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.forms.equipment import equipment_appeals
-from pledges.forms.fields import PHOTO_TYPES, verified_image_type
+from pledges.forms.fields import PHOTO_TYPES, upcoming_date, verified_image_type
 from pledges.models import EquipmentOffer, Shipment
 
 # How far ahead a shipment may be planned, and how long it may take; more is almost always a typo.
@@ -37,13 +37,11 @@ class ShipmentForm(forms.ModelForm):
             self.fields["appeal"].empty_label = None
 
     def clean_planned_departure(self) -> datetime.date:
-        value = self.cleaned_data["planned_departure"]
-        today = timezone.localdate()
-        if value < today:
-            raise forms.ValidationError(_("The planned departure cannot be in the past."), code="past")
-        if value > today + datetime.timedelta(days=LATEST_DEPARTURE_DAYS):
-            raise forms.ValidationError(_("The planned departure is more than a year away."), code="too_far")
-        return value
+        return upcoming_date(
+            self, "planned_departure", latest_days=LATEST_DEPARTURE_DAYS,
+            past=_("The planned departure cannot be in the past."),
+            too_far=_("The planned departure is more than a year away."),
+        )
 
     def clean(self) -> dict:
         data = super().clean()
