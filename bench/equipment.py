@@ -212,8 +212,8 @@ def main() -> None:
     coordinator, superuser, _ = ledger.ensure_users()
     generate(args.rows, args.regenerate, args.analyze)
 
+    from pledges.equipment import views as offer_views
     from pledges.models import EquipmentOffer
-    from pledges.views import offers as offer_views
 
     per_page = args.per_page or offer_views.PAGE_SIZES[0]
     if args.skip_admin or EquipmentOffer not in admin.site._registry:

@@ -9,7 +9,7 @@ RSS is its own, one after the other on the same rows in the same run:
                  django.test.Client as a finance user and streamed to a file;
 - ours-csv       the same view with ?export=csv;
 - xlsxwriter     xlsxwriter with {"constant_memory": True} writing the same rows
-                 (pledges.exports.donation_rows: same values, euro format, dates);
+                 (pledges.donations.exports.donation_rows: same values, euro format, dates);
 - import-export  django-import-export: a ModelResource with the same 17 columns,
                  exported as its admin does for XLSX (native types, tablib, openpyxl);
 - openpyxl-plain the same rows appended as bare values to an openpyxl write-only sheet
@@ -104,7 +104,7 @@ def ensure_finance_user():
 
 def ledger_rows():
     """What finance sees in the ledger, in its default order (the view's queryset, unfiltered)."""
-    from pledges.access import visible_donations
+    from pledges.donations.access import visible_donations
 
     return visible_donations(ensure_finance_user()).for_table().order_by(*LEDGER_ORDER)
 
@@ -130,7 +130,7 @@ def run_xlsxwriter(output: Path) -> None:
     import xlsxwriter
     from django.utils import timezone
 
-    from pledges import exports
+    from pledges.spreadsheets import engine as exports
 
     columns = exports.DONATION_COLUMNS
     book = xlsxwriter.Workbook(str(output), {"constant_memory": True})
@@ -163,7 +163,7 @@ def run_openpyxl_plain(output: Path) -> None:
     """The same rows appended to a write-only sheet as they are: no cells, formats or guards."""
     from openpyxl import Workbook
 
-    from pledges import exports
+    from pledges.spreadsheets import engine as exports
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Donaties")
@@ -178,8 +178,8 @@ def run_import_export(output: Path) -> None:
     from import_export import fields, resources
     from import_export.formats.base_formats import XLSX
 
-    from pledges import exports
     from pledges.models import Donation
+    from pledges.spreadsheets import engine as exports
 
     today = timezone.localdate()
 

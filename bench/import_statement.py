@@ -197,7 +197,7 @@ def main() -> None:
     from django.core import mail
     from django.db import connection
 
-    from pledges import banking
+    from pledges.finance import parsers as banking
     from pledges.models import Payment, Role, User
 
     started = time.perf_counter()
@@ -213,7 +213,7 @@ def main() -> None:
     print(f"Statement: {args.lines:,} lines, {len(data) / 1_048_576:.2f} MB.")
 
     # Time the thank-you mails apart: they are sent on commit, inside the import's time.
-    from pledges import notifications
+    from pledges.donations import mails as notifications
 
     mailing = Timer.total()
     notifications.send_payments_received = mailing.wrap(notifications.send_payments_received)

@@ -609,8 +609,8 @@ def main() -> None:
     coordinator, superuser, _ = ensure_users()
     generate(args.rows, args.regenerate, args.analyze)
 
+    from pledges.donations import views as ledger_views
     from pledges.models import Donation
-    from pledges.views import donations as ledger_views
 
     per_page = args.per_page or ledger_views.PAGE_SIZES[0]
     model_admin = admin.site._registry[Donation]

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so it can say why; it logs out before LoginRequiredMiddleware's check runs.
-    "pledges.sessions.SessionTimeoutMiddleware",
+    "pledges.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -222,7 +222,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # A logged-in session ends after this many idle minutes, and this many hours after
-# its login whatever happens (pledges.sessions).
+# its login whatever happens (pledges.accounts.sessions).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 8)
 if SESSION_IDLE_TIMEOUT < 1 or SESSION_ABSOLUTE_TIMEOUT < 1:

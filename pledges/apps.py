@@ -7,5 +7,5 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledge ledger")
 
     def ready(self) -> None:
-        from pledges import checks  # noqa: F401  (registers the system checks)
-        from pledges import sessions  # noqa: F401  (starts a session's clock at login)
+        from pledges.accounts import sessions as sessions  # noqa: F401  (starts a session's clock at login)
+        from pledges.core import checks as checks  # noqa: F401  (registers the system checks)

@@ -14,10 +14,20 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 
-from pledges import receipts
-from pledges.money import format_euro
-from pledges.models import Appeal, Donation, EquipmentOffer, Need, OfferPhoto, OfferStatus, Payment
-from pledges.models import ReceiptConfirmation, Shipment, User
+from pledges.core.money import format_euro
+from pledges.logistics.receipts import make_token
+from pledges.models import (
+    Appeal,
+    Donation,
+    EquipmentOffer,
+    Need,
+    OfferPhoto,
+    OfferStatus,
+    Payment,
+    ReceiptConfirmation,
+    Shipment,
+    User,
+)
 from tests import factories
 
 # Log-in sessions change with every request; they are not ledger data.
@@ -74,7 +84,7 @@ class Victim:
             "offer_pk": self.delivered.pk,
             "code": self.code,
             "destination_pk": self.need.destination_id,
-            "token": receipts.make_token(self.shipment),
+            "token": make_token(self.shipment),
         }
         return {name: values.get(name, self.donation.pk) for name in route.kwargs}
 

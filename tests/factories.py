@@ -8,10 +8,26 @@ import pyotp
 from django.db import connection
 from django.utils import timezone
 
-from pledges.models import Appeal, Donation, Event, KnownIban, Municipality, Role, User
-from pledges.models import Category, Destination, EquipmentOffer, Need, OfferPhoto, OfferStatus
-from pledges.models import ReceiptConfirmation, Shipment
-from pledges.models import Authenticator, BankStatement, Payment
+from pledges.models import (
+    Appeal,
+    Authenticator,
+    BankStatement,
+    Category,
+    Destination,
+    Donation,
+    EquipmentOffer,
+    Event,
+    KnownIban,
+    Municipality,
+    Need,
+    OfferPhoto,
+    OfferStatus,
+    Payment,
+    ReceiptConfirmation,
+    Role,
+    Shipment,
+    User,
+)
 
 _counter = itertools.count(1)
 
@@ -119,7 +135,7 @@ def receive(donation: Donation, cents: int) -> Donation:
 
 def withdraw(donation: Donation, user: User, note: str = "Besluit aangehouden") -> Donation:
     """Withdraw a pledge the way its municipality does."""
-    from pledges import ledger
+    from pledges.donations import services as ledger
 
     return ledger.withdraw_donation(donation, user, note)
 

@@ -1,4 +1,4 @@
-"""How an exported sheet prints, as Excel and LibreOffice read it from the file (see pledges.printing)."""
+"""How an exported sheet prints, as Excel and LibreOffice read it from the file (see pledges.spreadsheets.printing)."""
 
 A4 = 9
 

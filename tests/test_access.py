@@ -54,7 +54,7 @@ PLEDGES_ROUTES = [route for route in project_routes() if route.name.startswith("
 DONATION_ROUTES_WITH_PK = [
     route
     for route in PLEDGES_ROUTES
-    if route.callback.__module__ == "pledges.views.donations" and route.kwargs == ["pk"]
+    if route.callback.__module__ == "pledges.donations.views" and route.kwargs == ["pk"]
 ]
 
 

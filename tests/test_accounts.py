@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from pledges.forms.accounts import EmailLoginForm
+from pledges.accounts.forms import EmailLoginForm
 from pledges.models import LoginFailure, Role, User
 from tests import pages
 from tests.conftest import PASSWORD

@@ -7,8 +7,8 @@ again afterwards gives exactly what it would have given without the fault.
 
 import contextlib
 import itertools
-import shutil
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +22,9 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from pledges import banking, exports
+from pledges.donations import exports as donation_exports
+from pledges.donations.exports import donation_row
+from pledges.finance.statements import import_statement
 from pledges.models import BankStatement, Donation, Event, ExportLog, OfferStatus, Payment
 from tests import attack, factories
 from tests.test_attack_access import body
@@ -170,7 +172,7 @@ def test_an_import_that_fails_at_any_query_stores_nothing_and_a_rerun_gives_the_
 
     def run():
         with django_capture_on_commit_callbacks(execute=True):
-            banking.import_statement(data, file_name=STATEMENT, user=finance)
+            import_statement(data, file_name=STATEMENT, user=finance)
 
     with transaction.atomic():
         run()
@@ -196,7 +198,7 @@ def test_an_import_that_fails_at_any_query_stores_nothing_and_a_rerun_gives_the_
 
 
 def _failing_rows(monkeypatch, at_row: int) -> None:
-    real = exports.donation_row
+    real = donation_row
     seen = [0]
 
     def row(*args, **kwargs):
@@ -205,7 +207,7 @@ def _failing_rows(monkeypatch, at_row: int) -> None:
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "donation_row", row)
+    monkeypatch.setattr(donation_exports, "donation_row", row)
 
 
 @pytest.fixture
@@ -261,11 +263,11 @@ CHILD = """
 import sys, time
 import django
 django.setup()
-from pledges import banking
+from pledges.finance import statements
 from pledges.models import Role, User
 
 finance, _ = User.objects.get_or_create(email="killed@vngfonds.nl", defaults={{"role": Role.FINANCE}})
-insert_lines = banking._insert_lines
+insert_lines = statements._insert_lines
 
 def insert_lines_then_pause(statement, new):
     # Every line is written (INSERTs on SQLite, COPY on PostgreSQL); the transaction is still open.
@@ -274,8 +276,8 @@ def insert_lines_then_pause(statement, new):
     time.sleep(60)
 
 if {pause}:
-    banking._insert_lines = insert_lines_then_pause
-result = banking.import_statement(open(sys.argv[1], "rb").read(), file_name="groot.sta", user=finance)
+    statements._insert_lines = insert_lines_then_pause
+result = statements.import_statement(open(sys.argv[1], "rb").read(), file_name="groot.sta", user=finance)
 print("IMPORTED", result.statement.added_count, flush=True)
 """
 

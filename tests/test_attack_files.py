@@ -23,7 +23,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pledges import receipts
+from pledges.logistics.receipts import make_token
 from pledges.models import OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories, pages
 from tests.test_banking import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
@@ -182,7 +182,7 @@ def test_it_refuses_a_hostile_photo_from_the_recipient(client, almere_staff, ukr
     shipment = factories.shipment(ukraine_appeal, factories.destination(), status=Shipment.Status.DELIVERED)
     item = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED)
     factories.on_board(shipment, item)
-    url = reverse("pledges:recipient", args=[receipts.make_token(shipment)]) + "?lang=en"
+    url = reverse("pledges:recipient", args=[make_token(shipment)]) + "?lang=en"
     photo = SimpleUploadedFile("foto.png", images[name], content_type="image/png")
 
     response = client.post(url, {"offer": item.pk, f"item{item.pk}-note": "", f"item{item.pk}-photo": photo})
@@ -202,14 +202,14 @@ import django
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django import forms
-from pledges import banking
-from pledges.forms.fields import verified_image_type
+from pledges.finance import parsers
+from pledges.core.fields import verified_image_type
 
 def refusal(kind, data):
     if kind == "statement":
         try:
-            banking.parse(data)
-        except banking.StatementRefused as refused:
+            parsers.parse(data)
+        except parsers.StatementRefused as refused:
             return str(refused)
     else:
         try:

@@ -19,12 +19,21 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pledges import receipts, reconciliation
-from pledges.models import BankStatement, Donation, EquipmentOffer, Need, OfferStatus, Payment, ReceiptConfirmation
-from pledges.models import Shipment
+from pledges.finance.matching import find_pledge
+from pledges.logistics.receipts import make_token
+from pledges.models import (
+    BankStatement,
+    Donation,
+    EquipmentOffer,
+    Need,
+    OfferStatus,
+    Payment,
+    ReceiptConfirmation,
+    Shipment,
+)
 from tests import factories, pages
-from tests.test_attack_access import body
 from tests.test_access import project_routes
+from tests.test_attack_access import body
 
 FUZZ = settings(
     max_examples=30,
@@ -215,7 +224,7 @@ def test_it_never_fails_on_anything_a_recipient_types(client, world, almere_staf
     shipment = factories.shipment(world["appeal"], world["kyiv"], status=Shipment.Status.DELIVERED)
     items = factories.offers(40, almere_staff.municipality, world["appeal"], almere_staff, status=OfferStatus.DELIVERED)
     factories.on_board(shipment, *items)
-    url = reverse("pledges:recipient", args=[receipts.make_token(shipment)]) + "?lang=en"
+    url = reverse("pledges:recipient", args=[make_token(shipment)]) + "?lang=en"
     unconfirmed = iter(items)
 
     @FUZZ
@@ -328,4 +337,4 @@ def test_it_takes_a_digit_that_is_no_number_for_no_choice(client, request, user,
 
 
 def test_it_finds_no_pledge_for_a_superscript_number(world):
-    assert reconciliation.find_pledge("²") is None
+    assert find_pledge("²") is None

@@ -6,7 +6,10 @@ import mt940
 import pytest
 from django.db.models import Sum
 
-from pledges import banking, reconciliation
+from pledges.finance import matching, statements
+from pledges.finance.matching import MatchRefused, match
+from pledges.finance.parsers import UNSAFE_XML, Line, StatementRefused, parse
+from pledges.finance.statements import AlreadyImported, ImportResult, _insert_lines, _store, import_statement, line_keys
 from pledges.models import Appeal, BankStatement, Donation, Municipality, Payment
 from tests import factories
 
@@ -37,8 +40,8 @@ def pledges(ukraine_appeal, almere_staff) -> dict[int, Donation]:
     return factories.sample_pledges(ukraine_appeal, almere_staff)
 
 
-def import_file(name: str, user) -> banking.ImportResult:
-    return banking.import_statement(factories.statement_bytes(name), file_name=name, user=user)
+def import_file(name: str, user) -> ImportResult:
+    return import_statement(factories.statement_bytes(name), file_name=name, user=user)
 
 
 @pytest.mark.parametrize("name", MT940_FILES)
@@ -50,7 +53,7 @@ def test_the_mt940_library_reads_every_mt940_sample(name):
 
 @pytest.mark.parametrize(("name", "account", "blocks", "lines", "opening", "closing"), SAMPLES)
 def test_it_reads_every_sample_and_it_adds_up(name, account, blocks, lines, opening, closing):
-    parsed = banking.parse(factories.statement_bytes(name))
+    parsed = parse(factories.statement_bytes(name))
     assert [s.account for s in parsed.statements] == [account] * blocks
     assert len(parsed.lines) == lines
     assert parsed.statements[0].opening_cents == opening
@@ -58,7 +61,7 @@ def test_it_reads_every_sample_and_it_adds_up(name, account, blocks, lines, open
 
 
 def test_it_reads_what_a_bng_line_says():
-    first = banking.parse(factories.statement_bytes("bng_2026-03-02_03.sta")).lines[0]
+    first = parse(factories.statement_bytes("bng_2026-03-02_03.sta")).lines[0]
     assert first.booking_date == datetime.date(2026, 3, 2)
     assert first.amount_cents == 25_000_00
     assert first.counterparty_iban == "NL38BNGH0285012345"
@@ -69,19 +72,19 @@ def test_it_reads_what_a_bng_line_says():
 
 
 def test_it_reads_structured_references_and_counterparties_of_each_bank():
-    ing = banking.parse(factories.statement_bytes("ing_2026-03-06.sta")).lines
+    ing = parse(factories.statement_bytes("ing_2026-03-06.sta")).lines
     assert ing[0].structured_reference == "RF93VNG90001210"
     assert ing[0].counterparty_name == "GEMEENTE AMERSFOORT"
     # ING's closing :86: summary is not glued to the last line.
     assert ing[-1].remittance == "Aanbetaling transport week 11"
-    abn = banking.parse(factories.statement_bytes("abnamro_2026-03-06.sta")).lines
+    abn = parse(factories.statement_bytes("abnamro_2026-03-06.sta")).lines
     assert (abn[0].counterparty_iban, abn[0].counterparty_name) == ("NL48BNGH0285078901", "GEMEENTE HAARLEM")
     assert abn[2].amount_cents == -45_95
-    rabo = banking.parse(factories.statement_bytes("rabobank_2026-03-06.sta")).lines
+    rabo = parse(factories.statement_bytes("rabobank_2026-03-06.sta")).lines
     # Rabobank puts the counterparty's IBAN on the second line of :61:.
     assert rabo[0].counterparty_iban == "NL03RABO0312456789"
     assert rabo[0].remittance == "Oekraine RF34VNG90001205 aanvulling"
-    camt = banking.parse(factories.statement_bytes("bng_2026-03-05.camt053.xml")).lines
+    camt = parse(factories.statement_bytes("bng_2026-03-05.camt053.xml")).lines
     assert camt[0].structured_reference == "RF34VNG90001205"
     # A batch entry whose parts add up becomes one line per part.
     assert [line.amount_cents for line in camt[2:4]] == [15_000_00, 20_000_00]
@@ -114,7 +117,7 @@ def test_importing_the_same_file_again_changes_nothing(finance, coordinator, ple
     import_file("bng_2026-03-02_03.sta", finance)
     before = factories.banking_snapshot()
 
-    with pytest.raises(banking.AlreadyImported) as refused:
+    with pytest.raises(AlreadyImported) as refused:
         import_file("bng_2026-03-02_03.sta", finance)
 
     assert "is al op" in str(refused.value) and "geïmporteerd" in str(refused.value)
@@ -126,7 +129,7 @@ def test_the_refusal_of_a_repeated_file_gives_the_local_date_in_words(finance, p
     time_machine.move_to(datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC), tick=False)
     import_file("bng_2026-03-02_03.sta", finance)
 
-    with pytest.raises(banking.AlreadyImported) as refused:
+    with pytest.raises(AlreadyImported) as refused:
         import_file("bng_2026-03-02_03.sta", finance)
 
     assert "is al op 3 maart 2026 geïmporteerd" in str(refused.value)
@@ -134,8 +137,8 @@ def test_the_refusal_of_a_repeated_file_gives_the_local_date_in_words(finance, p
 
 def test_the_same_content_under_another_name_is_the_same_file(finance, pledges):
     import_file("bng_2026-03-02_03.sta", finance)
-    with pytest.raises(banking.AlreadyImported):
-        banking.import_statement(
+    with pytest.raises(AlreadyImported):
+        import_statement(
             factories.statement_bytes("bng_2026-03-02_03.sta"), file_name="kopie.sta", user=finance
         )
 
@@ -214,11 +217,11 @@ def test_debits_and_lines_on_other_accounts_are_kept_but_never_matched(finance, 
     assert not Payment.objects.filter(amount_cents__lt=0).exclude(match_method="").exists()
     assert Donation.objects.get(pk=90001207).received_cents == 0
     line = Payment.objects.get(account_iban="NL74RABO0398765432", amount_cents=1_000_00)
-    with pytest.raises(reconciliation.MatchRefused):
-        reconciliation.match(line.pk, 90001205, finance)
+    with pytest.raises(MatchRefused):
+        match(line.pk, 90001205, finance)
     debit = Payment.objects.filter(account_iban=FUND, amount_cents__lt=0).first()
-    with pytest.raises(reconciliation.MatchRefused):
-        reconciliation.match(debit.pk, 90001203, finance)
+    with pytest.raises(MatchRefused):
+        match(debit.pk, 90001203, finance)
 
 
 def test_a_second_appeal_on_its_own_account_matches_its_own_lines(finance, almere_staff, reference_data):
@@ -239,7 +242,7 @@ def test_a_second_appeal_on_its_own_account_matches_its_own_lines(finance, almer
 def test_a_statement_that_does_not_add_up_is_refused_and_nothing_stored(finance, pledges, name):
     before = factories.banking_snapshot()
 
-    with pytest.raises(banking.StatementRefused) as refused:
+    with pytest.raises(StatementRefused) as refused:
         import_file(name, finance)
 
     assert "klopt niet" in str(refused.value)
@@ -267,17 +270,17 @@ DOCTYPE_ONLY = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY, DOCTYPE_ONLY])
 def test_xml_with_a_document_type_or_entities_is_refused(finance, data):
     before = factories.banking_snapshot()
-    with pytest.raises(banking.StatementRefused) as refused:
-        banking.import_statement(data, file_name="bomb.xml", user=finance)
-    assert str(refused.value) == str(banking.UNSAFE_XML)
+    with pytest.raises(StatementRefused) as refused:
+        import_statement(data, file_name="bomb.xml", user=finance)
+    assert str(refused.value) == str(UNSAFE_XML)
     assert factories.banking_snapshot() == before
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(finance, settings):
     settings.BANK_STATEMENT_MAX_BYTES = 1000
     data = factories.statement_bytes("bng_2026-03-02_03.sta")
-    with pytest.raises(banking.StatementRefused) as refused:
-        banking.import_statement(data, file_name="groot.sta", user=finance)
+    with pytest.raises(StatementRefused) as refused:
+        import_statement(data, file_name="groot.sta", user=finance)
     assert "mag maximaal" in str(refused.value)
     assert not BankStatement.objects.exists()
 
@@ -302,8 +305,8 @@ PAIN_001 = b"""<?xml version="1.0" encoding="UTF-8"?>
     ids=["empty", "csv", "pdf", "xlsx", "pain001", "html", "truncated-xml", "no-balances", "bad-date"],
 )
 def test_files_that_are_not_statements_are_refused(finance, data):
-    with pytest.raises(banking.StatementRefused):
-        banking.import_statement(data, file_name="iets.txt", user=finance)
+    with pytest.raises(StatementRefused):
+        import_statement(data, file_name="iets.txt", user=finance)
     assert not BankStatement.objects.exists()
     assert not Payment.objects.exists()
 
@@ -311,8 +314,8 @@ def test_files_that_are_not_statements_are_refused(finance, data):
 def test_a_file_with_two_accounts_is_refused(finance):
     bng = factories.statement_bytes("bng_2026-03-02_03.sta")
     ing = factories.statement_bytes("ing_2026-03-06.sta")
-    with pytest.raises(banking.StatementRefused) as refused:
-        banking.import_statement(bng + b"\n" + ing, file_name="twee.sta", user=finance)
+    with pytest.raises(StatementRefused) as refused:
+        import_statement(bng + b"\n" + ing, file_name="twee.sta", user=finance)
     assert "meer dan één rekening" in str(refused.value)
     assert not Payment.objects.exists()
 
@@ -321,7 +324,7 @@ def test_an_import_stores_all_lines_or_none(finance, pledges, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("the database went away halfway")
 
-    monkeypatch.setattr(reconciliation, "_settle", fail)
+    monkeypatch.setattr(matching, "_settle", fail)
     with pytest.raises(RuntimeError):
         import_file("bng_2026-03-02_03.sta", finance)
 
@@ -332,35 +335,35 @@ def test_an_import_stores_all_lines_or_none(finance, pledges, monkeypatch):
 
 def test_line_keys_count_identical_lines_within_a_file():
     day = datetime.date(2026, 3, 3)
-    line = banking.Line(booking_date=day, value_date=day, amount_cents=100_00, currency="EUR",
+    line = Line(booking_date=day, value_date=day, amount_cents=100_00, currency="EUR",
                         counterparty_name="J  de   Vries", remittance="Gift\tOekraine")
-    other = banking.Line(booking_date=day, value_date=day, amount_cents=100_01, currency="EUR")
-    keys = banking.line_keys(FUND, [line, other, line])
+    other = Line(booking_date=day, value_date=day, amount_cents=100_01, currency="EUR")
+    keys = line_keys(FUND, [line, other, line])
     assert keys[0].endswith(":1") and keys[2].endswith(":2")
     assert keys[0][:-2] == keys[2][:-2] != keys[1][:-2]
     # Whitespace and spacing in names are normalised before hashing.
-    same = banking.Line(booking_date=day, value_date=day, amount_cents=100_00, currency="EUR",
+    same = Line(booking_date=day, value_date=day, amount_cents=100_00, currency="EUR",
                         counterparty_name="J de Vries", remittance="Gift Oekraine")
-    assert banking.line_keys(FUND, [same]) == keys[:1]
+    assert line_keys(FUND, [same]) == keys[:1]
     # The same line on another account is another line.
-    assert banking.line_keys("NL70INGB0006677889", [line])[0] != keys[0]
+    assert line_keys("NL70INGB0006677889", [line])[0] != keys[0]
 
 
 def test_a_line_stored_meanwhile_by_someone_else_is_a_database_error(finance):
     """What an overlapping import running at the same moment meets: the unique line key."""
     from django.db import IntegrityError, transaction
 
-    parsed = banking.parse(factories.statement_bytes("bng_2026-03-02_03.sta"))
-    statement, _added = banking._store(parsed, "a" * 64, "a.sta", finance)
-    line, key = parsed.lines[0], banking.line_keys(FUND, parsed.lines)[0]
+    parsed = parse(factories.statement_bytes("bng_2026-03-02_03.sta"))
+    statement, _added = _store(parsed, "a" * 64, "a.sta", finance)
+    line, key = parsed.lines[0], line_keys(FUND, parsed.lines)[0]
     with pytest.raises(IntegrityError), transaction.atomic():
-        banking._insert_lines(statement, [(line, key)])
+        _insert_lines(statement, [(line, key)])
 
 
 def test_an_import_that_meets_a_concurrent_one_tries_again_with_what_is_known(finance, pledges, monkeypatch):
     from django.db import IntegrityError
 
-    store, calls = banking._store, []
+    store, calls = _store, []
 
     def collide_once(*args, **kwargs):
         calls.append(1)
@@ -369,7 +372,7 @@ def test_an_import_that_meets_a_concurrent_one_tries_again_with_what_is_known(fi
             raise IntegrityError("duplicate key value violates unique constraint on line_key")
         return store(*args, **kwargs)
 
-    monkeypatch.setattr(banking, "_store", collide_once)
+    monkeypatch.setattr(statements, "_store", collide_once)
     result = import_file("bng_2026-03-02_03.sta", finance)
 
     assert len(calls) == 2

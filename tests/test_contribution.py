@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pledges import receipts, shipping
+from pledges.equipment.workflow import Actor
+from pledges.logistics.receipts import confirm_receipt
+from pledges.logistics.services import add_offers, move_shipment
 from pledges.models import OfferStatus, Shipment
-from pledges.workflow import Actor
 from tests import factories, pages
 
 
@@ -22,10 +23,10 @@ def journey(coordinator, almere_staff, ukraine_appeal, reference_data):
     )
     shipment = factories.shipment(ukraine_appeal, kyiv)
     actor = Actor.of(coordinator)
-    shipping.add_offers(shipment, [generator.pk], actor)
-    shipping.move_shipment(shipment, Shipment.Status.IN_TRANSIT, actor)
-    shipping.move_shipment(shipment, Shipment.Status.DELIVERED, actor)
-    receipts.confirm_receipt(shipment, generator.pk, note="Draait in ziekenhuis nr. 3")
+    add_offers(shipment, [generator.pk], actor)
+    move_shipment(shipment, Shipment.Status.IN_TRANSIT, actor)
+    move_shipment(shipment, Shipment.Status.DELIVERED, actor)
+    confirm_receipt(shipment, generator.pk, note="Draait in ziekenhuis nr. 3")
     generator.refresh_from_db()
     return generator, shipment
 
@@ -133,10 +134,10 @@ def test_it_shows_the_citys_photo_to_the_municipality_only(
     )
     shipment = factories.shipment(ukraine_appeal, kyiv)
     factories.on_board(shipment, generator)
-    shipping.move_shipment(shipment, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
-    shipping.move_shipment(shipment, Shipment.Status.DELIVERED, Actor.of(coordinator))
+    move_shipment(shipment, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    move_shipment(shipment, Shipment.Status.DELIVERED, Actor.of(coordinator))
     picture = factories.image_bytes("PNG")
-    receipts.confirm_receipt(
+    confirm_receipt(
         shipment, generator.pk, photo=SimpleUploadedFile("x.png", picture), photo_content_type="image/png"
     )
     url = reverse("pledges:contribution_receipt_photo", args=[almere.code, generator.pk])

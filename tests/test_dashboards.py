@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pledges import charts
+from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart, value_ticks
 from pledges.models import Event, Municipality, OfferStatus
 from tests import factories, pages
 from tests.test_settings import load_settings
@@ -153,7 +153,7 @@ def test_it_draws_accessible_charts_without_script(client, coordinator, contribu
 
 
 def test_it_escapes_what_it_draws():
-    chart = charts.bar_chart("x", "<b>Titel</b>", "Beschrijving & meer", "Label", ["Stuks"], [charts.Row("<script>", [3])])
+    chart = bar_chart("x", "<b>Titel</b>", "Beschrijving & meer", "Label", ["Stuks"], [Row("<script>", [3])])
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
     assert "<b>" not in chart.svg
 
@@ -162,16 +162,16 @@ def _axis_texts(svg: str) -> list[str]:
     return re.findall(r'<text x="[^"]+" y="[^"]+" class="chart-text" text-anchor="(?:end|start|middle)">([^<]*)</text>', svg)
 
 
-def _over_time(points) -> charts.Chart:
-    return charts.line_chart("t", "Titel", "Beschrijving", "Datum", ["Toegezegd", "Ontvangen"], points,
+def _over_time(points) -> Chart:
+    return line_chart("t", "Titel", "Beschrijving", "Datum", ["Toegezegd", "Ontvangen"], points,
                              axis_fmt=lambda value: f"{value:,}")
 
 
 def test_it_puts_the_value_gridlines_at_round_numbers():
-    assert charts.value_ticks(1_275_946) == [0, 500_000, 1_000_000, 1_500_000]
-    assert charts.value_ticks(10) == [0, 2.5, 5, 7.5, 10]
-    assert charts.value_ticks(7) == [0, 2, 4, 6, 8]
-    assert charts.value_ticks(0) == [0, 1]
+    assert value_ticks(1_275_946) == [0, 500_000, 1_000_000, 1_500_000]
+    assert value_ticks(10) == [0, 2.5, 5, 7.5, 10]
+    assert value_ticks(7) == [0, 2, 4, 6, 8]
+    assert value_ticks(0) == [0, 1]
     chart = _over_time([(datetime.date(2026, 3, 1), [425_315, 0]), (datetime.date(2026, 11, 23), [1_275_946, 850_631])])
     labels = _axis_texts(chart.svg)
     assert labels[:4] == ["0", "500,000", "1,000,000", "1,500,000"]

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from stdnum import iso11649
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from pledges.forms.fields import IBAN_ERRORS
+from pledges.core.fields import IBAN_ERRORS
 from pledges.models import Appeal, Donation, Event, KnownIban
 from tests import factories, pages
 

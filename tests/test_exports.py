@@ -15,11 +15,24 @@ from django.utils import timezone
 from lxml import etree
 from openpyxl import load_workbook
 
-from pledges import exports
 from pledges.models import Donation, ExportLog
+from pledges.spreadsheets.engine import (
+    DATE,
+    DECIMAL,
+    EURO,
+    INTEGER,
+    Column,
+    _Cleaned,
+    _column_style,
+    _data_cell,
+    csv_lines,
+    csv_value,
+    new_workbook,
+    write_sheet,
+)
 from tests import factories, printed
 
-# Column letters, as documented in pledges.exports.
+# Column letters, as documented in pledges.donations.exports.
 NUMBER, PLEDGED_ON, MUNICIPALITY, CODE, PROVINCE, APPEAL, AMOUNT, RECEIVED, OUTSTANDING = "ABCDEFGHI"
 STATUS, EXPECTED, OVERDUE, REFERENCE, IBAN, DECISION, CONTACT, EMAIL = "JKLMNOPQ"
 HEADER_ROW, FIRST_ROW = 2, 3
@@ -313,9 +326,9 @@ def test_title_row_names_the_filters_sort_and_moment(client, finance, ledger):
 
 # Rows of every kind, with texts that repeat (formatted once) and texts that need a guard.
 MIXED_COLUMNS = [
-    exports.Column("Nummer"), exports.Column("Datum", exports.DATE), exports.Column("Tekst"),
-    exports.Column("Bedrag", exports.EURO), exports.Column("Leeg"), exports.Column("Aantal", exports.INTEGER),
-    exports.Column("Gewicht", exports.DECIMAL),
+    Column("Nummer"), Column("Datum", DATE), Column("Tekst"),
+    Column("Bedrag", EURO), Column("Leeg"), Column("Aantal", INTEGER),
+    Column("Gewicht", DECIMAL),
 ]
 MIXED_ROWS = [
     [
@@ -328,14 +341,14 @@ MIXED_ROWS = [
 
 def test_csv_in_pieces_is_every_field_as_csv_value_makes_it(monkeypatch):
     # Fewer texts remembered than the column holds: the ones after are formatted each time.
-    monkeypatch.setattr(exports._Cleaned, "LIMIT", 100)
+    monkeypatch.setattr(_Cleaned, "LIMIT", 100)
 
-    content = "".join(exports.csv_lines(MIXED_COLUMNS, MIXED_ROWS)).encode()
+    content = "".join(csv_lines(MIXED_COLUMNS, MIXED_ROWS)).encode()
 
     rows = csv_rows(content)
     assert rows[0] == [column.header for column in MIXED_COLUMNS]
     assert rows[1:] == [
-        [exports.csv_value(value, column.kind) for column, value in zip(MIXED_COLUMNS, row, strict=True)]
+        [csv_value(value, column.kind) for column, value in zip(MIXED_COLUMNS, row, strict=True)]
         for row in MIXED_ROWS
     ]
     assert rows[3][2] == "bell" and rows[4][2] == "'-2" and rows[6][2] == "'\rCR"
@@ -368,16 +381,16 @@ def sheet_rows_xml(content: bytes) -> list[bytes]:
 
 def test_xlsx_value_rows_are_the_cells_openpyxl_writes():
     rows = MIXED_ROWS[:50] + ODD_ROWS + MIXED_ROWS[50:]
-    ours = exports.new_workbook()
-    exports.write_sheet(ours, "Data", MIXED_COLUMNS, rows)
+    ours = new_workbook()
+    write_sheet(ours, "Data", MIXED_COLUMNS, rows)
     # openpyxl's own cells for every value, as write_sheet wrote them before the lean writer.
-    theirs = exports.new_workbook()
+    theirs = new_workbook()
     sheet = theirs.create_sheet("Data")
     sheet.append([column.header for column in MIXED_COLUMNS])
-    styles = [exports._column_style(sheet, column.kind) for column in MIXED_COLUMNS]
+    styles = [_column_style(sheet, column.kind) for column in MIXED_COLUMNS]
     for row in rows:
         sheet.append([
-            exports._data_cell(sheet, value, column.kind, style)
+            _data_cell(sheet, value, column.kind, style)
             for column, style, value in zip(MIXED_COLUMNS, styles, row, strict=True)
         ])
     contents = []

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from pledges.models import donations
+from pledges.donations import models as donation_models
 from pledges.models import Donation, EquipmentOffer, Municipality, Need, OfferStatus, Payment, Province
 from tests import factories
 
@@ -187,7 +187,7 @@ def test_it_counts_a_pledge_in_the_month_of_its_dutch_day(ukraine_appeal, almere
     ],
 )
 def test_it_chooses_days_weeks_or_months_to_show_the_history_in_a_few_points(first, today, starts):
-    assert donations._period_starts(first, today, 60) == starts
+    assert donation_models._period_starts(first, today, 60) == starts
 
 
 def test_it_has_no_history_without_pledges(ukraine_appeal):

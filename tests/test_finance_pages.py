@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pledges import banking
+from pledges.finance.statements import import_statement
 from pledges.models import BankStatement, Donation, Payment
 from tests import factories
 
@@ -22,7 +22,7 @@ def pledges(ukraine_appeal, almere_staff) -> dict[int, Donation]:
 @pytest.fixture
 def imported(finance, pledges) -> BankStatement:
     name = "bng_2026-03-02_03.sta"
-    return banking.import_statement(factories.statement_bytes(name), file_name=name, user=finance).statement
+    return import_statement(factories.statement_bytes(name), file_name=name, user=finance).statement
 
 
 def upload(client, name: str, data: bytes | None = None):

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from pledges import reconciliation
+from pledges.finance.matching import mark_gift, match
 from pledges.models import Donation, ExportLog, Municipality, OfferStatus, Shipment
 from tests import factories, printed
 
@@ -35,7 +35,7 @@ def may(day: int) -> datetime.datetime:
 
 def paid(finance, donation: Donation, cents: int, day: datetime.date) -> None:
     line = factories.bank_line(cents, booking_date=day, counterparty_name=str(donation.municipality))
-    reconciliation.match(line.pk, donation.pk, finance)
+    match(line.pk, donation.pk, finance)
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def books(finance, almere_staff, utrecht_staff, coordinator, ukraine_appeal):
     paid(finance, elsewhere, 900_00, datetime.date(2026, 5, 10))  # another appeal's money
     paid(finance, june, 100_00, datetime.date(2026, 6, 1))  # booked after the period
     gift = factories.bank_line(250_00, booking_date=datetime.date(2026, 5, 11), remittance="@gift")
-    reconciliation.mark_gift(gift.pk, finance)
+    mark_gift(gift.pk, finance)
     factories.bank_line(77_77, booking_date=datetime.date(2026, 5, 12), remittance="+onbekend")
     factories.bank_line(-12_50, booking_date=datetime.date(2026, 5, 13), remittance="Bankkosten")
     factories.bank_line(55_00, account=OTHER_IBAN, booking_date=datetime.date(2026, 5, 14))  # the other appeal's

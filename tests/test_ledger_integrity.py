@@ -1,5 +1,6 @@
 """The history is append-only and hash-chained; verify_ledger finds every row changed behind the app's back."""
 
+import importlib
 import io
 import threading
 import time
@@ -11,9 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from pledges import reconciliation
+from pledges.finance.matching import match
+from pledges.history import models as history
 from pledges.models import Donation, Event, Payment, User
-from pledges.models import history
 from tests import factories
 
 REFUSED = "append-only"
@@ -29,8 +30,8 @@ def ledger(pledge, almere_staff, ukraine_appeal, finance) -> list[Event]:
     """A small ledger as the app writes it: pledges, a withdrawal, a bank line matched in two parts."""
     other = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=250_00)
     factories.withdraw(other, almere_staff)
-    reconciliation.match(factories.bank_line(400_00).pk, pledge.pk, finance)
-    reconciliation.match(factories.bank_line(600_00).pk, pledge.pk, finance)
+    match(factories.bank_line(400_00).pk, pledge.pk, finance)
+    match(factories.bank_line(600_00).pk, pledge.pk, finance)
     return list(Event.objects.order_by("id"))
 
 
@@ -119,6 +120,13 @@ def test_it_chains_every_event_to_the_one_before(ledger):
     for event in ledger:
         assert event.chain_hash == history.event_hash(event.previous_hash, event)
     assert len({event.chain_hash for event in ledger}) == len(ledger)
+
+
+def test_the_migration_that_chained_the_events_hashes_as_the_ledger_does(ledger):
+    frozen = importlib.import_module("pledges.migrations.0010_accounts_event_chain")
+    assert frozen.GENESIS_HASH == history.GENESIS_HASH
+    for event in ledger:
+        assert frozen.event_hash(event.previous_hash, event) == event.chain_hash
 
 
 def test_the_database_refuses_a_fork_in_the_chain(pledge, almere_staff):
@@ -261,7 +269,7 @@ def test_two_writers_at_once_both_join_the_chain_in_turn(reference_data, almere_
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_chains_the_events_already_there(reference_data, almere_staff, ukraine_appeal, finance):
     pledge = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=300_00)
-    reconciliation.match(factories.bank_line(300_00).pk, pledge.pk, finance)
+    match(factories.bank_line(300_00).pk, pledge.pk, finance)
     written = list(Event.objects.order_by("id").values_list("id", "previous_hash", "chain_hash"))
     executor = MigrationExecutor(connection)
     chain = [("pledges", "0010_accounts_event_chain")]

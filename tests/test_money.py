@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from pledges.core.money import AmountError, format_euro, parse_euro
 from pledges.models import Donation
-from pledges.money import AmountError, format_euro, parse_euro
 from tests import factories, pages
 
 

@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from pledges import offers as offer_ledger
-from pledges.forms.fields import PHOTO_MAX_BYTES
+from pledges.core.fields import PHOTO_MAX_BYTES
+from pledges.core.measures import format_measure
+from pledges.equipment.services import OfferLocked, update_offer
+from pledges.equipment.tables import OfferTable
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
-from pledges.models.equipment import format_measure
-from pledges.tables import OfferTable
 from tests import factories, pages
 from tests.conftest import make_user
 
@@ -324,7 +324,7 @@ def test_it_keeps_an_offer_that_was_not_changed_without_an_edit_event(client, al
 
 def test_it_locks_an_offer_once_the_fund_has_decided(client, almere_staff, coordinator, almere_offer, ukraine_appeal):
     factories_destination = factories.destination()
-    from pledges import workflow
+    from pledges.equipment import workflow as workflow
 
     workflow.transition(almere_offer, OfferStatus.ACCEPTED, workflow.Actor.of(coordinator), destination=factories_destination)
     before = factories.equipment_snapshot()
@@ -340,8 +340,8 @@ def test_it_locks_an_offer_once_the_fund_has_decided(client, almere_staff, coord
 
 
 def test_it_refuses_an_edit_saved_after_the_fund_decided(almere_staff, coordinator, almere_offer, ukraine_appeal):
-    from pledges import workflow
-    from pledges.forms.equipment import OfferForm
+    from pledges.equipment import workflow as workflow
+    from pledges.equipment.forms import OfferForm
 
     form = OfferForm(factories.offer_form(ukraine_appeal, quantity="9"), instance=almere_offer)
     assert form.is_valid(), form.errors
@@ -350,8 +350,8 @@ def test_it_refuses_an_edit_saved_after_the_fund_decided(almere_staff, coordinat
     )
     before = factories.equipment_snapshot()
 
-    with pytest.raises(offer_ledger.OfferLocked):
-        offer_ledger.update_offer(form, almere_staff)
+    with pytest.raises(OfferLocked):
+        update_offer(form, almere_staff)
 
     assert factories.equipment_snapshot() == before
 
@@ -599,7 +599,7 @@ def test_it_declines_with_a_reason_the_municipality_reads(client, coordinator, a
 
 
 def test_it_tells_the_second_coordinator_that_the_offer_moved_meanwhile(client, coordinator, almere_offer):
-    from pledges import workflow
+    from pledges.equipment import workflow as workflow
 
     workflow.transition(almere_offer, OfferStatus.DECLINED, workflow.Actor.of(coordinator), note="Te oud")
     before = factories.equipment_snapshot()

@@ -10,11 +10,19 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from pledges import exports
 from pledges.models import OfferStatus
+from pledges.spreadsheets.engine import (
+    DATE,
+    MAX_WIDTH,
+    XLSX_CONTENT_TYPE,
+    Column,
+    new_workbook,
+    safe_sheet_title,
+    write_sheet,
+)
 from tests import factories, pages, printed
 
-# Column letters, as documented in pledges.exports.
+# Column letters, as documented in pledges.logistics.exports.
 NUMBER, OFFER, CATEGORY, DESCRIPTION, POWER, QUANTITY = "ABCDEF"
 UNIT_WEIGHT, TOTAL_WEIGHT, VALUE, VALUE_TOTAL, CUSTOMS, CUSTOMS_TOTAL = "GHIJKL"
 YEAR, CONDITION, FUEL, LITHIUM = "MNOP"
@@ -60,7 +68,7 @@ def test_it_writes_the_items_as_numbers_with_formats(client, coordinator, shipme
     response, content = download(client, coordinator, shipment)
 
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert f'filename="paklijst-{shipment.number}.xlsx"' in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(content))["Paklijst"]
     assert sheet["A1"].value.startswith("Paklijst / Packing list / Пакувальний лист " + shipment.number)
@@ -97,7 +105,7 @@ def test_it_writes_a_title_frozen_header_autofilter_fitting_widths_and_totals(cl
     assert all(sheet.cell(row=2, column=column).font.b for column in range(1, 17))
     widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNOP"}
     assert widths[DESCRIPTION] >= len(HOSTILE)
-    assert widths[NUMBER] < widths[DESCRIPTION] <= exports.MAX_WIDTH
+    assert widths[NUMBER] < widths[DESCRIPTION] <= MAX_WIDTH
     totals = {cell.column_letter: cell.value for cell in sheet[5]}
     assert totals[OFFER] == "Totaal / Total / Усього"
     assert totals[QUANTITY] == 5
@@ -124,8 +132,8 @@ def test_it_never_writes_user_text_as_a_formula(client, coordinator, shipment, i
 
 @pytest.mark.parametrize("text", ["=1+1", "+31 6 1234", "-2", "@SUM(A1)", "\tTab", "\rCR", "bel\x07l"])
 def test_it_writes_risky_text_as_plain_text(text):
-    book = exports.new_workbook()
-    exports.write_sheet(book, "Test", [exports.Column("Tekst")], [[text]])
+    book = new_workbook()
+    write_sheet(book, "Test", [Column("Tekst")], [[text]])
     buffer = io.BytesIO()
     book.save(buffer)
 
@@ -136,8 +144,8 @@ def test_it_writes_risky_text_as_plain_text(text):
 
 
 def test_it_writes_dates_as_dates():
-    book = exports.new_workbook()
-    exports.write_sheet(book, "Data", [exports.Column("Datum", exports.DATE)], [[datetime.date(2026, 3, 4)]])
+    book = new_workbook()
+    write_sheet(book, "Data", [Column("Datum", DATE)], [[datetime.date(2026, 3, 4)]])
     buffer = io.BytesIO()
     book.save(buffer)
 
@@ -147,8 +155,8 @@ def test_it_writes_dates_as_dates():
 
 
 def test_it_keeps_sheet_titles_excel_accepts():
-    assert exports.safe_sheet_title("Per gemeente: [Noord/Zuid]*?") == "Per gemeente   Noord Zuid"
-    assert len(exports.safe_sheet_title("x" * 40)) == 31
+    assert safe_sheet_title("Per gemeente: [Noord/Zuid]*?") == "Per gemeente   Noord Zuid"
+    assert len(safe_sheet_title("x" * 40)) == 31
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 1, 12, 0), tick=False)

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges import receipts, shipping
+from pledges.equipment.workflow import RECIPIENT, Actor
+from pledges.logistics.receipts import SALT, make_token, recipient_actor
+from pledges.logistics.services import move_shipment
+from pledges.logistics.views import recipient
 from pledges.models import EquipmentOffer, Event, OfferStatus, ReceiptConfirmation, Shipment
-from pledges.views.recipient import recipient
-from pledges.workflow import RECIPIENT, Actor
 from tests import factories, pages
 
 UK_TITLE = "Підтвердження отримання"
@@ -49,8 +50,8 @@ def delivered(coordinator, almere_staff, ukraine_appeal, reference_data) -> Ship
     ]
     factories.on_board(shipment, *offers)
     actor = Actor.of(coordinator)
-    shipping.move_shipment(shipment, Shipment.Status.IN_TRANSIT, actor)
-    shipping.move_shipment(shipment, Shipment.Status.DELIVERED, actor)
+    move_shipment(shipment, Shipment.Status.IN_TRANSIT, actor)
+    move_shipment(shipment, Shipment.Status.DELIVERED, actor)
     return shipment
 
 
@@ -61,7 +62,7 @@ def items(delivered) -> list[EquipmentOffer]:
 
 @pytest.fixture
 def link(delivered) -> str:
-    return reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+    return reverse("pledges:recipient", args=[make_token(delivered)])
 
 
 def confirm(client, link: str, offer: EquipmentOffer, lang: str = "uk", **fields):
@@ -228,7 +229,7 @@ def assert_broken_link_page(response, *, uk: str, en: str, items=()) -> None:
 def test_it_refuses_an_expired_link_in_ukrainian_and_english(client, delivered, items):
     made = timezone.now()
     with time_machine.travel(made, tick=False):
-        link = reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+        link = reverse("pledges:recipient", args=[make_token(delivered)])
     before = factories.shipping_snapshot()
 
     with time_machine.travel(made + datetime.timedelta(days=30, minutes=1), tick=False):
@@ -247,7 +248,7 @@ def test_it_follows_the_configured_link_lifetime(client, settings, delivered):
     settings.RECIPIENT_LINK_MAX_AGE_DAYS = 2
     made = timezone.now()
     with time_machine.travel(made, tick=False):
-        link = reverse("pledges:recipient", args=[receipts.make_token(delivered)])
+        link = reverse("pledges:recipient", args=[make_token(delivered)])
 
     with time_machine.travel(made + datetime.timedelta(days=3), tick=False):
         assert client.get(link).status_code == 410
@@ -260,14 +261,14 @@ def test_it_follows_the_configured_link_lifetime(client, settings, delivered):
         lambda token, pk: f"{pk + 1}:" + token.split(":", 1)[1],
         lambda token, pk: signing.TimestampSigner(salt="pledges.other-purpose").sign(str(pk)),
         lambda token, pk: signing.TimestampSigner().sign(str(pk)),
-        lambda token, pk: signing.TimestampSigner(salt=receipts.SALT).sign("x"),
+        lambda token, pk: signing.TimestampSigner(salt=SALT).sign("x"),
         lambda token, pk: "not-a-link",
         lambda token, pk: "1:2:3:4",
     ],
     ids=["tampered signature", "another shipment id", "wrong salt", "no salt", "not a number", "malformed", "too many parts"],
 )
 def test_it_refuses_a_forged_link_in_ukrainian_and_english(client, delivered, items, forge):
-    token = forge(receipts.make_token(delivered), delivered.pk)
+    token = forge(make_token(delivered), delivered.pk)
     link = reverse("pledges:recipient", args=[token])
     before = factories.shipping_snapshot()
 
@@ -282,7 +283,7 @@ def test_it_refuses_a_forged_link_in_ukrainian_and_english(client, delivered, it
 def test_it_shows_nothing_for_a_shipment_that_has_not_arrived(client, ukraine_appeal, reference_data):
     planned = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))
 
-    response = client.get(reverse("pledges:recipient", args=[receipts.make_token(planned)]))
+    response = client.get(reverse("pledges:recipient", args=[make_token(planned)]))
 
     assert response.status_code == 404
     assert_broken_link_page(response, uk=UK_INVALID, en=EN_INVALID)
@@ -330,7 +331,7 @@ def test_it_marks_the_recipient_page_public_on_purpose():
 
 
 def test_it_names_the_recipient_as_the_only_role_that_confirms(delivered):
-    actor = receipts.recipient_actor(delivered)
+    actor = recipient_actor(delivered)
     assert (actor.role, actor.user) == (RECIPIENT, None)
 
 

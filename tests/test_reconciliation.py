@@ -18,7 +18,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from pledges import banking, reconciliation
+from pledges.finance import matching
+from pledges.finance.matching import MatchRefused, _settle, auto_match, mark_gift, references_in_text
+from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.finance.suggestions import SCORE_RESEMBLES, Suggestion, pledge_numbers_in, suggestions
 from pledges.models import (
     Appeal,
     Donation,
@@ -69,7 +72,7 @@ def status_and_received(donation: Donation) -> tuple[str, int]:
     ],
 )
 def test_it_finds_an_rf_reference_however_it_is_written(text):
-    found = list(reconciliation.references_in_text(text))
+    found = list(references_in_text(text))
     if "-" in text:
         assert "RF18VNG90001202" not in found
     else:
@@ -77,7 +80,7 @@ def test_it_finds_an_rf_reference_however_it_is_written(text):
 
 
 def test_it_ignores_rf_look_alikes_with_a_wrong_check():
-    assert list(reconciliation.references_in_text("RF19VNG90001202 and RF00 ABC")) == []
+    assert list(references_in_text("RF19VNG90001202 and RF00 ABC")) == []
 
 
 # --------------------------------------------------------------------------- automatic matching
@@ -86,7 +89,7 @@ def test_it_ignores_rf_look_alikes_with_a_wrong_check():
 def test_a_reference_in_the_description_matches_exactly(finance, pledge):
     line = factories.bank_line(1_000_00, counterparty_iban="NL51BUNQ2045678901",
                                remittance=f"Oekraine {pledge.reference_display.lower()}")
-    assert reconciliation.auto_match([line], finance) == 1
+    assert auto_match([line], finance) == 1
     line.refresh_from_db()
     assert (line.donation_id, line.match_method) == (pledge.pk, Payment.Method.REFERENCE)
     assert status_and_received(pledge) == (Donation.Status.RECEIVED, 1_000_00)
@@ -94,14 +97,14 @@ def test_a_reference_in_the_description_matches_exactly(finance, pledge):
 
 def test_a_structured_reference_matches_a_partial_payment(finance, pledge):
     line = factories.bank_line(400_00, structured_reference=pledge.reference, remittance="")
-    reconciliation.auto_match([line], finance)
+    auto_match([line], finance)
     assert status_and_received(pledge) == (Donation.Status.PARTLY_RECEIVED, 400_00)
 
 
 def test_a_known_account_and_the_exact_outstanding_amount_match(finance, pledge):
     received_elsewhere(pledge, 250_00)
     line = factories.bank_line(750_00, counterparty_iban=ALMERE_IBAN, remittance="Tweede termijn")
-    assert reconciliation.auto_match([line], finance) == 1
+    assert auto_match([line], finance) == 1
     line.refresh_from_db()
     assert line.match_method == Payment.Method.IBAN_AMOUNT
     # The line's amount comes on top of what was recorded before.
@@ -112,16 +115,16 @@ def test_a_known_account_with_two_candidate_pledges_is_left_to_finance(finance, 
     twin = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=1_000_00)
     line = factories.bank_line(1_000_00, counterparty_iban=ALMERE_IBAN, remittance="Bijdrage")
 
-    assert reconciliation.auto_match([line], finance) == 0
+    assert auto_match([line], finance) == 0
 
-    suggested = [s.donation.pk for s in reconciliation.suggestions([line])[line.pk]]
+    suggested = [s.donation.pk for s in suggestions([line])[line.pk]]
     assert set(suggested[:2]) == {pledge.pk, twin.pk}
 
 
 def test_a_known_account_with_another_amount_is_only_a_suggestion(finance, pledge):
     line = factories.bank_line(999_00, counterparty_iban=ALMERE_IBAN)
-    assert reconciliation.auto_match([line], finance) == 0
-    [suggestion] = reconciliation.suggestions([line])[line.pk]
+    assert auto_match([line], finance) == 0
+    [suggestion] = suggestions([line])[line.pk]
     assert suggestion.donation == pledge
     assert "bekende rekening van Almere" in " ".join(suggestion.reasons)
 
@@ -134,8 +137,8 @@ def _pledges_of(name: str, almere_staff, appeal, *amounts: int) -> list[Donation
     return [factories.donation(municipality, appeal, almere_staff, amount_cents=cents) for cents in amounts]
 
 
-def _suggested(line: Payment) -> list[reconciliation.Suggestion]:
-    return reconciliation.suggestions([line])[line.pk]
+def _suggested(line: Payment) -> list[Suggestion]:
+    return suggestions([line])[line.pk]
 
 
 def test_the_named_municipalitys_pledges_come_before_others_that_share_only_the_amount(almere_staff, ukraine_appeal):
@@ -175,7 +178,7 @@ def test_a_named_municipality_without_a_pledge_gives_no_false_reassurance(almere
     for suggestion in ranked:
         assert suggestion.reasons == ["het bedrag is gelijk aan wat nog openstaat"]
         assert suggestion.doubts == ["maar de betaler lijkt Haarlem te zijn, dat geen openstaande toezegging heeft"]
-        assert suggestion.score < reconciliation.SCORE_RESEMBLES  # weaker than any sign of who paid
+        assert suggestion.score < SCORE_RESEMBLES  # weaker than any sign of who paid
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["account of Almere", "account also known for others"])
@@ -226,7 +229,7 @@ def test_a_pledge_number_in_the_description_is_a_strong_sign(almere_staff, ukrai
     [("T-000061", {61}), ("t61 en T-0000000", {61}), ("ST-12 AT-5", set()), ("toezegging T-61, T-62.", {61, 62})],
 )
 def test_it_reads_pledge_numbers_in_a_description(text, numbers):
-    assert reconciliation.pledge_numbers_in(text) == numbers
+    assert pledge_numbers_in(text) == numbers
 
 
 def test_the_reference_of_a_paid_or_withdrawn_pledge_is_not_matched_automatically(finance, pledge, almere_staff, ukraine_appeal):
@@ -236,35 +239,35 @@ def test_the_reference_of_a_paid_or_withdrawn_pledge_is_not_matched_automaticall
     paid_again = factories.bank_line(1_000_00, remittance=pledge.reference)
     for_withdrawn = factories.bank_line(1_000_00, remittance=withdrawn.reference, counterparty_iban="")
 
-    assert reconciliation.auto_match([paid_again, for_withdrawn], finance) == 0
+    assert auto_match([paid_again, for_withdrawn], finance) == 0
 
-    [first] = reconciliation.suggestions([paid_again])[paid_again.pk][:1]
+    [first] = suggestions([paid_again])[paid_again.pk][:1]
     assert first.donation == pledge and "maar de toezegging is ontvangen" in first.reasons[0]
-    assert "maar de toezegging is ingetrokken" in reconciliation.suggestions([for_withdrawn])[for_withdrawn.pk][0].reasons[0]
+    assert "maar de toezegging is ingetrokken" in suggestions([for_withdrawn])[for_withdrawn.pk][0].reasons[0]
 
 
 def test_two_payments_of_the_same_pledge_in_one_file_match_until_it_is_paid(finance, pledge):
     lines = [factories.bank_line(600_00, remittance=pledge.reference) for _ in range(3)]
-    assert reconciliation.auto_match(lines, finance) == 2  # 600 + 600 ≥ 1000; the third waits
+    assert auto_match(lines, finance) == 2  # 600 + 600 ≥ 1000; the third waits
     assert status_and_received(pledge) == (Donation.Status.RECEIVED, 1_200_00)
 
 
 def test_rematch_picks_up_a_pledge_made_after_the_money_arrived(finance, almere_staff, ukraine_appeal):
     early = factories.bank_line(500_00, counterparty_iban=ALMERE_IBAN, remittance="Alvast")
-    assert reconciliation.rematch(finance) == 0
+    assert matching.rematch(finance) == 0
     late = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=500_00)
     KnownIban.objects.create(municipality=late.municipality, iban=ALMERE_IBAN)
 
-    assert reconciliation.rematch(finance) == 1
+    assert matching.rematch(finance) == 1
     early.refresh_from_db()
     assert early.donation == late
 
 
 def test_rematch_leaves_a_line_a_person_unmatched(finance, pledge):
     line = factories.bank_line(1_000_00, remittance=pledge.reference)
-    reconciliation.auto_match([line], finance)
-    reconciliation.unmatch(line.pk, finance, note="Verkeerde gemeente")
-    assert reconciliation.rematch(finance) == 0
+    auto_match([line], finance)
+    matching.unmatch(line.pk, finance, note="Verkeerde gemeente")
+    assert matching.rematch(finance) == 0
     line.refresh_from_db()
     assert line.is_open
 
@@ -277,10 +280,10 @@ def test_several_lines_may_pay_one_pledge(finance, pledge, django_capture_on_com
     second = factories.bank_line(700_00, counterparty_iban="")
 
     with django_capture_on_commit_callbacks(execute=True):
-        reconciliation.match(first.pk, pledge.pk, finance)
+        matching.match(first.pk, pledge.pk, finance)
     assert status_and_received(pledge) == (Donation.Status.PARTLY_RECEIVED, 300_00)
     with django_capture_on_commit_callbacks(execute=True):
-        reconciliation.match(second.pk, pledge.pk, finance)
+        matching.match(second.pk, pledge.pk, finance)
     assert status_and_received(pledge) == (Donation.Status.RECEIVED, 1_000_00)
 
     events = Event.objects.filter(donation=pledge, kind=Event.Kind.PAYMENT_MATCHED).order_by("at", "id")
@@ -295,7 +298,7 @@ def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge, d
     line = factories.bank_line(400_00, booking_date=datetime.date(2026, 3, 2))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        reconciliation.match(line.pk, pledge.pk, finance)
+        matching.match(line.pk, pledge.pk, finance)
 
     assert len(callbacks) == 1
     [message] = mail.outbox
@@ -314,7 +317,7 @@ def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge, djang
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        reconciliation.match(line.pk, pledge.pk, finance)
+        matching.match(line.pk, pledge.pk, finance)
         raise RuntimeError("rolled back")
     assert callbacks == [] and mail.outbox == []
 
@@ -322,7 +325,7 @@ def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge, djang
 def test_a_gift_without_pledge_counts_for_no_pledge(finance, pledge):
     line = factories.bank_line(50_00, counterparty_name="M JANSEN", counterparty_iban="NL51BUNQ2045678901")
 
-    reconciliation.mark_gift(line.pk, finance, note="Particuliere gift")
+    mark_gift(line.pk, finance, note="Particuliere gift")
 
     line.refresh_from_db()
     assert (line.match_method, line.donation_id, line.matched_by) == (Payment.Method.GIFT, None, finance)
@@ -332,9 +335,9 @@ def test_a_gift_without_pledge_counts_for_no_pledge(finance, pledge):
 
 def test_unmatching_gives_the_money_back_to_the_line_and_tells_the_history(finance, pledge):
     line = factories.bank_line(1_000_00, remittance=pledge.reference)
-    reconciliation.auto_match([line], finance)
+    auto_match([line], finance)
 
-    reconciliation.unmatch(line.pk, finance, note="Dubbel geboekt")
+    matching.unmatch(line.pk, finance, note="Dubbel geboekt")
 
     line.refresh_from_db()
     assert line.is_open and line.matched_by is None and line.matched_at is None
@@ -346,10 +349,10 @@ def test_unmatching_gives_the_money_back_to_the_line_and_tells_the_history(finan
 
 def test_after_unmatching_everything_the_municipality_may_change_its_pledge_again(finance, pledge):
     line = factories.bank_line(200_00)
-    reconciliation.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance)
     pledge.refresh_from_db()
     assert not pledge.is_editable
-    reconciliation.unmatch(line.pk, finance)
+    matching.unmatch(line.pk, finance)
     pledge.refresh_from_db()
     assert pledge.is_editable
 
@@ -364,9 +367,9 @@ def test_after_unmatching_everything_the_municipality_may_change_its_pledge_agai
 )
 def test_lines_that_cannot_pay_a_pledge_are_refused(finance, pledge, fields, says):
     line = factories.bank_line(**({"amount_cents": 100_00} | fields))
-    for act in (lambda: reconciliation.match(line.pk, pledge.pk, finance),
-                lambda: reconciliation.mark_gift(line.pk, finance)):
-        with pytest.raises(reconciliation.MatchRefused) as refused:
+    for act in (lambda: matching.match(line.pk, pledge.pk, finance),
+                lambda: mark_gift(line.pk, finance)):
+        with pytest.raises(MatchRefused) as refused:
             act()
         assert says in str(refused.value)
     assert status_and_received(pledge) == (Donation.Status.PLEDGED, 0)
@@ -375,21 +378,21 @@ def test_lines_that_cannot_pay_a_pledge_are_refused(finance, pledge, fields, say
 def test_a_matched_line_is_not_matched_again(finance, pledge, almere_staff, ukraine_appeal):
     other = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     line = factories.bank_line(100_00)
-    reconciliation.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance)
 
-    with pytest.raises(reconciliation.MatchRefused) as refused:
-        reconciliation.match(line.pk, other.pk, finance)
+    with pytest.raises(MatchRefused) as refused:
+        matching.match(line.pk, other.pk, finance)
     assert "al gekoppeld aan toezegging" in str(refused.value)
-    with pytest.raises(reconciliation.MatchRefused):
-        reconciliation.mark_gift(line.pk, finance)
+    with pytest.raises(MatchRefused):
+        mark_gift(line.pk, finance)
     assert status_and_received(other) == (Donation.Status.PLEDGED, 0)
 
 
 def test_a_withdrawn_pledge_receives_nothing(finance, pledge):
     Donation.objects.filter(pk=pledge.pk).update(status=Donation.Status.WITHDRAWN)
     line = factories.bank_line(100_00)
-    with pytest.raises(reconciliation.MatchRefused) as refused:
-        reconciliation.match(line.pk, pledge.pk, finance)
+    with pytest.raises(MatchRefused) as refused:
+        matching.match(line.pk, pledge.pk, finance)
     assert "is ingetrokken" in str(refused.value)
 
 
@@ -412,9 +415,9 @@ def _confirm_in_own_connection(barrier, results, line_pk, donation_pk, user_pk):
     try:
         user = User.objects.get(pk=user_pk)
         barrier.wait(timeout=10)
-        reconciliation.match(line_pk, donation_pk, user)
+        matching.match(line_pk, donation_pk, user)
         results.append("matched")
-    except reconciliation.MatchRefused:
+    except MatchRefused:
         results.append("refused")
     except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion on `results`
         results.append(repr(error))
@@ -436,7 +439,7 @@ def test_two_finance_users_confirming_at_once_match_a_line_once(reference_data, 
     first = factories.donation(almere, appeal, staff, amount_cents=1_000_00)
     second = first if same_pledge else factories.donation(almere, appeal, staff, amount_cents=1_000_00)
     line = factories.bank_line(1_000_00)
-    original = reconciliation._settle
+    original = _settle
 
     def slow_settle(*args, **kwargs):
         # Hold the locks a moment, so the other confirmation surely arrives meanwhile.
@@ -445,7 +448,7 @@ def test_two_finance_users_confirming_at_once_match_a_line_once(reference_data, 
         time.sleep(0.3)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reconciliation, "_settle", slow_settle)
+    monkeypatch.setattr(matching, "_settle", slow_settle)
     barrier, results = threading.Barrier(2), []
     threads = [
         threading.Thread(target=_confirm_in_own_connection, args=(barrier, results, line.pk, first.pk, dirk.pk)),
@@ -545,7 +548,7 @@ class LedgerMachine(RuleBasedStateMachine):
         text = _mt940_day(self.statements, self.day, self.balance, lines)
         data = ((self.last_day_text if overlap else "") + text).encode()
         before = Payment.objects.count()
-        result = banking.import_statement(data, file_name=f"dag{self.statements}.sta", user=self.finance)
+        result = import_statement(data, file_name=f"dag{self.statements}.sta", user=self.finance)
         # An overlap repeats yesterday byte for byte: only today's lines are new.
         assert result.statement.added_count == len(lines)
         assert Payment.objects.count() == before + len(lines)
@@ -556,8 +559,8 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule()
     def import_the_same_file_again(self):
         before = factories.banking_snapshot()
-        with pytest.raises(banking.AlreadyImported):
-            banking.import_statement(self.last_file, file_name="nogmaals.sta", user=self.finance)
+        with pytest.raises(AlreadyImported):
+            import_statement(self.last_file, file_name="nogmaals.sta", user=self.finance)
         assert factories.banking_snapshot() == before
 
     @rule(data=st.data())
@@ -568,7 +571,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         line = data.draw(st.sampled_from(lines))
         pledge = data.draw(st.sampled_from(open_pledges))
-        reconciliation.match(line.pk, pledge.pk, self.finance)
+        matching.match(line.pk, pledge.pk, self.finance)
 
     @rule(data=st.data())
     def match_anything(self, data):
@@ -580,25 +583,25 @@ class LedgerMachine(RuleBasedStateMachine):
         pledge = data.draw(st.sampled_from(self.pledges))
         before = factories.banking_snapshot()
         try:
-            reconciliation.match(line.pk, pledge.pk, self.finance)
-        except reconciliation.MatchRefused:
+            matching.match(line.pk, pledge.pk, self.finance)
+        except MatchRefused:
             assert factories.banking_snapshot() == before
 
     @rule(data=st.data())
     def gift(self, data):
         lines = list(Payment.objects.unmatched().order_by("pk"))
         if lines:
-            reconciliation.mark_gift(data.draw(st.sampled_from(lines)).pk, self.finance)
+            mark_gift(data.draw(st.sampled_from(lines)).pk, self.finance)
 
     @rule(data=st.data())
     def unmatch(self, data):
         lines = list(Payment.objects.exclude(match_method="").order_by("pk"))
         if lines:
-            reconciliation.unmatch(data.draw(st.sampled_from(lines)).pk, self.finance)
+            matching.unmatch(data.draw(st.sampled_from(lines)).pk, self.finance)
 
     @rule()
     def rematch(self):
-        reconciliation.rematch(self.finance)
+        matching.rematch(self.finance)
 
     @invariant()
     def bank_lines_are_matched_or_not(self):

@@ -10,9 +10,9 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges import shipping
+from pledges.equipment.workflow import Actor, TransitionRefused
+from pledges.logistics.services import add_offers, move_shipment, remove_offer
 from pledges.models import EquipmentOffer, Event, OfferStatus, Role, Shipment
-from pledges.workflow import Actor, TransitionRefused
 from tests import factories, pages
 from tests.conftest import make_user
 
@@ -223,7 +223,7 @@ def test_it_refuses_to_load_an_offer_that_is_on_another_shipment(coordinator, pl
     before = factories.shipping_snapshot()
 
     with pytest.raises(TransitionRefused) as refusal:
-        shipping.add_offers(planned, [generator.pk], Actor.of(coordinator))
+        add_offers(planned, [generator.pk], Actor.of(coordinator))
 
     assert other.number in refusal.value.message
     assert factories.shipping_snapshot() == before
@@ -243,13 +243,13 @@ def test_it_takes_an_offer_off_a_planned_shipment(client, coordinator, planned, 
 
 def test_it_keeps_the_load_once_the_shipment_has_left(coordinator, planned, generator, transformer):
     loaded(planned, generator)
-    shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
     before = factories.shipping_snapshot()
 
     with pytest.raises(TransitionRefused):
-        shipping.remove_offer(planned, generator.pk, Actor.of(coordinator))
+        remove_offer(planned, generator.pk, Actor.of(coordinator))
     with pytest.raises(TransitionRefused):
-        shipping.add_offers(planned, [transformer.pk], Actor.of(coordinator))
+        add_offers(planned, [transformer.pk], Actor.of(coordinator))
 
     assert factories.shipping_snapshot() == before
 
@@ -309,7 +309,7 @@ def test_it_delivers_every_offer_and_tells_the_municipalities(
     client, coordinator, planned, generator, transformer, almere_staff, utrecht_staff, django_capture_on_commit_callbacks
 ):
     loaded(planned, generator, transformer)
-    shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -335,14 +335,14 @@ def test_it_allows_only_the_shipment_moves_in_the_table(coordinator, planned, ge
     before = factories.shipping_snapshot()
 
     with pytest.raises(TransitionRefused):
-        shipping.move_shipment(planned, to_status, Actor.of(coordinator))
+        move_shipment(planned, to_status, Actor.of(coordinator))
 
     assert factories.shipping_snapshot() == before
 
 
 def test_it_refuses_a_move_made_on_an_outdated_page(client, coordinator, planned, generator):
     loaded(planned, generator)
-    shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
     client.force_login(coordinator)
     before = factories.shipping_snapshot()
 
@@ -367,7 +367,7 @@ def test_it_refuses_a_move_made_on_an_outdated_page(client, coordinator, planned
 )
 def test_it_refuses_an_arrival_date_that_cannot_be(client, coordinator, planned, generator, on, message):
     loaded(planned, generator)
-    shipping.move_shipment(
+    move_shipment(
         planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator), on=timezone.localdate() - datetime.timedelta(days=2)
     )
     client.force_login(coordinator)
@@ -386,14 +386,14 @@ def test_it_refuses_an_arrival_date_that_cannot_be(client, coordinator, planned,
 
 def test_it_refuses_to_send_an_empty_shipment(coordinator, planned):
     with pytest.raises(TransitionRefused) as refusal:
-        shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+        move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
     assert "heeft geen aanbod aan boord" in refusal.value.message
 
 
 def test_it_lets_only_a_coordinator_move_a_shipment(finance, planned, generator):
     loaded(planned, generator)
     with pytest.raises(TransitionRefused):
-        shipping.move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(finance))
+        move_shipment(planned, Shipment.Status.IN_TRANSIT, Actor.of(finance))
 
 
 # The shipment page
@@ -440,7 +440,7 @@ def test_it_lets_one_of_two_coordinators_send_the_shipment_off(reference_data, a
 
     def carla_departs():
         with transaction.atomic():
-            moved = shipping.move_shipment(
+            moved = move_shipment(
                 Shipment.objects.get(pk=shipment.pk), Shipment.Status.IN_TRANSIT, Actor.of(carla),
                 expected_status=Shipment.Status.PLANNED,
             )
@@ -450,7 +450,7 @@ def test_it_lets_one_of_two_coordinators_send_the_shipment_off(reference_data, a
 
     def henk_departs():
         first_holds_lock.wait(5)
-        return shipping.move_shipment(
+        return move_shipment(
             Shipment.objects.get(pk=shipment.pk), Shipment.Status.IN_TRANSIT, Actor.of(henk),
             expected_status=Shipment.Status.PLANNED,
         )

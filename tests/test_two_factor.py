@@ -12,7 +12,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges import twofactor
+from pledges.accounts.twofactor import (
+    PENDING_MAX_AGE,
+    RECOVERY_CODE_COUNT,
+    has_authenticator,
+    issue_recovery_codes,
+    unused_recovery_codes,
+    verify,
+)
 from pledges.models import Authenticator, LoginFailure, RecoveryCode, User
 from tests import factories, pages
 from tests.conftest import PASSWORD
@@ -122,11 +129,11 @@ def test_it_logs_in_after_the_first_code_and_shows_recovery_codes_once(client, c
     assert client.session.session_key != session_before
     shown = client.get(RECOVERY_CODES)
     codes = recovery_codes_on(shown)
-    assert len(codes) == twofactor.RECOVERY_CODE_COUNT == RecoveryCode.objects.filter(user=coordinator).count()
+    assert len(codes) == RECOVERY_CODE_COUNT == RecoveryCode.objects.filter(user=coordinator).count()
     stored = set(RecoveryCode.objects.filter(user=coordinator).values_list("code_hash", flat=True))
     assert stored == {hashlib.sha256(code.replace("-", "").encode()).hexdigest() for code in codes}, "only hashes kept"
     assert client.get(RECOVERY_CODES)["Location"] == ACCOUNT, "recovery codes are shown once"
-    assert twofactor.has_authenticator(coordinator)
+    assert has_authenticator(coordinator)
 
 
 def test_it_refuses_a_wrong_first_code(client, coordinator):
@@ -138,7 +145,7 @@ def test_it_refuses_a_wrong_first_code(client, coordinator):
     assert response.status_code == 200
     assert pages.errors(response)
     assert not is_logged_in(client)
-    assert not twofactor.has_authenticator(coordinator)
+    assert not has_authenticator(coordinator)
 
 
 def test_it_keeps_the_enrolment_page_for_whoever_gave_the_password(client, coordinator):
@@ -184,7 +191,7 @@ def test_it_allows_one_step_of_clock_drift(client, enrolled_coordinator, steps, 
 
 
 def test_it_accepts_a_recovery_code_once(client, enrolled_coordinator):
-    codes = twofactor.issue_recovery_codes(enrolled_coordinator)
+    codes = issue_recovery_codes(enrolled_coordinator)
     log_in(client, enrolled_coordinator.email)
     send_code(client, codes[3].lower().replace("-", " "))
     assert is_logged_in(client)
@@ -194,12 +201,12 @@ def test_it_accepts_a_recovery_code_once(client, enrolled_coordinator):
     send_code(client, codes[3])
 
     assert not is_logged_in(client)
-    assert twofactor.unused_recovery_codes(enrolled_coordinator) == twofactor.RECOVERY_CODE_COUNT - 1
+    assert unused_recovery_codes(enrolled_coordinator) == RECOVERY_CODE_COUNT - 1
 
 
 def test_it_forgets_the_password_step_after_ten_minutes(client, enrolled_coordinator, time_machine):
     log_in(client, enrolled_coordinator.email)
-    time_machine.shift(twofactor.PENDING_MAX_AGE + STEP)
+    time_machine.shift(PENDING_MAX_AGE + STEP)
 
     response = send_code(client, code_at(enrolled_coordinator, timezone.now()))
 
@@ -305,7 +312,7 @@ def test_it_lets_municipal_staff_turn_it_on_and_then_asks_for_a_code(client, alm
     response = send_code(client, pyotp.TOTP(secret).at(MOMENT), reverse("two_factor_enable"))
 
     assert response["Location"] == RECOVERY_CODES
-    assert len(recovery_codes_on(client.get(RECOVERY_CODES))) == twofactor.RECOVERY_CODE_COUNT
+    assert len(recovery_codes_on(client.get(RECOVERY_CODES))) == RECOVERY_CODE_COUNT
     client.post(reverse("logout"))
     assert log_in(client, almere_staff.email)["Location"] == CODE
     assert not is_logged_in(client)
@@ -317,12 +324,12 @@ def test_it_lets_municipal_staff_turn_it_off_with_their_password(client, almere_
 
     wrong = client.post(reverse("two_factor_disable"), {"off-password": "not my password"})
     assert wrong.status_code == 400
-    assert twofactor.has_authenticator(almere_staff)
+    assert has_authenticator(almere_staff)
 
     right = client.post(reverse("two_factor_disable"), {"off-password": PASSWORD})
 
     assert right["Location"] == ACCOUNT
-    assert not twofactor.has_authenticator(almere_staff)
+    assert not has_authenticator(almere_staff)
     client.post(reverse("logout"))
     assert log_in(client, almere_staff.email)["Location"] == reverse("pledges:home")
 
@@ -333,12 +340,12 @@ def test_it_does_not_let_fund_staff_turn_it_off(client, enrolled_coordinator):
     response = client.post(reverse("two_factor_disable"), {"off-password": PASSWORD})
 
     assert response.status_code == 403
-    assert twofactor.has_authenticator(enrolled_coordinator)
+    assert has_authenticator(enrolled_coordinator)
     assert "two_factor_disable" not in client.get(ACCOUNT).text
 
 
 def test_it_replaces_the_recovery_codes_after_the_password(client, enrolled_coordinator):
-    old = twofactor.issue_recovery_codes(enrolled_coordinator)
+    old = issue_recovery_codes(enrolled_coordinator)
     client.force_login(enrolled_coordinator)
 
     assert client.post(reverse("two_factor_new_codes"), {"codes-password": "wrong"}).status_code == 400
@@ -347,12 +354,12 @@ def test_it_replaces_the_recovery_codes_after_the_password(client, enrolled_coor
     assert response["Location"] == RECOVERY_CODES
     new = recovery_codes_on(client.get(RECOVERY_CODES))
     assert set(new).isdisjoint(old)
-    assert not twofactor.verify(enrolled_coordinator, old[0])
-    assert twofactor.verify(enrolled_coordinator, new[0])
+    assert not verify(enrolled_coordinator, old[0])
+    assert verify(enrolled_coordinator, new[0])
 
 
 def test_it_shows_the_state_of_the_account_in_dutch(client, enrolled_coordinator):
-    twofactor.issue_recovery_codes(enrolled_coordinator)
+    issue_recovery_codes(enrolled_coordinator)
     client.force_login(enrolled_coordinator)
 
     page = pages.plain(client.get(ACCOUNT, HTTP_ACCEPT_LANGUAGE="nl"))
@@ -362,7 +369,7 @@ def test_it_shows_the_state_of_the_account_in_dutch(client, enrolled_coordinator
 
 
 def test_an_administrator_resets_a_lost_phone_in_the_admin(client, administrator, enrolled_coordinator):
-    twofactor.issue_recovery_codes(enrolled_coordinator)
+    issue_recovery_codes(enrolled_coordinator)
     client.force_login(administrator)
 
     client.post(

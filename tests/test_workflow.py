@@ -7,9 +7,16 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from pledges import workflow
+from pledges.equipment.workflow import (
+    MOVES,
+    NOTIFY_MUNICIPALITY,
+    RECIPIENT,
+    Actor,
+    TransitionRefused,
+    transition,
+    transition_many,
+)
 from pledges.models import EquipmentOffer, Event, OfferStatus, Role
-from pledges.workflow import MOVES, RECIPIENT, Actor, TransitionRefused
 from tests import factories
 from tests.conftest import make_user
 
@@ -58,10 +65,10 @@ def test_it_allows_exactly_the_moves_of_the_table(
 
     with django_capture_on_commit_callbacks(execute=True):
         if allowed:
-            workflow.transition(offer, to_status, actor, expected_status=from_status, **_changes(to_status))
+            transition(offer, to_status, actor, expected_status=from_status, **_changes(to_status))
         else:
             with pytest.raises(TransitionRefused):
-                workflow.transition(offer, to_status, actor, expected_status=from_status, **_changes(to_status))
+                transition(offer, to_status, actor, expected_status=from_status, **_changes(to_status))
 
     offer.refresh_from_db()
     if allowed:
@@ -71,7 +78,7 @@ def test_it_allows_exactly_the_moves_of_the_table(
         event = events.get()
         assert event.actor == actor.user
         assert event.actor_label == actor.label
-        assert len(mailoutbox) == (1 if to_status in workflow.NOTIFY_MUNICIPALITY else 0)
+        assert len(mailoutbox) == (1 if to_status in NOTIFY_MUNICIPALITY else 0)
     else:
         assert factories.equipment_snapshot() == before
         assert mailoutbox == []
@@ -79,12 +86,12 @@ def test_it_allows_exactly_the_moves_of_the_table(
 
 def test_it_refuses_a_move_from_a_status_the_person_did_not_see(coordinator, almere_staff, ukraine_appeal):
     offer = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
-    workflow.transition(offer, OfferStatus.DECLINED, Actor.of(coordinator), note="Te oud")
+    transition(offer, OfferStatus.DECLINED, Actor.of(coordinator), note="Te oud")
     stale = EquipmentOffer.objects.get(pk=offer.pk)
     before = factories.equipment_snapshot()
 
     with pytest.raises(TransitionRefused) as refusal:
-        workflow.transition(
+        transition(
             stale,
             OfferStatus.ACCEPTED,
             Actor.of(coordinator),
@@ -100,7 +107,7 @@ def test_it_refuses_a_move_from_a_status_the_person_did_not_see(coordinator, alm
 def test_it_moves_many_offers_as_one_act(coordinator, almere_staff, ukraine_appeal):
     offers = [factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff) for _ in range(3)]
 
-    workflow.transition_many(offers, OfferStatus.ACCEPTED, Actor.of(coordinator), destination=factories.destination())
+    transition_many(offers, OfferStatus.ACCEPTED, Actor.of(coordinator), destination=factories.destination())
 
     assert set(EquipmentOffer.objects.values_list("status", flat=True)) == {OfferStatus.ACCEPTED}
     assert Event.objects.filter(kind=Event.Kind.STATUS).count() == 3
@@ -112,7 +119,7 @@ def test_it_moves_none_of_many_offers_when_one_cannot_move(coordinator, almere_s
     before = factories.equipment_snapshot()
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionRefused) as refusal:
-        workflow.transition_many(
+        transition_many(
             [first, second, withdrawn], OfferStatus.ACCEPTED, Actor.of(coordinator), destination=factories.destination()
         )
 
@@ -126,7 +133,7 @@ def test_it_mails_nobody_when_the_move_is_rolled_back(coordinator, almere_staff,
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         with transaction.atomic():
-            workflow.transition(offer, OfferStatus.DECLINED, Actor.of(coordinator), note="Te oud")
+            transition(offer, OfferStatus.DECLINED, Actor.of(coordinator), note="Te oud")
             raise RuntimeError("the request failed after the move")
 
     assert mailoutbox == []
@@ -144,7 +151,7 @@ def test_it_mails_the_municipalitys_staff_about_their_offer(
     offer = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=from_status)
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.transition(offer, to_status, Actor.of(coordinator), note="Zie toelichting", **_changes(to_status))
+        transition(offer, to_status, Actor.of(coordinator), note="Zie toelichting", **_changes(to_status))
 
     [mail] = mailoutbox
     assert sorted(mail.to) == sorted([almere_staff.email, colleague.email])
@@ -186,7 +193,7 @@ def test_it_lets_one_of_two_racing_coordinators_win(reference_data, almere, ukra
     def carla_accepts():
         # Carla's transaction holds the row lock a while before it commits.
         with transaction.atomic():
-            moved = workflow.transition(
+            moved = transition(
                 EquipmentOffer.objects.get(pk=offer.pk),
                 OfferStatus.ACCEPTED,
                 Actor.of(carla),
@@ -201,7 +208,7 @@ def test_it_lets_one_of_two_racing_coordinators_win(reference_data, almere, ukra
         first_holds_lock.wait(5)
         started = time.monotonic()
         try:
-            workflow.transition(
+            transition(
                 EquipmentOffer.objects.get(pk=offer.pk),
                 OfferStatus.DECLINED,
                 Actor.of(henk),
@@ -243,7 +250,7 @@ def test_it_never_loses_an_update_when_both_start_together(reference_data, almer
         def work():
             seen = EquipmentOffer.objects.get(pk=offer.pk)
             start.wait(5)
-            return workflow.transition(seen, OfferStatus.ACCEPTED, Actor.of(coordinator), destination=kyiv).status
+            return transition(seen, OfferStatus.ACCEPTED, Actor.of(coordinator), destination=kyiv).status
 
         return work
 

@@ -2,9 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import pledges.models
 from django.conf import settings
 from django.db import migrations, models
+
 
 
 class Migration(migrations.Migration):
@@ -37,9 +37,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'user',
                 'verbose_name_plural': 'users',
             },
-            managers=[
-                ('objects', pledges.models.UserManager()),
-            ],
         ),
         migrations.CreateModel(
             name='Appeal',

@@ -2,9 +2,15 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import pledges.models.equipment
 from django.conf import settings
 from django.db import migrations, models
+
+import uuid
+
+
+def photo_path(instance, filename):
+    """The upload path of the time (a random name); migration 0012 gives the photos a plain folder."""
+    return f"offers/{uuid.uuid4().hex}"
 
 
 class Migration(migrations.Migration):
@@ -99,7 +105,7 @@ class Migration(migrations.Migration):
             name='OfferPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(upload_to=pledges.models.equipment.photo_path)),
+                ('image', models.FileField(upload_to=photo_path)),
                 ('content_type', models.CharField(max_length=20)),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('offer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='pledges.equipmentoffer')),
@@ -116,7 +122,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('note', models.TextField(blank=True, max_length=2000)),
-                ('photo', models.FileField(blank=True, upload_to=pledges.models.equipment.photo_path)),
+                ('photo', models.FileField(blank=True, upload_to=photo_path)),
                 ('photo_content_type', models.CharField(blank=True, max_length=20)),
                 ('offer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='receipt', to='pledges.equipmentoffer')),
             ],

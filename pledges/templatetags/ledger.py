@@ -1,7 +1,7 @@
 from django import template
 
-from pledges.models.equipment import format_measure
-from pledges.money import format_euro
+from pledges.core.measures import format_measure
+from pledges.core.money import format_euro
 
 register = template.Library()
 

@@ -6,8 +6,11 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Donation, EquipmentOffer, Event, Shipment
-from pledges.money import format_euro
+from pledges.core.money import format_euro
+from pledges.donations.models import Donation
+from pledges.equipment.models import EquipmentOffer
+from pledges.history.models import Event
+from pledges.logistics.models import Shipment
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 import pyotp
 from django.utils import translation
 
-from pledges.money import parse_euro
+from pledges.core.money import parse_euro
 
 
 def new_context(browser, live_server, **options):

@@ -29,21 +29,17 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum import iban as iban_numbers
 
-from pledges import banking, ledger, offers
-from pledges.forms.donations import DonationForm
-from pledges.forms.equipment import OfferForm
-from pledges.models import (
-    Appeal,
-    Category,
-    Destination,
-    Donation,
-    Municipality,
-    Need,
-    Role,
-    User,
-)
-from pledges.models import OfferStatus as S
-from pledges.workflow import Actor, transition
+from pledges.accounts.models import Role, User
+from pledges.donations.forms import DonationForm
+from pledges.donations.models import Donation
+from pledges.donations.services import create_donation, withdraw_donation
+from pledges.equipment.forms import OfferForm
+from pledges.equipment.models import Category, Need
+from pledges.equipment.models import OfferStatus as S
+from pledges.equipment.services import create_offer
+from pledges.equipment.workflow import Actor, transition
+from pledges.finance.statements import import_statement
+from pledges.reference.models import Appeal, Destination, Municipality
 
 DEMO_PASSWORD = "demo-vngfonds"
 
@@ -175,7 +171,7 @@ class Command(BaseCommand):
             })
             if not form.is_valid():
                 raise CommandError(form.errors.as_text())
-            offer = offers.create_offer(form, staff)
+            offer = create_offer(form, staff)
             if stage == S.OFFERED:
                 continue
             transition(offer, S.ACCEPTED, coordinate, destination=need.destination if need else kharkiv)
@@ -255,11 +251,11 @@ class DemoHistory:
         })
         if not form.is_valid():
             raise CommandError(form.errors.as_text())
-        pledge["donation"] = ledger.create_donation(form, creator)
+        pledge["donation"] = create_donation(form, creator)
         pledge["creator"] = creator
 
     def _withdraw(self, pledge: dict) -> None:
-        ledger.withdraw_donation(pledge["donation"], pledge["creator"], "Raadsbesluit aangehouden")
+        withdraw_donation(pledge["donation"], pledge["creator"], "Raadsbesluit aangehouden")
 
     def _plan_statements(self) -> None:
         """One statement per month, imported by finance early on the first of the next month."""
@@ -280,7 +276,7 @@ class DemoHistory:
     def _import(self, month: tuple[int, int], lines: list[dict], opening: int, closing: int) -> None:
         name = f"demo_{month[0]}-{month[1]:02d}.camt053.xml"
         data = camt053(self.appeal.iban, month, [self._entry(line) for line in lines], opening, closing)
-        banking.import_statement(data, file_name=name, user=self.finance)
+        import_statement(data, file_name=name, user=self.finance)
         self.statements.append(name)
 
     def _entry(self, line: dict) -> dict:

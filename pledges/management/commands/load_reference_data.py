@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from pledges.models import Appeal, Destination, Municipality
+from pledges.reference.models import Appeal, Destination, Municipality
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

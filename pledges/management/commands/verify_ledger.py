@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges import integrity
+from pledges.finance.integrity import donation_findings
+from pledges.history.integrity import chain_findings, chain_head
 
 
 class Command(BaseCommand):
@@ -12,10 +13,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        findings = [*integrity.donation_findings(), *integrity.chain_findings()]
+        findings = [*donation_findings(), *chain_findings()]
         for finding in findings:
             self.stdout.write(finding)
-        count, head = integrity.chain_head()
+        count, head = chain_head()
         self.stdout.write(f"History: {count} events, chain head {head}")
         if findings:
             raise CommandError(f"The ledger does not verify: {len(findings)} finding(s).", returncode=2)

@@ -1,0 +1,138 @@
+"""People who log in, and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges.reference.models import Municipality
+
+
+class Role(models.TextChoices):
+    MUNICIPAL_STAFF = "staff", _("municipal staff")
+    COORDINATOR = "coordinator", _("coordinator")
+    FINANCE = "finance", _("finance")
+    ADMINISTRATOR = "admin", _("administrator")
+
+
+class UserManager(BaseUserManager["User"]):
+    # Not serialised into migrations: they must not import live code, and none needs create_user.
+    use_in_migrations = False
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str) -> User:
+        """Log in whatever the case of the e-mail address (addresses are stored lower case)."""
+        return self.get(email__iexact=username.strip())
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A person who logs in with their work e-mail address."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Only for municipal staff: the municipality they act for."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Municipal staff act for exactly one municipality; fund staff for none.
+            models.CheckConstraint(
+                condition=(Q(role="staff") & Q(municipality__isnull=False))
+                | (~Q(role="staff") & Q(municipality__isnull=True)),
+                name="user_municipality_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_municipal_staff(self) -> bool:
+        return self.role == Role.MUNICIPAL_STAFF
+
+    @property
+    def is_fund_staff(self) -> bool:
+        """Coordinators, finance and administrators: they see every municipality."""
+        return self.role in (Role.COORDINATOR, Role.FINANCE, Role.ADMINISTRATOR)
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Fund staff and whoever reaches the admin log in with a second factor, as the BIO asks."""
+        return self.is_fund_staff or self.is_staff
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept briefly to throttle guessing (see pledges.accounts.throttle)."""
+
+    account = models.CharField(max_length=254)
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "at"], name="login_failure_address"),
+            models.Index(fields=["account", "address", "at"], name="login_failure_pair"),
+        ]
+
+
+class Authenticator(models.Model):
+    """A user's authenticator app: the TOTP secret they scanned, and the last step it was used for.
+
+    Not confirmed until the user has typed a first code from it; only a confirmed
+    authenticator is asked for at login.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="authenticator")
+    # Base32, as authenticator apps expect it.
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second step of the last accepted code: a code of that step or earlier
+    # is refused, so a code seen over a shoulder cannot be used again.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    # The codes carry 80 random bits, so a plain hash cannot be brute-forced.
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]

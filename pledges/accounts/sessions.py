@@ -1,0 +1,57 @@
+"""Sessions end after a spell of inactivity, and after a working day whatever happens.
+
+Django's SESSION_COOKIE_AGE only bounds the cookie; a stolen or forgotten session
+would stay alive as long as someone keeps using it. This middleware ends a logged-in
+session SESSION_IDLE_TIMEOUT minutes after its last request, and
+SESSION_ABSOLUTE_TIMEOUT hours after its login, whichever comes first.
+"""
+
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+STARTED_KEY = "pledges_session_started"
+SEEN_KEY = "pledges_session_seen"
+# Write the last-seen time at most once a minute: a session save on every request costs a write.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+@receiver(user_logged_in)
+def _start_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = timezone.now().timestamp()
+        request.session[STARTED_KEY] = request.session[SEEN_KEY] = now
+
+
+class SessionTimeoutMiddleware:
+    """Log out a session that was idle too long or is older than the absolute limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._enforce(request)
+        return self.get_response(request)
+
+    def _enforce(self, request: HttpRequest) -> None:
+        now = timezone.now().timestamp()
+        session = request.session
+        started = session.setdefault(STARTED_KEY, now)
+        seen = session.setdefault(SEEN_KEY, now)
+        idle = now - seen > settings.SESSION_IDLE_TIMEOUT * 60
+        too_old = now - started > settings.SESSION_ABSOLUTE_TIMEOUT * 3600
+        if idle or too_old:
+            # The page asked for then sends the now anonymous visitor to the login page.
+            logout(request)
+            messages.info(request, _("Your session has ended. Please log in again."))
+        elif now - seen >= SEEN_RESOLUTION_SECONDS:
+            session[SEEN_KEY] = now

@@ -1,0 +1,38 @@
+"""Filters for the ledger tables; the export of a list uses the same filter."""
+
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pledges.core.fields import EuroField
+
+
+class EuroFilter(django_filters.Filter):
+    field_class = EuroField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in the fund's time zone, so a date range can use the timestamp index."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class DayRangeMixin:
+    """Filter a timestamp by whole local days: `from_day` includes, `until_day` includes the day."""
+
+    def from_day(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        return queryset.filter(**{f"{name}__gte": start_of_day(value)})
+
+    def until_day(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        next_day = value + datetime.timedelta(days=1)
+        return queryset.filter(**{f"{name}__lt": start_of_day(next_day)})

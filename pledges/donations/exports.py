@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.utils import timezone
+
+from pledges.core.money import cents_to_euro
+from pledges.donations.models import Donation
+from pledges.spreadsheets.engine import DATE, EURO, EXPORT_CHUNK, TEXT, Column
+
+# The money ledger (column order: see the module docstring) ---------------------------------
+
+DONATION_COLUMNS = [
+    Column("Toezegging", TEXT, 12),
+    Column("Toegezegd op", DATE, 13),
+    Column("Gemeente", TEXT, 24),
+    Column("CBS-code", TEXT, 10),
+    Column("Provincie", TEXT, 14),
+    Column("Oproep", TEXT, 28),
+    Column("Bedrag", EURO, 16),
+    Column("Ontvangen", EURO, 16),
+    Column("Openstaand", EURO, 16),
+    Column("Status", TEXT, 16),
+    Column("Verwacht op", DATE, 13),
+    Column("Achterstallig", TEXT, 13),
+    Column("Betalingskenmerk", TEXT, 28),
+    Column("IBAN", TEXT, 26),
+    Column("Besluit", TEXT, 30),
+    Column("Contactpersoon", TEXT, 24),
+    Column("E-mail contactpersoon", TEXT, 32),
+]
+
+# Dutch, whatever the language of the screen: other sheets and tools read these values.
+DONATION_STATUS_NL = {
+    "pledged": "toegezegd",
+    "partly_received": "deels ontvangen",
+    "received": "ontvangen",
+    "withdrawn": "ingetrokken",
+}
+
+
+def in_fours(compact: str) -> str:
+    """A compact IBAN or RF reference as people read it, "NL91 ABNA 0417 ...".
+
+    What stdnum's format() gives for a value stored compact, without its character-by-character
+    clean-up, which took a third of the CSV export's time.
+    """
+    return " ".join([compact[start:start + 4] for start in range(0, len(compact), 4)])
+
+
+# What `donation_rows` reads of each pledge: plain values, no model instances.
+DONATION_FIELDS = (
+    "pk", "created_at", "municipality__name", "municipality__code", "municipality__province", "appeal__title",
+    "amount_cents", "received_cents", "status", "expected_date", "reference", "iban",
+    "decision_reference", "contact_name", "contact_email",
+)
+
+
+def donation_row(values: Sequence[object], today: datetime.date, tz: datetime.tzinfo | None = None) -> list[object]:
+    """One pledge, read as `DONATION_FIELDS`, as values in `DONATION_COLUMNS` order.
+
+    `tz`: the current time zone, if known.
+    """
+    (pk, created_at, municipality, code, province, appeal, amount_cents, received_cents, status,
+     expected_date, reference, iban, decision_reference, contact_name, contact_email) = values
+    return [
+        Donation.number_for(pk),
+        timezone.localdate(created_at, tz),
+        municipality,
+        code,
+        province,
+        appeal,
+        cents_to_euro(amount_cents),
+        cents_to_euro(received_cents),
+        cents_to_euro(Donation.outstanding_cents_for(status, amount_cents, received_cents)),
+        DONATION_STATUS_NL.get(status, status),
+        expected_date,
+        "ja" if status in Donation.OPEN_STATUSES and expected_date < today else "nee",
+        in_fours(reference),
+        in_fours(iban),
+        decision_reference,
+        contact_name,
+        contact_email,
+    ]
+
+
+def donation_rows(queryset) -> Iterable[list[object]]:
+    """The pledges of `queryset`, in its order, read in chunks as tuples."""
+    today, tz = timezone.localdate(), timezone.get_current_timezone()
+    for values in queryset.values_list(*DONATION_FIELDS).iterator(chunk_size=EXPORT_CHUNK):
+        yield donation_row(values, today, tz)

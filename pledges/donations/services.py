@@ -1,0 +1,127 @@
+"""Writing to the ledger: every change to a pledge goes through here and leaves an Event."""
+
+
+import dataclasses
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pledges.accounts.models import User
+from pledges.donations.forms import DonationForm
+from pledges.donations.mails import instruction_recipients, send_payment_instructions
+from pledges.donations.models import Donation
+from pledges.history.models import Event
+from pledges.reference.models import KnownIban
+
+
+class LockedError(Exception):
+    """The pledge can no longer be changed by its municipality."""
+
+
+def _display(donation: Donation, field: str) -> str | int:
+    """A field's value as the timeline keeps it: money in cents (shown in the reader's language)."""
+    if field == "amount_cents":
+        return donation.amount_cents
+    if field == "iban":
+        return donation.iban_display
+    value = getattr(donation, field)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+TRACKED_FIELDS = [
+    "amount_cents",
+    "iban",
+    "decision_reference",
+    "expected_date",
+    "contact_name",
+    "contact_email",
+]
+
+
+def remember_iban(donation: Donation) -> None:
+    KnownIban.objects.get_or_create(municipality_id=donation.municipality_id, iban=donation.iban)
+
+
+@transaction.atomic
+def create_donation(form: DonationForm, user: User) -> Donation:
+    """Save a new pledge for the user's municipality with its RF reference."""
+    donation = form.save(commit=False)
+    donation.municipality_id = user.municipality_id
+    donation.created_by = user
+    donation.status = Donation.Status.PLEDGED
+    donation.save()
+    # The reference is built from the pk, which exists only after the insert.
+    donation.reference = Donation.reference_for(donation.pk)
+    donation.save(update_fields=["reference"])
+    remember_iban(donation)
+    Event.objects.create(
+        donation=donation,
+        kind=Event.Kind.CREATED,
+        actor=user,
+        to_status=donation.status,
+        changes={"amount_cents": donation.amount_cents},
+    )
+    transaction.on_commit(lambda: send_payment_instructions(donation))
+    return donation
+
+
+# What the payment instructions show or whom they reach: a change mails them anew.
+INSTRUCTION_FIELDS = ["amount_cents", "iban", "expected_date", "contact_email"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """What an edit changed (field: [from, to]) and who is mailed the updated payment instructions."""
+
+    changes: dict
+    mailed_to: list[str]
+
+
+def update_donation(form: DonationForm, user: User) -> Edit:
+    """Save an edit, recording every changed field as from → to.
+
+    When the payment instructions change, they are mailed again once committed, to the
+    contact person and the submitter, and to a replaced contact person, who holds the old ones.
+    """
+    with transaction.atomic():
+        current = Donation.objects.select_for_update().get(pk=form.instance.pk)
+        if not current.is_editable:
+            raise LockedError
+        changes = {}
+        donation = form.save(commit=False)
+        for field in TRACKED_FIELDS:
+            old, new = _display(current, field), _display(donation, field)
+            if old != new:
+                changes[field] = [old, new]
+        if not changes:
+            return Edit(changes, [])
+        donation.save()
+        remember_iban(donation)
+        Event.objects.create(donation=donation, kind=Event.Kind.EDITED, actor=user, changes=changes)
+        if not changes.keys() & set(INSTRUCTION_FIELDS):
+            return Edit(changes, [])
+        earlier = (current.contact_email,) if "contact_email" in changes else ()
+        transaction.on_commit(
+            lambda: send_payment_instructions(donation, changed=True, also_to=earlier)
+        )
+    return Edit(changes, instruction_recipients(donation, *earlier))
+
+
+def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
+    """Withdraw a pledge on which nothing was received."""
+    with transaction.atomic():
+        current = Donation.objects.select_for_update().get(pk=donation.pk)
+        if not current.is_editable:
+            raise LockedError
+        current.status = Donation.Status.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
+        Event.objects.create(
+            donation=current,
+            kind=Event.Kind.WITHDRAWN,
+            actor=user,
+            from_status=Donation.Status.PLEDGED,
+            to_status=Donation.Status.WITHDRAWN,
+            note=note or _("Withdrawn on %(date)s") % {"date": timezone.localdate().isoformat()},
+        )
+    return current

@@ -1,0 +1,52 @@
+
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pledges.core.tables import EuroColumn, LedgerTable, LocalDateColumn
+from pledges.donations.models import Donation
+
+
+class DonationTable(LedgerTable):
+    number = tables.Column(
+        verbose_name=_("Pledge"), accessor="pk", linkify=True, order_by=("id",)
+    )
+    created_at = LocalDateColumn(verbose_name=_("Pledged on"), order_by=("created_at", "id"))
+    municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
+    province = tables.Column(
+        verbose_name=_("Province"), accessor="municipality__province"
+    )
+    appeal = tables.Column(verbose_name=_("Appeal"), order_by=("appeal__title",))
+    amount_cents = EuroColumn(verbose_name=_("Amount"))
+    received_cents = EuroColumn(verbose_name=_("Received"))
+    outstanding = EuroColumn(verbose_name=_("Outstanding"), accessor="outstanding", orderable=False)
+    status = tables.Column(verbose_name=_("Status"))
+    expected_date = LocalDateColumn(verbose_name=_("Expected"))
+
+    class Meta:
+        model = Donation
+        fields = ()
+        sequence = (
+            "number", "created_at", "municipality", "province", "appeal",
+            "amount_cents", "received_cents", "outstanding", "status", "expected_date",
+        )
+        order_by = ("-created_at",)  # served by the donation_newest index
+        empty_text = _("No pledges match these filters.")
+        attrs = {"class": "ledger"}
+
+    def __init__(self, *args, show_municipality: bool = True, **kwargs):
+        exclude = () if show_municipality else ("municipality", "province")
+        super().__init__(*args, exclude=exclude, **kwargs)
+
+    def render_number(self, record: Donation) -> str:
+        return record.number
+
+    def render_status(self, record: Donation) -> str:
+        if record.is_overdue:
+            return format_html(
+                '{} <strong class="badge badge-overdue">{}</strong>',
+                record.get_status_display(),
+                _("overdue"),
+            )
+        return record.get_status_display()

@@ -1,0 +1,259 @@
+"""Money pledges: the ledger table, the pledge form and the pledge page."""
+
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+from django_tables2.rows import BoundRows
+
+from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
+from pledges.accounts.models import Role
+from pledges.core.money import format_euro
+from pledges.donations.access import can_pledge, visible_donations
+from pledges.donations.exports import DONATION_COLUMNS, donation_rows
+from pledges.donations.filters import DonationFilter
+from pledges.donations.forms import DonationForm, WithdrawForm
+from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
+from pledges.donations.tables import DonationTable
+from pledges.reference.models import Appeal
+from pledges.spreadsheets.views import TableExport, export_response, filter_summary, requested_format
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class CountedPaginator(Paginator):
+    """A paginator over a table's rows, told its count, so the ledger counts and sums in one query.
+
+    A page is read as a deferred join: a narrow subquery that an index answers picks the
+    primary keys of the page's rows (filters, order, OFFSET), and only those rows are read
+    with their joins. A deep OFFSET then skips index entries instead of building whole
+    joined rows, so the last page costs about what the first does. Still one query.
+    """
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count
+
+    def page(self, number):
+        rows = self.object_list  # django-tables2 BoundRows over the filtered, ordered queryset
+        if not isinstance(rows, BoundRows) or not isinstance(rows.data.data, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = rows.data.data
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        keys = queryset.order_by(*order).values("pk")[bottom : bottom + self.per_page]
+        records = list(queryset.filter(pk__in=keys).order_by(*order))
+        return self._get_page(BoundRows(records, table=rows.table), number, self)
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+@allow(*EVERYONE)
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("pledges:donation_list")
+
+
+@allow(*EVERYONE)
+def donation_list(request: HttpRequest) -> HttpResponse:
+    """The ledger: the user's visible pledges, filtered, sorted, paged and totalled."""
+    user = request.user
+    pledge_filter = DonationFilter(
+        request.GET or None, queryset=visible_donations(user).for_table(), user=user
+    )
+    rows = pledge_filter.qs
+    totals = rows.totals()
+    # No request= here: django-tables2 would paginate once more, with a COUNT(*) of its own.
+    table = DonationTable(rows, show_municipality=user.is_fund_staff)
+    RequestConfig(request, paginate=False).configure(table)
+    export_format = requested_format(request)
+    if export_format:
+        # The very queryset the pages below are cut from: same filter, same scoping, same order.
+        return export_response(
+            request,
+            export_format,
+            donation_export(table.data.data, _("Money ledger")),
+            filter_summary(pledge_filter.form, table),
+            totals["rows"],
+        )
+    # An out-of-range page number shows the last page rather than an error.
+    paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
+    table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/list.html",
+        {
+            "filter": pledge_filter,
+            "table": table,
+            "totals": totals,
+            "page_sizes": PAGE_SIZES,
+            "can_pledge": can_pledge(user),
+        },
+    )
+
+
+def donation_export(queryset, heading: str, table: str = "donations") -> TableExport:
+    """A list of pledges as the money ledger's sheet (column order: see pledges.donations.exports)."""
+    return TableExport(
+        table=table,
+        heading=heading,
+        sheet_title="Donaties",
+        file_stem="donaties" if table == "donations" else "openstaand",
+        columns=DONATION_COLUMNS,
+        rows=lambda: donation_rows(queryset),
+    )
+
+
+@allow(Role.MUNICIPAL_STAFF)
+def donation_create(request: HttpRequest) -> HttpResponse:
+    open_appeals = Appeal.objects.filter(is_open=True).exclude(accepts=Appeal.Accepts.EQUIPMENT)
+    if request.method == "POST":
+        form = DonationForm(request.POST)
+        if form.is_valid():
+            donation = create_donation(form, request.user)
+            messages.success(
+                request,
+                _("Thank you. Pledge %(number)s is recorded; the payment instructions follow.")
+                % {"number": donation.number},
+            )
+            return redirect(donation)
+    else:
+        form = DonationForm(initial={
+            "appeal": open_appeals.first(),
+            "contact_name": request.user.get_full_name(),
+            "contact_email": request.user.email,
+        })
+    return render(
+        request,
+        "donations/form.html",
+        {"form": form, "has_open_appeal": open_appeals.exists()},
+    )
+
+
+@allow(*EVERYONE)
+def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(
+        visible_donations(request.user).select_related("appeal", "municipality", "created_by"),
+        pk=pk,
+    )
+    events = donation.events.select_related("actor")
+    return render(
+        request,
+        "donations/detail.html",
+        {
+            "donation": donation,
+            "events": events,
+            "can_change": can_pledge(request.user) and donation.is_editable,
+        },
+    )
+
+
+@allow(Role.MUNICIPAL_STAFF)
+def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
+    if not donation.is_editable:
+        messages.error(request, _("This pledge can no longer be changed: money has been received or it was withdrawn."))
+        return redirect(donation)
+    form = DonationForm(request.POST or None, instance=donation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit = update_donation(form, request.user)
+        except LockedError:
+            messages.error(request, _("This pledge was locked while you were editing it; nothing was changed."))
+        else:
+            if edit.mailed_to:
+                messages.success(
+                    request,
+                    _("Your changes are saved. The updated payment instructions are shown below and "
+                      "e-mailed to %(recipients)s.") % {"recipients": ", ".join(edit.mailed_to)},
+                )
+            elif edit.changes:
+                messages.success(request, _("Your changes are saved. The payment instructions stay as they were."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+        return redirect(donation)
+    return render(request, "donations/form.html", {"form": form, "donation": donation, "has_open_appeal": True})
+
+
+def withdrawal_confirmed(request: HttpRequest) -> bool:
+    """A withdrawal cannot be undone: it happens only from its confirmation page, which sends this."""
+    return request.method == "POST" and request.POST.get("confirmed") == "yes"
+
+
+def confirm_withdrawal(
+    request: HttpRequest,
+    *,
+    heading: str,
+    summary: str,
+    consequence: str,
+    form,
+    action: str,
+    cancel: str,
+    hidden: dict | None = None,
+) -> HttpResponse:
+    """The page that asks to confirm a withdrawal, saying it cannot be undone (no JavaScript needed)."""
+    return render(
+        request,
+        "confirm_withdrawal.html",
+        {
+            "heading": heading,
+            "summary": summary,
+            "consequence": consequence,
+            "form": form,
+            "action": action,
+            "cancel": cancel,
+            "hidden": (hidden or {}) | {"confirmed": "yes"},
+        },
+    )
+
+
+def _not_withdrawable(request: HttpRequest) -> None:
+    messages.error(
+        request, _("This pledge can no longer be withdrawn: money has been received or it was already withdrawn.")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Role.MUNICIPAL_STAFF)
+def donation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to confirm the withdrawal (GET, or a POST from the pledge page); withdraw once confirmed."""
+    donation = get_visible_or_404(visible_donations(request.user).select_related("appeal", "municipality"), pk=pk)
+    if not donation.is_editable:
+        _not_withdrawable(request)
+        return redirect(donation)
+    form = WithdrawForm(request.POST or None)
+    if withdrawal_confirmed(request) and form.is_valid():
+        try:
+            withdraw_donation(donation, request.user, form.cleaned_data["note"])
+        except LockedError:
+            _not_withdrawable(request)
+        else:
+            messages.success(request, _("Pledge %(number)s is withdrawn.") % {"number": donation.number})
+        return redirect(donation)
+    summary = _("%(amount)s from %(municipality)s to “%(appeal)s”.") % {
+        "amount": format_euro(donation.amount_cents),
+        "municipality": donation.municipality,
+        "appeal": donation.appeal,
+    }
+    return confirm_withdrawal(
+        request,
+        heading=_("Withdraw pledge %(number)s?") % {"number": donation.number},
+        summary=summary,
+        consequence=_("It stays in the ledger as withdrawn and can no longer be paid or changed. "
+                      "To pledge again, record a new pledge."),
+        form=form,
+        action=reverse("pledges:donation_withdraw", args=[donation.pk]),
+        cancel=donation.get_absolute_url(),
+    )

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from pledges.equipment.models import Category, Condition, EquipmentOffer, Fuel, OfferStatus
+from pledges.spreadsheets.engine import CHUNK, DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, Column, dutch_labels, yes_no
+
+# --------------------------------------------------------------------------- equipment
+
+OFFER_COLUMNS = [
+    Column("Aanbod", TEXT, 12),
+    Column("Aangeboden op", DATE, 14),
+    Column("Gemeente", TEXT, 24),
+    Column("CBS-code", TEXT, 10),
+    Column("Provincie", TEXT, 14),
+    Column("Oproep", TEXT, 28),
+    Column("Categorie", TEXT, 16),
+    Column("Omschrijving", TEXT, 40),
+    Column("Aantal", INTEGER, 9),
+    Column("Vermogen (kVA)", DECIMAL, 10),
+    Column("Brandstof", TEXT, 10),
+    Column("Staat", TEXT, 16),
+    Column("Bouwjaar", YEAR, 10),
+    Column("Waarde per stuk", EURO, 16),
+    Column("Waarde totaal", EURO, 16),
+    Column("Gewicht per stuk (kg)", DECIMAL, 12),
+    Column("Gewicht totaal (kg)", DECIMAL, 12),
+    Column("Gevaarlijke stoffen", TEXT, 12),
+    Column("Bestemming", TEXT, 20),
+    Column("Transport", TEXT, 11),
+    Column("Status", TEXT, 20),
+    Column("Beschikbaar vanaf", DATE, 13),
+    Column("Ophaaldatum", DATE, 13),
+    Column("Postcode", TEXT, 9),
+    Column("Plaats", TEXT, 18),
+    Column("Contactpersoon", TEXT, 24),
+    Column("E-mail contactpersoon", TEXT, 32),
+]
+
+
+def offer_row(offer: EquipmentOffer) -> list[object]:
+    """One offer as values in `OFFER_COLUMNS` order."""
+    municipality = offer.municipality
+    return [
+        offer.number,
+        timezone.localdate(offer.created_at),
+        municipality.name,
+        municipality.code,
+        municipality.province,
+        offer.appeal.title,
+        dutch_labels(Category).get(offer.category, offer.category),
+        offer.description,
+        offer.quantity,
+        offer.power_kva,
+        dutch_labels(Fuel).get(offer.fuel, offer.fuel),
+        dutch_labels(Condition).get(offer.condition, offer.condition),
+        offer.year,
+        offer.value_per_unit,
+        offer.total_value,
+        offer.weight_kg,
+        offer.total_weight_kg,
+        yes_no(offer.is_dangerous_goods),
+        offer.destination.name_nl if offer.destination_id else "",
+        f"TR-{offer.shipment_id:05d}" if offer.shipment_id else "",
+        dutch_labels(OfferStatus).get(offer.status, offer.status),
+        offer.available_from,
+        offer.pickup_date,
+        offer.pickup_postcode,
+        offer.pickup_city,
+        offer.contact_name,
+        offer.contact_email,
+    ]
+
+
+def offer_rows(queryset) -> Iterable[list[object]]:
+    """The offers of `queryset`, in its order, read in chunks."""
+    related = queryset.select_related("municipality", "appeal", "destination")
+    for offer in related.iterator(chunk_size=CHUNK):
+        yield offer_row(offer)

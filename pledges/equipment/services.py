@@ -1,0 +1,122 @@
+"""Writing equipment offers: creation and edits, each with its photos and an Event.
+
+Status moves go through `pledges.equipment.workflow`; this module covers what the
+municipality writes itself. Nothing is half-written: the offer, its photos and
+its Event are saved together, and a photo file whose rows were rolled back is
+removed from storage again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+
+from pledges.accounts.models import User
+from pledges.equipment.forms import OfferForm
+from pledges.equipment.mails import new_offer
+from pledges.equipment.models import EquipmentOffer, OfferPhoto, OfferStatus, random_photo_name
+from pledges.history.models import Event
+
+
+class OfferLocked(Exception):
+    """The offer was accepted, declined or withdrawn meanwhile: the municipality can no longer change it."""
+
+
+# Fields an edit records in the timeline: what the form edits (the appeal is fixed
+# once offered), with the typed euro value stored as cents.
+TRACKED_FIELDS = [
+    "value_cents" if field == "value" else field
+    for field in OfferForm.Meta.fields
+    if field != "appeal"
+]
+
+
+def _display(offer: EquipmentOffer, field: str) -> str | int:
+    """A field's value as a person reads it in the timeline (in Dutch, the ledger's language)."""
+    with translation.override("nl"):
+        if field == "value_cents":
+            return offer.value_cents  # cents: the timeline shows them in the reader's language
+        model_field = offer._meta.get_field(field)
+        if model_field.choices:
+            return str(getattr(offer, f"get_{field}_display")())
+        value = getattr(offer, field)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        if isinstance(value, Decimal):
+            # "60" typed and "60.0" stored are the same power.
+            return number_format(value, model_field.decimal_places)
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Yield a list to note stored file names in; remove them all if the block fails."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _store_photos(offer: EquipmentOffer, photos: Iterable[tuple], stored: list[str]) -> int:
+    count = 0
+    for upload, content_type in photos:
+        photo = OfferPhoto(offer=offer, content_type=content_type)
+        photo.image.save(random_photo_name(), upload, save=False)
+        stored.append(photo.image.name)
+        photo.save()
+        count += 1
+    return count
+
+
+def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
+    """Save a new offer of the user's municipality with its photos; tell the coordinators."""
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        offer = form.save(commit=False)
+        offer.municipality_id = user.municipality_id
+        offer.created_by = user
+        offer.status = OfferStatus.OFFERED
+        offer.save()
+        photos = _store_photos(offer, form.cleaned_data["photos"], stored)
+        Event.objects.create(
+            offer=offer,
+            kind=Event.Kind.CREATED,
+            actor=user,
+            to_status=offer.status,
+            changes={"quantity": str(offer.quantity), "photos": str(photos)},
+        )
+        transaction.on_commit(lambda: new_offer(offer))
+    return offer
+
+
+def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
+    """Save an edit while the offer is still only offered, recording every change as from → to."""
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        current = EquipmentOffer.objects.select_for_update().get(pk=form.instance.pk)
+        if not current.is_editable:
+            raise OfferLocked
+        offer = form.save(commit=False)
+        changes = {}
+        for field in TRACKED_FIELDS:
+            old, new = _display(current, field), _display(offer, field)
+            if old != new:
+                changes[field] = [old, new]
+        added = _store_photos(offer, form.cleaned_data["photos"], stored)
+        if added:
+            before = current.photos.count() - added
+            changes["photos"] = [str(before), str(before + added)]
+        if not changes:
+            return offer
+        offer.save(update_fields=[*TRACKED_FIELDS, "updated_at"])
+        Event.objects.create(offer=offer, kind=Event.Kind.EDITED, actor=user, changes=changes)
+    return offer

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from pledges.finance.models import Payment, format_account
+from pledges.spreadsheets.engine import CHUNK, DATE, EURO, TEXT, Column, dutch_labels
+
+# --------------------------------------------------------------------------- bank lines
+
+PAYMENT_COLUMNS = [
+    Column("Boekdatum", DATE, 13),
+    Column("Bedrag", EURO, 16),
+    Column("Valuta", TEXT, 7),
+    Column("Tegenrekening", TEXT, 26),
+    Column("Naam", TEXT, 28),
+    Column("Omschrijving", TEXT, 44),
+    Column("Kenmerk", TEXT, 26),
+    Column("Rekening", TEXT, 26),
+    Column("Afschrift", TEXT, 24),
+    Column("Stand", TEXT, 22),
+    Column("Toezegging", TEXT, 12),
+    Column("Gemeente", TEXT, 24),
+    Column("Gekoppeld via", TEXT, 22),
+    Column("Gekoppeld door", TEXT, 22),
+    Column("Gekoppeld op", DATE, 13),
+    Column("Ingevoerd door", TEXT, 22),
+]
+
+MANUAL_ENTRY_NL = "handmatig ingevoerd"
+
+
+def payment_state_nl(payment: Payment, accounts: frozenset[str]) -> str:
+    """Where a bank line stands, in Dutch, as the bank lines page tells it."""
+    if payment.donation_id:
+        return "gekoppeld"
+    if payment.match_method == Payment.Method.GIFT:
+        return "gift zonder toezegging"
+    if payment.amount_cents <= 0 or payment.currency != "EUR" or payment.account_iban not in accounts:
+        return "niet voor toezeggingen"
+    return "te koppelen"
+
+
+def payment_row(payment: Payment, accounts: frozenset[str]) -> list[object]:
+    """One bank line as values in `PAYMENT_COLUMNS` order."""
+    donation = payment.donation
+    return [
+        payment.booking_date,
+        payment.amount,
+        payment.currency,
+        payment.counterparty_iban_display,
+        payment.counterparty_name,
+        payment.remittance,
+        payment.structured_reference,
+        format_account(payment.account_iban),
+        payment.statement.file_name if payment.statement_id else MANUAL_ENTRY_NL,
+        payment_state_nl(payment, accounts),
+        donation.number if donation else "",
+        donation.municipality.name if donation else "",
+        dutch_labels(Payment.Method).get(payment.match_method, ""),
+        str(payment.matched_by) if payment.matched_by_id else "",
+        timezone.localdate(payment.matched_at) if payment.matched_at else None,
+        str(payment.entered_by) if payment.entered_by_id else "",
+    ]
+
+
+def payment_rows(queryset, accounts: frozenset[str]) -> Iterable[list[object]]:
+    """The bank lines of `queryset`, in its order, read in chunks."""
+    related = queryset.select_related("donation__municipality", "statement", "matched_by", "entered_by")
+    for payment in related.iterator(chunk_size=CHUNK):
+        yield payment_row(payment, accounts)

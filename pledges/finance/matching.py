@@ -1,0 +1,504 @@
+"""Matching bank lines to pledges: automatically after an import, on demand, and by finance's hand.
+
+Automatic matching, in this order:
+1. an RF creditor reference in the line (structured field or description) that is
+   an open pledge's reference;
+2. otherwise the paying IBAN is a known account of a municipality that has exactly
+   one open pledge whose outstanding amount is exactly the line's amount.
+Anything else stays for finance, with suggestions.
+
+Only credit lines in euro on an account an appeal collects on may pay a pledge.
+Every change locks the bank line first and the pledge second (always that order,
+so two finance users never deadlock), moves the pledge's received amount by
+exactly the line's amount, writes an Event and, once committed, thanks the
+municipality by e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from stdnum import iso11649
+
+from pledges.accounts.models import User
+from pledges.core.money import format_euro
+from pledges.donations.models import Donation
+from pledges.finance.mails import send_payments_received
+from pledges.finance.models import Payment
+from pledges.history.models import Event
+from pledges.reference.models import Appeal, KnownIban
+
+OPEN = Donation.OPEN_STATUSES
+_RF = re.compile(r"R\s?F\s?\d\s?\d")
+_REFERENCE_CHARS = re.compile(r"[A-Z0-9 ]")
+# What a payment's "by hand" form may contain: a pledge number or an RF reference.
+PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class MatchRefused(Exception):
+    """A match, gift marking or unmatch that may not happen; `message` says why."""
+
+    def __init__(self, message: str | Promise, **params):
+        self.message, self.params = message, params
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+# --------------------------------------------------------------------------- reading lines
+
+
+def fund_accounts() -> frozenset[str]:
+    """The accounts appeals collect on: only lines booked there can pay a pledge."""
+    return frozenset(Appeal.objects.values_list("iban", flat=True))
+
+
+def is_matchable(payment: Payment, accounts: frozenset[str]) -> bool:
+    return payment.amount_cents > 0 and payment.currency == "EUR" and payment.account_iban in accounts
+
+
+def references_in(payment: Payment) -> list[str]:
+    """Valid ISO 11649 references in the structured field and the description, compact."""
+    found: list[str] = []
+    for text in (payment.structured_reference, payment.remittance):
+        for candidate in references_in_text(text):
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def references_in_text(text: str) -> Iterator[str]:
+    """Every valid RF reference in `text`, however spaced or cased.
+
+    "rf47 vng0 0000 012" and "OekraineRF47VNG00000012" both yield RF47VNG00000012.
+    After "RF" and two check digits up to 21 characters follow, but where the
+    reference ends and the next word begins is unknown once spaces are gone, and
+    one prefix in 97 passes the check by chance: every prefix that passes is a
+    candidate, longest first, and the database says which one is a pledge's.
+    """
+    upper = (text or "").upper()
+    for match in _RF.finditer(upper):
+        tail = []
+        for char in upper[match.end() :]:
+            if not _REFERENCE_CHARS.match(char):
+                break
+            tail.append(char)
+        head = match.group(0).replace(" ", "")
+        body = "".join(tail)
+        # Spaces may separate groups of the reference, or the reference from the next word.
+        compact = head + body.replace(" ", "")
+        for length in range(min(len(compact), 25), 4, -1):
+            if iso11649.is_valid(compact[:length]):
+                yield compact[:length]
+
+
+def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _describe(payment: Payment) -> str:
+    """The bank line in one sentence, for the pledge's history (in Dutch, like the ledger's data)."""
+    who = payment.counterparty_name or payment.counterparty_iban_display or "?"
+    day = payment.booking_date
+    # Written once, in Dutch, as the ledger's other dates read: 2-3-2026.
+    return f"{day.day}-{day.month}-{day.year} · {format_euro(payment.amount_cents, 'nl')} · {who}"
+
+
+# --------------------------------------------------------------------------- automatic matching
+
+
+def auto_match(payments: Iterable[Payment], user: User) -> int:
+    """Match what matches exactly among `payments`; return how many were matched."""
+    accounts = fund_accounts()
+    lines = sorted(
+        (p for p in payments if p.is_open and is_matchable(p, accounts)),
+        key=lambda p: (p.booking_date, p.pk),
+    )
+    if not lines:
+        return 0
+    refs = {p.pk: references_in(p) for p in lines}
+    donations: dict[int, Donation] = {}
+    by_reference: dict[str, Donation] = {}
+    all_refs = sorted({ref for found in refs.values() for ref in found})
+    for chunk in _chunks(all_refs):
+        for donation in Donation.objects.filter(reference__in=chunk).select_related("appeal"):
+            donation = donations.setdefault(donation.pk, donation)
+            by_reference[donation.reference] = donation
+    municipalities_of: dict[str, set[int]] = defaultdict(set)
+    ibans = sorted({p.counterparty_iban for p in lines if p.counterparty_iban})
+    for chunk in _chunks(ibans):
+        for iban, municipality_id in KnownIban.objects.filter(iban__in=chunk).values_list(
+            "iban", "municipality_id"
+        ):
+            municipalities_of[iban].add(municipality_id)
+    open_of: dict[int, list[Donation]] = defaultdict(list)
+    municipality_ids = sorted({m for ids in municipalities_of.values() for m in ids})
+    for chunk in _chunks(municipality_ids):
+        for donation in Donation.objects.filter(
+            municipality_id__in=chunk, status__in=OPEN
+        ).select_related("appeal"):
+            donation = donations.setdefault(donation.pk, donation)
+            open_of[donation.municipality_id].append(donation)
+
+    # Plan in booking order, counting what earlier lines of this run already paid.
+    received = {pk: donation.received_cents for pk, donation in donations.items()}
+    plans: list[tuple[Payment, Donation, str]] = []
+    for line in lines:
+        target, method = None, ""
+        for ref in refs[line.pk]:
+            donation = by_reference.get(ref)
+            if donation and donation.status in OPEN and received[donation.pk] < donation.amount_cents:
+                target, method = donation, Payment.Method.REFERENCE
+                break
+        if target is None and line.counterparty_iban:
+            exact = [
+                donation
+                for municipality_id in municipalities_of.get(line.counterparty_iban, ())
+                for donation in open_of[municipality_id]
+                if donation.appeal.iban == line.account_iban
+                and donation.amount_cents - received[donation.pk] == line.amount_cents
+            ]
+            if len(exact) == 1:
+                target, method = exact[0], Payment.Method.IBAN_AMOUNT
+        if target is not None:
+            plans.append((line, target, method))
+            received[target.pk] += line.amount_cents
+    return _apply(plans, user) if plans else 0
+
+
+def rematch(user: User) -> int:
+    """Try the automatic rules again on every open line (new pledges may have arrived).
+
+    A line a person unmatched before is left to people.
+    """
+    undone = Event.objects.filter(
+        payment__isnull=False, kind__in=[Event.Kind.PAYMENT_UNMATCHED, Event.Kind.GIFT_UNDONE]
+    ).values("payment_id")
+    lines = Payment.objects.unmatched().exclude(pk__in=undone)
+    return auto_match(lines, user)
+
+
+@transaction.atomic
+def _apply(plans: list[tuple[Payment, Donation, str]], user: User) -> int:
+    """Write planned automatic matches under lock; a line matched meanwhile is left alone."""
+    locked: dict[int, Payment] = {}
+    for chunk in _chunks(sorted(p.pk for p, _d, _m in plans)):
+        locked.update(
+            (p.pk, p) for p in Payment.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        )
+    pledges: dict[int, Donation] = {}
+    for chunk in _chunks(sorted({d.pk for _p, d, _m in plans})):
+        pledges.update(
+            (d.pk, d)
+            for d in Donation.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .select_related("appeal", "municipality", "created_by")
+            .order_by("pk")
+        )
+    now = timezone.now()
+    applied: list[tuple[Payment, Donation]] = []
+    # The plan was made before the locks: check each rule again on the locked rows.
+    received = {pk: donation.received_cents for pk, donation in pledges.items()}
+    for planned, target, method in plans:
+        line, donation = locked[planned.pk], pledges[target.pk]
+        outstanding = donation.amount_cents - received[donation.pk]
+        still_holds = outstanding > 0 and (method == Payment.Method.REFERENCE or outstanding == line.amount_cents)
+        if not line.is_open or donation.status not in OPEN or not still_holds:
+            continue
+        received[donation.pk] += line.amount_cents
+        line.donation, line.match_method, line.matched_by, line.matched_at = donation, method, user, now
+        applied.append((line, donation))
+    if not applied:
+        return 0
+    # Compare-and-set again, as in match(): a line is written only while it is open.
+    written = _update_rows(
+        Payment,
+        ["donation", "match_method", "matched_by", "matched_at"],
+        [(donation.pk, line.match_method, user.pk, now, line.pk) for line, donation in applied],
+        only_if=f"{connection.ops.quote_name('match_method')} = ''",
+    )
+    if written != len(applied):
+        raise RuntimeError("a locked bank line changed under the lock; nothing was matched")
+    _settle(applied, user, now, Event.Kind.PAYMENT_MATCHED, automatic=True)
+    return len(applied)
+
+
+# --------------------------------------------------------------------------- finance's actions
+
+
+def _lock_line(payment_pk: int) -> Payment:
+    try:
+        return Payment.objects.select_for_update().get(pk=payment_pk)
+    except Payment.DoesNotExist:
+        raise MatchRefused(_("This bank line does not exist.")) from None
+
+
+def _refuse_unless_matchable(line: Payment) -> None:
+    if line.amount_cents <= 0:
+        raise MatchRefused(_("This is a debit line (money leaving the account); it cannot pay a pledge."))
+    if line.currency != "EUR":
+        raise MatchRefused(_("This line is not in euro; pledges are paid in euro."))
+    if line.account_iban not in fund_accounts():
+        raise MatchRefused(
+            _("This line was booked on %(account)s, which is not an account an appeal collects on."),
+            account=line.account_display,
+        )
+
+
+def _refuse_unless_open(line: Payment) -> None:
+    if line.donation_id:
+        raise MatchRefused(
+            _("This bank line is already matched to pledge %(number)s (by %(user)s). Undo that match first."),
+            number=line.donation.number,
+            user=line.matched_by or "?",
+        )
+    if line.match_method == Payment.Method.GIFT:
+        raise MatchRefused(_("This bank line is already marked as a gift without pledge. Undo that first."))
+
+
+def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Payment:
+    """Finance matches a bank line to a pledge (a suggestion confirmed, or chosen by hand)."""
+    with transaction.atomic():
+        line = _lock_line(payment_pk)
+        _refuse_unless_open(line)
+        _refuse_unless_matchable(line)
+        try:
+            donation = (
+                Donation.objects.select_for_update()
+                .select_related("appeal", "municipality", "created_by")
+                .get(pk=donation_pk)
+            )
+        except Donation.DoesNotExist:
+            raise MatchRefused(_("There is no pledge with this number.")) from None
+        if donation.status == Donation.Status.WITHDRAWN:
+            raise MatchRefused(
+                _("Pledge %(number)s was withdrawn; it cannot receive money. Mark the line as a gift "
+                  "without pledge, or ask the municipality."),
+                number=donation.number,
+            )
+        now = timezone.now()
+        # Compare-and-set: the row changes only if it is still open, whatever the isolation level.
+        changed = Payment.objects.filter(pk=line.pk, match_method="").update(
+            donation=donation, match_method=Payment.Method.MANUAL, matched_by=user, matched_at=now
+        )
+        if changed != 1:
+            raise MatchRefused(_("Someone else matched this bank line a moment ago."))
+        line.donation, line.match_method, line.matched_by, line.matched_at = (
+            donation, Payment.Method.MANUAL, user, now,
+        )
+        _settle([(line, donation)], user, now, Event.Kind.PAYMENT_MATCHED, note=note)
+    return line
+
+
+def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
+    """Finance records a bank line as a gift that answers no pledge."""
+    with transaction.atomic():
+        line = _lock_line(payment_pk)
+        _refuse_unless_open(line)
+        _refuse_unless_matchable(line)
+        now = timezone.now()
+        changed = Payment.objects.filter(pk=line.pk, match_method="").update(
+            match_method=Payment.Method.GIFT, matched_by=user, matched_at=now
+        )
+        if changed != 1:
+            raise MatchRefused(_("Someone else matched this bank line a moment ago."))
+        line.match_method, line.matched_by, line.matched_at = Payment.Method.GIFT, user, now
+        Event.objects.create(payment=line, kind=Event.Kind.GIFT, actor=user, at=now,
+                             note=note or _describe(line))
+    return line
+
+
+def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
+    """Undo a line's match or gift marking; the pledge's received amount follows."""
+    with transaction.atomic():
+        line = _lock_line(payment_pk)
+        if line.is_open:
+            raise MatchRefused(_("This bank line is not matched; there is nothing to undo."))
+        donation = None
+        if line.donation_id:
+            donation = (
+                Donation.objects.select_for_update()
+                .select_related("appeal", "municipality", "created_by")
+                .get(pk=line.donation_id)
+            )
+        was_gift = line.match_method == Payment.Method.GIFT
+        now = timezone.now()
+        Payment.objects.filter(pk=line.pk).update(
+            donation=None, match_method="", matched_by=None, matched_at=None
+        )
+        line.donation, line.match_method, line.matched_by, line.matched_at = None, "", None, None
+        if donation is not None:
+            _settle([(line, donation)], user, now, Event.Kind.PAYMENT_UNMATCHED, note=note)
+        elif was_gift:
+            Event.objects.create(payment=line, kind=Event.Kind.GIFT_UNDONE, actor=user, at=now,
+                                 note=note or _describe(line))
+    return line
+
+
+def enter_payment(
+    *,
+    appeal: Appeal,
+    booking_date: datetime.date,
+    amount_cents: int,
+    counterparty_name: str,
+    counterparty_iban: str,
+    remittance: str,
+    donation: Donation | None,
+    user: User,
+    note: str = "",
+) -> Payment:
+    """Record a payment that is on no imported statement, and match it to `donation` if given.
+
+    The payment is booked on the appeal's account as a line of its own; a match goes
+    through `match()`, so the pledge's received amount, status, Event and thank-you
+    follow as for a bank line. All or nothing: a refused match stores no payment.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        line = Payment.objects.create(
+            # Unique like a bank line's key, but never equal to one (those are hashes).
+            line_key=f"manual:{uuid.uuid4().hex}",
+            account_iban=appeal.iban,
+            booking_date=booking_date,
+            value_date=booking_date,
+            amount_cents=amount_cents,
+            currency="EUR",
+            counterparty_iban=counterparty_iban,
+            counterparty_name=counterparty_name,
+            remittance=remittance,
+            entered_by=user,
+            created_at=now,
+        )
+        Event.objects.create(
+            payment=line, kind=Event.Kind.PAYMENT_ENTERED, actor=user, at=now, note=note or _describe(line)
+        )
+        if donation is not None:
+            line = match(line.pk, donation.pk, user, note=note)
+    return line
+
+
+def _update_rows(model, fields: list[str], rows: list[tuple], only_if: str = "") -> int:
+    """UPDATE many rows by primary key in one executemany; return how many rows changed.
+
+    A matched statement touches a thousand lines and pledges: bulk_update builds a
+    CASE per row, one UPDATE per row costs a round trip each; this costs neither.
+    Each row is the new values of `fields`, then the primary key.
+    """
+    if not rows:
+        return 0
+    ops = connection.ops
+    columns = [model._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{ops.quote_name(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {assignments} WHERE {ops.quote_name(model._meta.pk.column)} = %s"
+    if only_if:
+        sql += f" AND {only_if}"
+    adapted = [
+        tuple(
+            ops.adapt_datetimefield_value(value) if isinstance(value, datetime.datetime) else value
+            for value in row
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, adapted)
+        return cursor.rowcount
+
+
+def _settle(
+    changes: list[tuple[Payment, Donation]],
+    user: User,
+    now,
+    kind: str,
+    *,
+    automatic: bool = False,
+    note: str = "",
+) -> None:
+    """Add (or take back) each line's amount on its pledge; record an Event per line; thank on commit.
+
+    Called with the lines and pledges locked and the lines already written, so
+    the pledges' received amounts read here are current. The amount moves by
+    exactly the line's amount, so money recorded otherwise (a legacy import)
+    stays as it was.
+    """
+    pledges = {donation.pk: donation for _line, donation in changes}
+    sign = 1 if kind == Event.Kind.PAYMENT_MATCHED else -1
+    events = []
+    thanks: list[tuple[Payment, Donation]] = []
+    for line, donation in changes:
+        before_cents, before_status = donation.received_cents, donation.status
+        donation.received_cents += sign * line.amount_cents
+        donation.status = donation.status_from_received()
+        donation.updated_at = now
+        how = Payment.Method(line.match_method).label if line.match_method else ""
+        text = note or (f"{_describe(line)} · {how}" if how else _describe(line))
+        events.append(
+            Event(
+                donation=donation,
+                payment=line,
+                kind=kind,
+                actor=user,
+                at=now,
+                from_status=before_status,
+                to_status=donation.status,
+                changes={"received_cents": [before_cents, donation.received_cents]},
+                note=str(text) + (f" ({_('automatically')})" if automatic else ""),
+            )
+        )
+        if kind == Event.Kind.PAYMENT_MATCHED:
+            thanks.append((line, _snapshot(donation)))
+    _update_rows(
+        Donation,
+        ["received_cents", "status", "updated_at"],
+        [(d.received_cents, d.status, now, d.pk) for d in pledges.values()],
+    )
+    Event.objects.bulk_create(events, batch_size=500)
+    if thanks:
+        transaction.on_commit(lambda: send_payments_received(thanks))
+
+
+def _snapshot(donation: Donation) -> Donation:
+    """The pledge as it stands after this line, for its thank-you (later lines change the object)."""
+    copy = Donation(**{f.attname: getattr(donation, f.attname) for f in Donation._meta.concrete_fields})
+    for relation in ("appeal", "municipality", "created_by"):
+        if relation in donation._state.fields_cache:
+            setattr(copy, relation, getattr(donation, relation))
+    return copy
+
+
+def find_pledge(text: str) -> Donation | None:
+    """The pledge a person means by "T-000123", "123" or its RF reference."""
+    number = PLEDGE_NUMBER.match(text or "")
+    if number:
+        return Donation.objects.filter(pk=int(number.group(1))).first()
+    compact = re.sub(r"\s+", "", text or "").upper()
+    if compact.isascii() and compact.isdigit():  # isdigit() alone admits "²", which int() refuses
+        return Donation.objects.filter(pk=int(compact)).first()
+    if compact.startswith("RF"):
+        return Donation.objects.filter(reference=compact).first()
+    return None
+
+
+def outstanding_pledges(today: datetime.date | None = None):
+    """Open pledges with money still to come: overdue ones first, then by expected transfer date."""
+    today = today or timezone.localdate()
+    return (
+        Donation.objects.filter(status__in=OPEN)
+        .annotate(
+            overdue_first=Case(
+                When(expected_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue_first", "expected_date", "id")
+    )
+

@@ -1,0 +1,279 @@
+"""Money that arrived: imported bank statements, their lines, and how each line was matched.
+
+A bank line (Payment) is matched at most once: the donation it pays for is a
+foreign key on the line itself, so a line cannot point at two pledges, while a
+pledge may be paid in several lines. Amounts are integer cents, signed as the
+bank books them (credit positive, debit negative).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+
+from pledges.core.money import cents_to_euro
+from pledges.donations.models import Donation
+from pledges.reference.models import Appeal
+
+
+class BankStatement(models.Model):
+    """One uploaded statement file, kept as the record of who imported what and when."""
+
+    class Format(models.TextChoices):
+        MT940 = "mt940", "MT940"
+        CAMT053 = "camt053", "CAMT.053"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    # The same file imported twice is recognised by its content, not its name.
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, unique=True)
+    # Compact IBAN, or the account number as given when the bank sends no IBAN.
+    account_iban = models.CharField(_("account"), max_length=34)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    statement_id = models.CharField(_("statement id"), max_length=35, blank=True)
+    sequence = models.CharField(_("statement number"), max_length=35, blank=True)
+    from_date = models.DateField(_("from"))
+    to_date = models.DateField(_("to"))
+    opening_balance_cents = models.BigIntegerField(_("opening balance"))
+    closing_balance_cents = models.BigIntegerField(_("closing balance"))
+    line_count = models.PositiveIntegerField(_("lines in the file"))
+    added_count = models.PositiveIntegerField(_("lines added"))
+    skipped_count = models.PositiveIntegerField(_("lines already known"))
+    matched_count = models.PositiveIntegerField(_("lines matched on import"), default=0)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(added_count__lte=models.F("line_count"))
+                & Q(skipped_count__lte=models.F("line_count")),
+                name="bank_statement_counts_fit",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_date__lte=models.F("to_date")),
+                name="bank_statement_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = " – ".join(date_format(day, "SHORT_DATE_FORMAT") for day in (self.from_date, self.to_date))
+        return f"{self.file_name} ({period})"
+
+    @property
+    def account_display(self) -> str:
+        return format_account(self.account_iban)
+
+    @property
+    def opening_balance(self) -> Decimal:
+        return cents_to_euro(self.opening_balance_cents)
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return cents_to_euro(self.closing_balance_cents)
+
+
+def format_account(account: str) -> str:
+    """An IBAN in groups of four; a plain account number as it is."""
+    return stdnum_iban.format(account) if stdnum_iban.is_valid(account) else account
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def for_list(self) -> PaymentQuerySet:
+        """Join what the finance lists show."""
+        return self.select_related("donation__municipality", "statement", "matched_by")
+
+    def credits(self) -> PaymentQuerySet:
+        return self.filter(amount_cents__gt=0)
+
+    def on_fund_accounts(self, accounts: frozenset[str] | None = None) -> PaymentQuerySet:
+        """Lines booked on an account an appeal asks money for; only these can match pledges."""
+        if accounts is None:
+            accounts = frozenset(Appeal.objects.values_list("iban", flat=True))
+        return self.filter(account_iban__in=accounts)
+
+    def matchable(self) -> PaymentQuerySet:
+        """Credit lines in euro on a fund account: the only lines that may pay a pledge."""
+        return self.credits().on_fund_accounts().filter(currency="EUR")
+
+    def unmatched(self) -> PaymentQuerySet:
+        """Matchable lines nobody has matched or marked as a gift yet: finance's to-do list."""
+        return self.matchable().filter(match_method="")
+
+    def matched(self) -> PaymentQuerySet:
+        return self.filter(donation__isnull=False)
+
+    def gifts(self) -> PaymentQuerySet:
+        return self.filter(match_method=Payment.Method.GIFT)
+
+    def totals(self, accounts: frozenset[str] | None = None) -> dict:
+        """Rows, and euro (exact) matched to pledges, gifts, open to match and other, in one query.
+
+        "open" are the lines `unmatched()` lists; "other" is everything else (debits,
+        lines on other accounts or in another currency), signed as booked, so
+        matched + gifts + open + other is the sum of every line.
+        """
+        if accounts is None:
+            accounts = frozenset(Appeal.objects.values_list("iban", flat=True))
+        sums = self.aggregate(
+            rows=models.Count("*"),
+            total=models.Sum("amount_cents", default=0),
+            matched=models.Sum("amount_cents", default=0, filter=Q(donation__isnull=False)),
+            gifts=models.Sum("amount_cents", default=0, filter=Q(match_method=Payment.Method.GIFT)),
+            open=models.Sum(
+                "amount_cents",
+                default=0,
+                filter=Q(match_method="", amount_cents__gt=0, currency="EUR", account_iban__in=accounts),
+            ),
+        )
+        other = sums["total"] - sums["matched"] - sums["gifts"] - sums["open"]
+        return {
+            "rows": sums["rows"],
+            **{key: cents_to_euro(sums[key]) for key in ("matched", "gifts", "open")},
+            "other": cents_to_euro(other),
+        }
+
+
+class Payment(models.Model):
+    """One line of a bank statement, or a payment finance entered by hand, and its match."""
+
+    class Method(models.TextChoices):
+        REFERENCE = "reference", _("RF reference")
+        IBAN_AMOUNT = "iban_amount", _("known IBAN and amount")
+        MANUAL = "manual", _("by hand")
+        GIFT = "gift_without_pledge", _("gift without pledge")
+
+    PLEDGE_METHODS = (Method.REFERENCE, Method.IBAN_AMOUNT, Method.MANUAL)
+
+    statement = models.ForeignKey(
+        BankStatement,
+        verbose_name=_("bank statement"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a payment finance entered by hand."),
+    )
+    # Identifies the line across files: a hash of what the bank says about it
+    # plus its occurrence among identical lines of one statement, so a second
+    # import of an overlapping period adds only the lines not seen before.
+    line_key = models.CharField(_("line key"), max_length=80, unique=True)
+    account_iban = models.CharField(_("booked on account"), max_length=34)
+    booking_date = models.DateField(_("booking date"))
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    amount_cents = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    counterparty_iban = models.CharField(_("counterparty IBAN"), max_length=34, blank=True)
+    counterparty_name = models.CharField(_("counterparty"), max_length=140, blank=True)
+    remittance = models.TextField(_("description"), blank=True)
+    # A structured creditor reference (CAMT CdtrRefInf, MT940 /REMI/STRD/) as the bank gives it.
+    structured_reference = models.CharField(_("structured reference"), max_length=35, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=35, blank=True)
+    account_servicer_reference = models.CharField(
+        _("account servicer reference"), max_length=35, blank=True
+    )
+    transaction_code = models.CharField(_("transaction code"), max_length=35, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    donation = models.ForeignKey(
+        Donation,
+        verbose_name=_("pledge"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        null=True,
+        blank=True,
+    )
+    match_method = models.CharField(
+        _("matched by way of"), max_length=20, choices=Method.choices, blank=True
+    )
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("matched by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-booking_date", "-id"]
+        constraints = [
+            # Either open, or a gift (no pledge), or matched to exactly one pledge;
+            # never a half-written state.
+            models.CheckConstraint(
+                condition=(
+                    Q(match_method="", donation__isnull=True, matched_at__isnull=True)
+                    | Q(match_method="gift_without_pledge", donation__isnull=True, matched_at__isnull=False)
+                    | Q(
+                        match_method__in=["reference", "iban_amount", "manual"],
+                        donation__isnull=False,
+                        matched_at__isnull=False,
+                    )
+                ),
+                name="payment_match_is_whole",
+            ),
+            # A debit (money leaving the fund) never pays a pledge nor counts as a gift.
+            models.CheckConstraint(
+                condition=Q(match_method="") | Q(amount_cents__gt=0),
+                name="payment_only_credits_match",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account_iban", "booking_date"], name="payment_account_day"),
+            models.Index(fields=["match_method", "-booking_date"], name="payment_method_newest"),
+            models.Index(fields=["counterparty_iban"], name="payment_counterparty"),
+            # Received over time: the matched lines of a set of pledges by booking date.
+            models.Index(fields=["donation", "booking_date", "amount_cents"], name="payment_donation_booked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date:%Y-%m-%d} {self.amount} {self.counterparty_name}".strip()
+
+    @property
+    def amount(self) -> Decimal:
+        return cents_to_euro(self.amount_cents)
+
+    @property
+    def is_credit(self) -> bool:
+        return self.amount_cents > 0
+
+    @property
+    def is_open(self) -> bool:
+        return not self.match_method
+
+    @property
+    def counterparty_iban_display(self) -> str:
+        return format_account(self.counterparty_iban) if self.counterparty_iban else ""
+
+    @property
+    def account_display(self) -> str:
+        return format_account(self.account_iban)

@@ -1,0 +1,582 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import mt940
+from defusedxml import ElementTree as SafeElementTree
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+
+from pledges.core.money import format_euro
+from pledges.finance.models import BankStatement
+
+# Field lengths of Payment; longer values from a bank are cut to fit, before hashing.
+_NAME_MAX, _REF_MAX, _CODE_MAX, _ACCOUNT_MAX = 140, 35, 35, 34
+
+# --------------------------------------------------------------------------- refusals
+
+
+class StatementRefused(Exception):
+    """The file is not imported; `message` says why, in the reader's language."""
+
+    def __init__(self, message: str | Promise, **params):
+        self.message = message
+        self.params = params
+        super().__init__(str(message))
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+NOT_A_STATEMENT = _(
+    "This file is not a bank statement. Upload the MT940 or CAMT.053 file exactly as "
+    "your bank exports it."
+)
+UNREADABLE_MT940 = _(
+    "This MT940 file could not be read: a field does not have the form MT940 "
+    "prescribes. Export the statement from your bank again."
+)
+UNSAFE_XML = _(
+    "This XML file declares a document type or entities, which bank statements never do. "
+    "It was refused for safety; export the statement from your bank again."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One booked line, as the bank describes it; amounts in signed cents."""
+
+    booking_date: datetime.date
+    value_date: datetime.date | None
+    amount_cents: int
+    currency: str
+    counterparty_iban: str = ""
+    counterparty_name: str = ""
+    remittance: str = ""
+    structured_reference: str = ""
+    end_to_end_id: str = ""
+    bank_reference: str = ""
+    account_servicer_reference: str = ""
+    transaction_code: str = ""
+
+    def __post_init__(self) -> None:
+        # Normalise once, so the same line read twice hashes the same.
+        fit = object.__setattr__
+        fit(self, "counterparty_iban", _compact(self.counterparty_iban)[:_ACCOUNT_MAX])
+        fit(self, "counterparty_name", _clean(self.counterparty_name)[:_NAME_MAX])
+        fit(self, "remittance", _clean(self.remittance))
+        fit(self, "structured_reference", _compact(self.structured_reference)[:_REF_MAX])
+        for name in ("end_to_end_id", "bank_reference", "account_servicer_reference"):
+            fit(self, name, _clean(getattr(self, name))[:_REF_MAX])
+        fit(self, "transaction_code", _clean(self.transaction_code)[:_CODE_MAX])
+
+    def fingerprint(self, account: str) -> str:
+        parts = [
+            account,
+            self.booking_date.isoformat(),
+            str(self.amount_cents),
+            self.currency,
+            self.counterparty_iban,
+            self.counterparty_name,
+            self.end_to_end_id,
+            self.bank_reference,
+            self.account_servicer_reference,
+            self.structured_reference,
+            self.remittance,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class Statement:
+    """One statement in a file: an account, its balances and the lines between them."""
+
+    account: str
+    currency: str
+    statement_id: str
+    sequence: str
+    opening_cents: int
+    opening_date: datetime.date
+    closing_cents: int
+    closing_date: datetime.date
+    lines: list[Line]
+
+    def check_balance(self) -> None:
+        """Refuse the statement unless opening balance + lines = closing balance, to the cent."""
+        lines = sum(line.amount_cents for line in self.lines)
+        if self.opening_cents + lines != self.closing_cents:
+            raise StatementRefused(
+                _(
+                    "Statement %(id)s does not add up: the opening balance %(opening)s plus the "
+                    "lines (%(lines)s) makes %(expected)s, but the closing balance is "
+                    "%(closing)s. The file may be incomplete or altered; nothing was imported."
+                ),
+                id=self.statement_id or self.sequence or "?",
+                opening=format_euro(self.opening_cents),
+                lines=format_euro(lines),
+                expected=format_euro(self.opening_cents + lines),
+                closing=format_euro(self.closing_cents),
+            )
+
+
+@dataclasses.dataclass
+class ParsedFile:
+    format: str
+    statements: list[Statement]
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for statement in self.statements for line in statement.lines]
+
+
+# C0 and C1 control characters, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _clean(value: str | None) -> str:
+    """Collapse runs of whitespace; drop control characters."""
+    if not value:
+        return ""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def _compact(value: str | None) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def _to_cents(amount: Decimal | str) -> int:
+    """Exact cents, or a refusal: a bank never books fractions of a cent."""
+    try:
+        value = Decimal(str(amount).replace(",", "."))
+    except InvalidOperation:
+        raise StatementRefused(NOT_A_STATEMENT) from None
+    cents = value * 100
+    if cents != cents.to_integral_value():
+        raise StatementRefused(NOT_A_STATEMENT)
+    return int(cents)
+
+
+@functools.lru_cache(maxsize=4096)
+def account_from(text: str | None) -> str:
+    """The IBAN in an account field ("NL69INGB0123456789EUR", "NL50 RABO ... EUR"), else the text."""
+    compact = _compact(text)
+    for length in range(min(len(compact), 34), 14, -1):
+        if stdnum_iban.is_valid(compact[:length]):
+            return compact[:length]
+    return compact[:_ACCOUNT_MAX]
+
+
+def iban_or_text(text: str | None) -> str:
+    """A counterparty account: the IBAN when it is one, otherwise what the bank wrote."""
+    return account_from(text) if text else ""
+
+
+# --------------------------------------------------------------------------- MT940
+
+# Every fix of the mt-940 library switched on: reversals signed, BOM stripped,
+# long :86: details kept whole.
+MT940_OPTIONS = mt940.Options.all()
+
+_TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)
+_TRAILER = re.compile(r"^-(\}|XXX)?\s*$", re.MULTILINE)
+
+# The code words Dutch banks use in :86: (ING, ABN AMRO, Rabobank, BNG Bank MT940S).
+_CODE_WORDS = (
+    "TRTP|EREF|MARF|CSID|CNTP|REMI|PURP|ORDP|BENM|ULTC|ULTD|ULTB|NAME|ADDR|"
+    "IBAN|BIC|ISDT|RTRN|PREF|TRCD|SUM|BUSP|SVCL|CDTRREFTP|CDTRREF|CDTRREFISSR"
+)
+_CODE_WORD = re.compile(rf"/({_CODE_WORDS})/")
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _without_statement_details(text: str) -> str:
+    """Drop :86: fields that follow a balance instead of a line, and SWIFT trailers.
+
+    ING closes each statement with an :86: summary after the balances; the
+    library would append it to the last line's description.
+    """
+    text = _TRAILER.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    kept: list[str] = []
+    previous = None
+    matches = list(_TAG.finditer(text))
+    if not matches:
+        return text
+    kept.append(text[: matches[0].start()])
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        tag = match.group(1)
+        if tag == "86" and previous != "61":
+            previous = tag
+            continue
+        kept.append(text[match.start() : end])
+        previous = tag
+    return "".join(kept)
+
+
+def _code_words(details: str) -> dict[str, str]:
+    """Split "/EREF/x//CNTP/iban/bic/name//REMI/USTD//text/" into its code words (first wins)."""
+    found: dict[str, str] = {}
+    matches = list(_CODE_WORD.finditer(details))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(details)
+        found.setdefault(match.group(1), details[match.end() : end])
+    return found
+
+
+def _remittance(value: str) -> tuple[str, str]:
+    """(free text, structured reference) from a /REMI/ value."""
+    value = value.strip()
+    if value.startswith("STRD/"):
+        # STRD/CUR/RF18539007547034/ : a structured creditor reference.
+        parts = [part for part in value.split("/") if part]
+        return "", parts[-1] if len(parts) >= 3 else ""
+    value = value.removeprefix("USTD/")
+    return value.strip("/ "), ""
+
+
+def _mt940_details(details: str, supplementary: str) -> dict[str, str]:
+    """Counterparty, description and references from :86: (and the :61: supplementary line)."""
+    details = "".join(part.strip("\r") for part in details.split("\n"))
+    result = {"counterparty_iban": "", "counterparty_name": "", "remittance": "",
+              "structured_reference": "", "end_to_end_id": "", "transaction_code": ""}
+    words = _code_words(details) if details.lstrip().startswith("/") else {}
+    if not words:
+        # Unstructured: the whole field is the description.
+        result["remittance"] = details
+    else:
+        if "CNTP" in words:
+            parts = words["CNTP"].split("/") + ["", "", ""]
+            result["counterparty_iban"] = iban_or_text(parts[0])
+            result["counterparty_name"] = parts[2]
+        if "IBAN" in words:
+            result["counterparty_iban"] = iban_or_text(words["IBAN"].strip("/"))
+        if "NAME" in words and not result["counterparty_name"]:
+            result["counterparty_name"] = words["NAME"].strip("/")
+        if "REMI" in words:
+            result["remittance"], result["structured_reference"] = _remittance(words["REMI"])
+        eref = words.get("EREF", "").strip("/ ")
+        if eref.upper() != "NOTPROVIDED":
+            result["end_to_end_id"] = eref
+        result["transaction_code"] = words.get("TRTP", "").strip("/ ")
+    if not result["counterparty_iban"] and supplementary:
+        # Rabobank puts the counterparty's account on the second line of :61:.
+        candidate = account_from(supplementary.split()[0] if supplementary.split() else "")
+        if stdnum_iban.is_valid(candidate):
+            result["counterparty_iban"] = candidate
+    return result
+
+
+def _mt940_line(transaction) -> Line:
+    data = transaction.data
+    amount = data["amount"]
+    value_date = data.get("date")
+    booking_date = data.get("entry_date") or value_date
+    if "purpose" in data:
+        # German "?20" structured details, parsed by the library itself.
+        details = {
+            "counterparty_iban": iban_or_text(data.get("applicant_iban")),
+            "counterparty_name": data.get("applicant_name") or "",
+            "remittance": data.get("purpose") or "",
+            "structured_reference": "",
+            "end_to_end_id": data.get("end_to_end_reference") or "",
+            "transaction_code": data.get("posting_text") or "",
+        }
+    else:
+        details = _mt940_details(data.get("transaction_details") or "", data.get("extra_details") or "")
+    own_reference = (data.get("customer_reference") or "").strip()
+    return Line(
+        booking_date=_as_date(booking_date),
+        value_date=_as_date(value_date),
+        amount_cents=_to_cents(amount.amount),
+        currency=(amount.currency or "").upper(),
+        bank_reference="" if own_reference.upper() == "NONREF" else own_reference,
+        account_servicer_reference=(data.get("bank_reference") or "").strip(),
+        **{**details, "transaction_code": details["transaction_code"] or (data.get("id") or "")},
+    )
+
+
+def _as_date(value) -> datetime.date | None:
+    if value is None:
+        return None
+    return datetime.date(value.year, value.month, value.day)
+
+
+def _balance(data: dict, *names: str):
+    for name in names:
+        if data.get(name) is not None:
+            return data[name]
+    return None
+
+
+def parse_mt940(data: bytes) -> ParsedFile:
+    """Read an MT940 file with the mt-940 library; one Statement per :20: block."""
+    text = _without_statement_details(_decode(data))
+    try:
+        blocks = mt940.parse_statements(text, options=MT940_OPTIONS)
+        statements = []
+        for block in blocks:
+            opening = _balance(block.data, "final_opening_balance", "opening_balance",
+                               "intermediate_opening_balance")
+            closing = _balance(block.data, "final_closing_balance", "closing_balance",
+                               "intermediate_closing_balance")
+            if opening is None or closing is None:
+                raise StatementRefused(NOT_A_STATEMENT)
+            statements.append(
+                Statement(
+                    account=account_from(block.data.get("account_identification")),
+                    currency=(opening.amount.currency or "").upper(),
+                    statement_id=_clean(block.data.get("transaction_reference"))[:35],
+                    sequence="/".join(
+                        str(part) for part in (block.data.get("statement_number"),
+                                               block.data.get("sequence_number")) if part
+                    )[:35],
+                    opening_cents=_to_cents(opening.amount.amount),
+                    opening_date=_as_date(opening.date),
+                    closing_cents=_to_cents(closing.amount.amount),
+                    closing_date=_as_date(closing.date),
+                    lines=[_mt940_line(transaction) for transaction in block],
+                )
+            )
+    except StatementRefused:
+        raise
+    except (RuntimeError, ValueError, ArithmeticError, KeyError, IndexError, TypeError, AttributeError):
+        # The library says "Unable to parse ..." or meets an impossible date.
+        raise StatementRefused(UNREADABLE_MT940) from None
+    if not statements:
+        raise StatementRefused(NOT_A_STATEMENT)
+    # The library passes over a :61: line it cannot read; a statement never loses a line quietly.
+    if sum(len(statement.lines) for statement in statements) != len(re.findall(r"^:61:", text, re.MULTILINE)):
+        raise StatementRefused(UNREADABLE_MT940)
+    return ParsedFile(BankStatement.Format.MT940, statements)
+
+
+# --------------------------------------------------------------------------- CAMT.053
+
+_CAMT053 = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d{2}$")
+
+
+class _Camt:
+    """Namespace-aware lookups in one CAMT.053 document."""
+
+    def __init__(self, namespace: str):
+        self.ns = {"c": namespace}
+
+    def find(self, element: Element | None, path: str) -> Element | None:
+        if element is None:
+            return None
+        return element.find(self._path(path), self.ns)
+
+    def findall(self, element: Element | None, path: str) -> list[Element]:
+        if element is None:
+            return []
+        return element.findall(self._path(path), self.ns)
+
+    def text(self, element: Element | None, *paths: str) -> str:
+        for path in paths:
+            found = self.find(element, path)
+            if found is not None and found.text and found.text.strip():
+                return found.text.strip()
+        return ""
+
+    @staticmethod
+    def _path(path: str) -> str:
+        return "/".join(f"c:{step}" if step not in (".", "..") else step for step in path.split("/"))
+
+    def date(self, element: Element | None) -> datetime.date | None:
+        value = self.text(element, "Dt", "DtTm")
+        if not value:
+            return None
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            raise StatementRefused(NOT_A_STATEMENT) from None
+
+    def signed_cents(self, amount: Element | None, indicator: str) -> int:
+        if amount is None or not amount.text:
+            raise StatementRefused(NOT_A_STATEMENT)
+        cents = _to_cents(amount.text.strip())
+        if indicator == "DBIT":
+            return -cents
+        if indicator == "CRDT":
+            return cents
+        raise StatementRefused(NOT_A_STATEMENT)
+
+
+def _parse_xml(data: bytes) -> Element:
+    try:
+        return SafeElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException:
+        raise StatementRefused(UNSAFE_XML) from None
+    except ParseError as error:
+        raise StatementRefused(
+            _("This XML file is damaged or incomplete (%(error)s); nothing was imported."),
+            error=str(error),
+        ) from None
+
+
+def _camt_line(camt: _Camt, entry: Element, details: Element | None, amount_cents: int) -> Line:
+    indicator = camt.text(entry, "CdtDbtInd")
+    # The other party: who paid us on a credit, whom we paid on a debit.
+    party, account = ("Dbtr", "DbtrAcct") if indicator == "CRDT" else ("Cdtr", "CdtrAcct")
+    parties = camt.find(details, "RltdPties")
+    name = camt.text(parties, f"{party}/Nm", f"{party}/Pty/Nm", f"Ultmt{party}/Nm")
+    counter_iban = camt.text(parties, f"{account}/Id/IBAN", f"{account}/Id/Othr/Id")
+    remittance = " ".join(
+        (element.text or "").strip() for element in camt.findall(details, "RmtInf/Ustrd")
+    )
+    structured = camt.text(details, "RmtInf/Strd/CdtrRefInf/Ref")
+    if not remittance:
+        remittance = camt.text(details, "AddtlTxInf") or camt.text(entry, "AddtlNtryInf")
+    code = "/".join(
+        part for part in (
+            camt.text(entry, "BkTxCd/Domn/Cd"),
+            camt.text(entry, "BkTxCd/Domn/Fmly/Cd"),
+            camt.text(entry, "BkTxCd/Domn/Fmly/SubFmlyCd"),
+        ) if part
+    ) or camt.text(entry, "BkTxCd/Prtry/Cd")
+    end_to_end = camt.text(details, "Refs/EndToEndId")
+    return Line(
+        booking_date=camt.date(camt.find(entry, "BookgDt")),
+        value_date=camt.date(camt.find(entry, "ValDt")),
+        amount_cents=amount_cents,
+        currency=(camt.find(entry, "Amt").get("Ccy") or "").upper(),
+        counterparty_iban=iban_or_text(counter_iban),
+        counterparty_name=name,
+        remittance=remittance,
+        structured_reference=structured,
+        end_to_end_id="" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
+        bank_reference=camt.text(entry, "NtryRef") or camt.text(details, "Refs/TxId"),
+        account_servicer_reference=camt.text(details, "Refs/AcctSvcrRef") or camt.text(entry, "AcctSvcrRef"),
+        transaction_code=code,
+    )
+
+
+def _camt_entry_lines(camt: _Camt, entry: Element) -> list[Line]:
+    """One line per entry; a batch entry whose parts add up becomes one line per part."""
+    indicator = camt.text(entry, "CdtDbtInd")
+    total = camt.signed_cents(camt.find(entry, "Amt"), indicator)
+    parts = camt.findall(entry, "NtryDtls/TxDtls")
+    if len(parts) > 1:
+        amounts = []
+        for part in parts:
+            amount = camt.find(part, "AmtDtls/TxAmt/Amt")
+            if amount is None:
+                amount = camt.find(part, "Amt")
+            amounts.append(None if amount is None else camt.signed_cents(amount, indicator))
+        if None not in amounts and sum(amounts) == total:
+            return [_camt_line(camt, entry, part, cents) for part, cents in zip(parts, amounts)]
+    if camt.find(entry, "BookgDt") is None:
+        raise StatementRefused(NOT_A_STATEMENT)
+    return [_camt_line(camt, entry, parts[0] if parts else None, total)]
+
+
+def parse_camt053(data: bytes) -> ParsedFile:
+    """Read a CAMT.053 (ISO 20022 bank-to-customer statement) with defusedxml."""
+    root = _parse_xml(data)
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if not _CAMT053.match(namespace) or root.tag.rsplit("}", 1)[-1] != "Document":
+        raise StatementRefused(
+            _("This XML file is not a CAMT.053 bank statement. Upload the CAMT.053 file of "
+              "your bank, not a payment order or another report.")
+        )
+    camt = _Camt(namespace)
+    statements = []
+    for stmt in camt.findall(root, "BkToCstmrStmt/Stmt"):
+        opening = closing = None
+        for balance in camt.findall(stmt, "Bal"):
+            kind = camt.text(balance, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
+            cents = camt.signed_cents(camt.find(balance, "Amt"), camt.text(balance, "CdtDbtInd"))
+            value = (cents, camt.date(camt.find(balance, "Dt")))
+            if kind in ("OPBD", "PRCD") and opening is None:
+                opening = value
+            elif kind == "CLBD":
+                closing = value
+        if opening is None or closing is None:
+            raise StatementRefused(NOT_A_STATEMENT)
+        lines: list[Line] = []
+        for entry in camt.findall(stmt, "Ntry"):
+            status = camt.text(entry, "Sts/Cd", "Sts")
+            if status and status != "BOOK":
+                continue  # pending or informational: not (yet) on the account
+            lines.extend(_camt_entry_lines(camt, entry))
+        account = camt.text(stmt, "Acct/Id/IBAN", "Acct/Id/Othr/Id")
+        balance_currency = camt.find(camt.findall(stmt, "Bal")[0], "Amt").get("Ccy") or ""
+        statements.append(
+            Statement(
+                account=account_from(account),
+                currency=(camt.text(stmt, "Acct/Ccy") or balance_currency).upper(),
+                statement_id=camt.text(stmt, "Id")[:35],
+                sequence=camt.text(stmt, "ElctrncSeqNb", "LglSeqNb")[:35],
+                opening_cents=opening[0],
+                opening_date=opening[1] or camt.date(camt.find(stmt, "FrToDt/FrDtTm")),
+                closing_cents=closing[0],
+                closing_date=closing[1] or opening[1],
+                lines=lines,
+            )
+        )
+    if not statements:
+        raise StatementRefused(NOT_A_STATEMENT)
+    return ParsedFile(BankStatement.Format.CAMT053, statements)
+
+
+# --------------------------------------------------------------------------- reading a file
+
+
+def _looks_like_mt940(data: bytes) -> bool:
+    return bool(re.search(rb"^:20:", data, re.MULTILINE)) and bool(
+        re.search(rb"^:6[02][FM]?:", data, re.MULTILINE)
+    )
+
+
+def parse(data: bytes) -> ParsedFile:
+    """Recognise and read a statement file, or refuse it."""
+    if len(data) > settings.BANK_STATEMENT_MAX_BYTES:
+        raise_too_big(len(data))
+    if b"\x00" in data:
+        raise StatementRefused(NOT_A_STATEMENT)  # binary: a PDF, a spreadsheet, an image
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        parsed = parse_camt053(data)
+    elif _looks_like_mt940(data):
+        parsed = parse_mt940(data)
+    else:
+        raise StatementRefused(NOT_A_STATEMENT)
+    for statement in parsed.statements:
+        if not statement.opening_date or not statement.closing_date:
+            raise StatementRefused(NOT_A_STATEMENT)
+        statement.check_balance()
+    accounts = sorted({statement.account for statement in parsed.statements})
+    if len(accounts) > 1:
+        raise StatementRefused(
+            _("This file holds statements of more than one account (%(accounts)s). Export one "
+              "account per file."),
+            accounts=", ".join(accounts),
+        )
+    return parsed
+
+
+def raise_too_big(size: int) -> None:
+    limit = settings.BANK_STATEMENT_MAX_BYTES
+    raise StatementRefused(
+        _("This file is %(size)s MB; a bank statement may be at most %(limit)s MB. Export a "
+          "shorter period."),
+        size=f"{size / 1_048_576:.1f}",
+        limit=f"{limit / 1_048_576:.1f}",
+    )

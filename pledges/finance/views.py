@@ -1,0 +1,422 @@
+"""Finance: import bank statements, match their lines to pledges, follow what is outstanding.
+
+Finance works here; coordinators may look (read-only); municipal staff never see it.
+"""
+
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from pledges.accounts.access import allow, get_visible_or_404
+from pledges.accounts.models import Role
+from pledges.core.money import format_euro
+from pledges.donations.filters import DonationFilter
+from pledges.donations.tables import DonationTable
+from pledges.donations.views import donation_export
+from pledges.finance import suggestions as finance_suggestions
+from pledges.finance.exports import PAYMENT_COLUMNS, payment_rows
+from pledges.finance.filters import PaymentFilter
+from pledges.finance.forms import AssignForm, ManualPaymentForm, NoteForm, ReportForm, StatementUploadForm
+from pledges.finance.matching import (
+    MatchRefused,
+    enter_payment,
+    find_pledge,
+    fund_accounts,
+    is_matchable,
+    mark_gift,
+    match,
+    outstanding_pledges,
+    rematch,
+    unmatch,
+)
+from pledges.finance.models import BankStatement, Payment
+from pledges.finance.parsers import StatementRefused
+from pledges.finance.report import ReportScope, report_workbook
+from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.history.models import Event
+from pledges.reference.models import Appeal
+from pledges.spreadsheets.engine import xlsx_response
+from pledges.spreadsheets.models import ExportLog
+from pledges.spreadsheets.views import TableExport, export_response, filter_summary, log_export, requested_format
+
+# Finance reconciles; coordinators follow the money but change nothing here.
+VIEWERS = (Role.FINANCE, Role.COORDINATOR)
+PAGE_SIZE = 50
+
+
+def _can_reconcile(request: HttpRequest) -> bool:
+    return request.user.role == Role.FINANCE
+
+
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Render a finance page; every one shows the open-lines count in the finance menu."""
+    return render(request, template, context | {"open_lines": Payment.objects.unmatched().count()})
+
+
+def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
+    return Paginator(rows, size).get_page(request.GET.get("page"))
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Return to the page the form was on (the filtered list), or to `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+# --------------------------------------------------------------------------- statements
+
+
+def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResponse:
+    statements = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
+    return _render(
+        request,
+        "finance/statements.html",
+        {
+            "form": form,
+            "page": _page(request, statements, 25),
+            "can_reconcile": _can_reconcile(request),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def statement_list(request: HttpRequest) -> HttpResponse:
+    """The imported statements, newest first, with the upload form for finance."""
+    return _statement_list(request, StatementUploadForm())
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Role.FINANCE)
+def statement_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        # The address bar keeps this URL after a refused upload: reloading it shows the statements.
+        return redirect("pledges:finance_statements")
+    form = StatementUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _statement_list(request, form)
+    try:
+        result = import_statement(
+            form.cleaned_data["file"], file_name=form.file_name, user=request.user
+        )
+    except AlreadyImported as already:
+        messages.warning(request, str(already))
+        return redirect("pledges:finance_statement", pk=already.statement.pk)
+    except StatementRefused as refusal:
+        form.add_error("file", str(refusal))
+        return _statement_list(request, form)
+    statement = result.statement
+    messages.success(
+        request,
+        _(
+            "Statement imported: %(added)s new lines, %(skipped)s already known, "
+            "%(matched)s matched to pledges automatically."
+        )
+        % {"added": statement.added_count, "skipped": statement.skipped_count, "matched": result.matched},
+    )
+    if statement.account_iban not in fund_accounts():
+        messages.warning(
+            request,
+            _("%(account)s is not an account an appeal collects on: its lines are kept, but never "
+              "matched to pledges.") % {"account": statement.account_display},
+        )
+    return redirect("pledges:finance_statement", pk=statement.pk)
+
+
+@allow(*VIEWERS)
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_visible_or_404(BankStatement.objects.select_related("uploaded_by"), pk=pk)
+    lines = statement.payments.for_list().order_by("booking_date", "id")
+    return _render(
+        request,
+        "finance/statement_detail.html",
+        {"statement": statement, "page": _page(request, lines), "fund_accounts": fund_accounts()},
+    )
+
+
+# --------------------------------------------------------------------------- bank lines
+
+
+@allow(*VIEWERS)
+def line_list(request: HttpRequest) -> HttpResponse:
+    """Bank lines to match (by default), each with the pledges it probably pays."""
+    line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list())
+    rows = line_filter.qs.order_by("-booking_date", "-id")
+    export_format = requested_format(request)
+    if export_format:
+        accounts = fund_accounts()
+        export = TableExport(
+            table="payments",
+            heading=_("Bank lines"),
+            sheet_title="Bankregels",
+            file_stem="bankregels",
+            columns=PAYMENT_COLUMNS,
+            rows=lambda: payment_rows(rows, accounts),
+        )
+        summary = filter_summary(line_filter.form)
+        return export_response(request, export_format, export, summary, rows.count())
+    page = _page(request, rows)
+    lines = list(page.object_list)
+    suggestions = finance_suggestions.suggestions(lines)
+    return _render(
+        request,
+        "finance/lines.html",
+        {
+            "filter": line_filter,
+            "page": page,
+            "rows": [(line, suggestions.get(line.pk, [])) for line in lines],
+            "can_reconcile": _can_reconcile(request),
+            "fund_accounts": fund_accounts(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(
+        Payment.objects.for_list().select_related("donation__appeal", "entered_by"), pk=pk
+    )
+    accounts = fund_accounts()
+    return _render(
+        request,
+        "finance/line_detail.html",
+        {
+            "line": line,
+            "matchable": is_matchable(line, accounts),
+            "fund_accounts": accounts,
+            "suggestions": finance_suggestions.suggestions([line]).get(line.pk, []),
+            "assign_form": AssignForm(),
+            "note_form": NoteForm(),
+            "events": Event.objects.filter(payment=line).select_related("actor", "donation"),
+            "can_reconcile": _can_reconcile(request),
+        },
+    )
+
+
+def _refused(request: HttpRequest, refusal: MatchRefused) -> None:
+    messages.error(request, str(refusal))
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """Match a line to a pledge: a suggestion confirmed (donation id) or named by hand (pledge field)."""
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    note = request.POST.get("note", "").strip()[:500]
+    if "donation" in request.POST:
+        try:
+            donation_pk = int(request.POST["donation"])
+        except ValueError:
+            messages.error(request, _("There is no pledge with this number."))
+            return redirect(detail)
+    else:
+        form = AssignForm(request.POST)
+        donation = find_pledge(form.cleaned_data["pledge"]) if form.is_valid() else None
+        if donation is None:
+            messages.error(
+                request,
+                _("No pledge found for “%(text)s”. Enter a pledge number such as T-000123 or its RF reference.")
+                % {"text": request.POST.get("pledge", "")[:40]},
+            )
+            return redirect(detail)
+        donation_pk = donation.pk
+    try:
+        matched = match(line.pk, donation_pk, request.user, note=note)
+    except MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(
+        request,
+        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; the municipality is thanked by e-mail.")
+        % {
+            "amount": format_euro(matched.amount_cents),
+            "number": matched.donation.number,
+            "municipality": matched.donation.municipality,
+        },
+    )
+    return _back(request, detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        mark_gift(line.pk, request.user, note=note)
+    except MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(
+        request, _("%(amount)s is recorded as a gift without pledge.") % {"amount": format_euro(line.amount_cents)}
+    )
+    return _back(request, detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        unmatch(line.pk, request.user, note=note)
+    except MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(request, _("The match is undone; the line is open again."))
+    return redirect(detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def line_rematch(request: HttpRequest) -> HttpResponse:
+    """Run the automatic rules again over every open line, e.g. after new pledges came in."""
+    matched = rematch(request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s line was matched automatically.",
+            "%(count)s lines were matched automatically.",
+            matched,
+        )
+        % {"count": matched},
+    )
+    return redirect("pledges:finance_lines")
+
+
+# --------------------------------------------------------------------------- payments entered by hand
+
+
+def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpResponse:
+    entered = Payment.objects.for_list().filter(statement__isnull=True).select_related("entered_by")
+    return _render(
+        request,
+        "finance/manual_payments.html",
+        {
+            "form": form,
+            "page": _page(request, entered.order_by("-created_at", "-id")),
+            "can_reconcile": _can_reconcile(request),
+            "fund_accounts": fund_accounts(),
+        },
+    )
+
+
+@allow(*VIEWERS)
+def manual_payment_list(request: HttpRequest) -> HttpResponse:
+    """Payments finance entered by hand (cash, other transfers), with the form to enter one."""
+    return _manual_payments(request, ManualPaymentForm())
+
+
+@require_POST
+@allow(Role.FINANCE)
+def manual_payment_create(request: HttpRequest) -> HttpResponse:
+    form = ManualPaymentForm(request.POST)
+    if not form.is_valid():
+        return _manual_payments(request, form)
+    data = form.cleaned_data
+    try:
+        line = enter_payment(
+            appeal=data["appeal"],
+            booking_date=data["booking_date"],
+            amount_cents=data["amount"],
+            counterparty_name=data["counterparty_name"],
+            counterparty_iban=data["counterparty_iban"],
+            remittance=data["remittance"],
+            donation=data["pledge"],
+            user=request.user,
+            note=data["note"],
+        )
+    except MatchRefused as refusal:
+        form.add_error("pledge", str(refusal))
+        return _manual_payments(request, form)
+    if line.donation_id:
+        messages.success(
+            request,
+            _("%(amount)s is recorded and matched to pledge %(number)s of %(municipality)s; "
+              "the municipality is thanked by e-mail.")
+            % {
+                "amount": format_euro(line.amount_cents),
+                "number": line.donation.number,
+                "municipality": line.donation.municipality,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(amount)s is recorded. Match it to a pledge or mark it as a gift on its page.")
+            % {"amount": format_euro(line.amount_cents)},
+        )
+    return redirect("pledges:finance_line", pk=line.pk)
+
+
+# --------------------------------------------------------------------------- outstanding pledges
+
+
+@allow(*VIEWERS)
+def outstanding(request: HttpRequest) -> HttpResponse:
+    """Open pledges with money still to come: overdue ones first, then by expected date."""
+    pledge_filter = DonationFilter(
+        request.GET or None, queryset=outstanding_pledges().for_table(), user=request.user
+    )
+    del pledge_filter.filters["status"]
+    rows = pledge_filter.qs
+    table = DonationTable(rows, order_by=(), request=request)
+    export_format = requested_format(request)
+    if export_format:
+        RequestConfig(request, paginate=False).configure(table)
+        return export_response(
+            request,
+            export_format,
+            donation_export(table.data.data, _("Outstanding pledges"), table="outstanding"),
+            filter_summary(pledge_filter.form, table),
+            rows.count(),
+        )
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return _render(
+        request,
+        "finance/outstanding.html",
+        {"filter": pledge_filter, "table": table, "totals": rows.totals()},
+    )
+
+
+# --------------------------------------------------------------------------- the finance report
+
+
+@allow(*VIEWERS)
+def report(request: HttpRequest) -> HttpResponse:
+    """The finance report workbook for an appeal and a period (see pledges.finance.report)."""
+    if "appeal" not in request.GET:
+        today = timezone.localdate()
+        form = ReportForm(initial={
+            "appeal": Appeal.objects.filter(is_open=True).order_by("title").first(),
+            "start": today.replace(month=1, day=1),
+            "end": today,
+        })
+        return _render(request, "finance/report.html", {"form": form})
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return _render(request, "finance/report.html", {"form": form})
+    data = form.cleaned_data
+    scope = ReportScope(data["appeal"], data["start"], data["end"])
+    now = timezone.localtime()
+    book, written = report_workbook(scope, now)
+    response = xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
+    log_export(request, "report", ExportLog.Format.XLSX, written, now)
+    return response

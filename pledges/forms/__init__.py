@@ -1,1 +1,0 @@
-"""The forms of the ledger, by area: fields (shared), donations, accounts, equipment, shipments, finance."""

@@ -1,0 +1,18 @@
+
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from pledges.logistics.models import Shipment
+
+
+class ShipmentFilter(django_filters.FilterSet):
+    """The shipments page's one filter; its export uses the same."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Shipment.Status.choices, empty_label=_("All")
+    )
+
+    class Meta:
+        model = Shipment
+        fields: list[str] = []

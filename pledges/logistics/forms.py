@@ -1,0 +1,158 @@
+"""Shipments, their loading and moves, and the receipt the recipient city confirms."""
+
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges.core.fields import PHOTO_TYPES, upcoming_date, verified_image_type
+from pledges.equipment.forms import equipment_appeals
+from pledges.equipment.models import EquipmentOffer
+from pledges.logistics.models import Shipment
+
+# How far ahead a shipment may be planned, and how long it may take; more is almost always a typo.
+LATEST_DEPARTURE_DAYS = 365
+LONGEST_JOURNEY_DAYS = 90
+
+
+class ShipmentForm(forms.ModelForm):
+    """A truck or consignment the coordinator plans (transport)."""
+
+    class Meta:
+        model = Shipment
+        fields = ["appeal", "destination", "carrier", "reference", "hub", "planned_departure", "planned_arrival"]
+        widgets = {
+            "planned_departure": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_arrival": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "reference": _("The carrier's own reference for this transport, if it has one."),
+            "destination": _("Only offers accepted for this city or oblast can go on the shipment."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "appeal" in self.fields:
+            self.fields["appeal"].queryset = equipment_appeals().filter(is_open=True)
+            self.fields["appeal"].empty_label = None
+
+    def clean_planned_departure(self) -> datetime.date:
+        return upcoming_date(
+            self, "planned_departure", latest_days=LATEST_DEPARTURE_DAYS,
+            past=_("The planned departure cannot be in the past."),
+            too_far=_("The planned departure is more than a year away."),
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        departure, arrival = data.get("planned_departure"), data.get("planned_arrival")
+        if departure and arrival:
+            if arrival < departure:
+                self.add_error("planned_arrival", _("The planned arrival cannot be before the planned departure."))
+            elif arrival > departure + datetime.timedelta(days=LONGEST_JOURNEY_DAYS):
+                self.add_error(
+                    "planned_arrival", _("The planned arrival is more than 90 days after the departure.")
+                )
+        return data
+
+
+class ShipmentEditForm(ShipmentForm):
+    """The details of a planned shipment that may change before it leaves.
+
+    Appeal and destination stay: the offers on board were accepted for them.
+    """
+
+    class Meta(ShipmentForm.Meta):
+        fields = ["carrier", "reference", "hub", "planned_departure", "planned_arrival"]
+
+
+class ShipmentMoveForm(forms.Form):
+    """A shipment leaves or arrives; `expected_status` is the status the coordinator saw."""
+
+    to_status = forms.ChoiceField(
+        choices=[(Shipment.Status.IN_TRANSIT, _("departed")), (Shipment.Status.DELIVERED, _("delivered"))],
+        widget=forms.HiddenInput,
+    )
+    expected_status = forms.ChoiceField(choices=Shipment.Status.choices, widget=forms.HiddenInput)
+    on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for today."),
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+
+    def __init__(self, *args, shipment: Shipment | None = None, to_status: str = "", **kwargs):
+        if shipment is not None:
+            kwargs.setdefault("initial", {"to_status": to_status, "expected_status": shipment.status})
+        super().__init__(*args, **kwargs)
+        if to_status == Shipment.Status.IN_TRANSIT:
+            self.fields["on"].label = _("Departure date")
+        elif to_status == Shipment.Status.DELIVERED:
+            self.fields["on"].label = _("Arrival date")
+
+    def clean_on(self) -> datetime.date:
+        value = self.cleaned_data["on"] or timezone.localdate()
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return value
+
+
+class LoadingForm(forms.Form):
+    """Offers put on a planned shipment, or one offer taken off it."""
+
+    offers = forms.ModelMultipleChoiceField(
+        label=_("Offers"),
+        queryset=EquipmentOffer.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("One of the chosen offers can no longer go on this shipment; look again."),
+            "invalid_pk_value": _("One of the chosen offers no longer exists."),
+        },
+    )
+    remove = forms.ModelChoiceField(
+        queryset=EquipmentOffer.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("That offer is no longer on this shipment.")},
+    )
+
+    def __init__(self, *args, loadable, on_board, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offers"].queryset = loadable
+        self.fields["remove"].queryset = on_board
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not data.get("offers") and not data.get("remove"):
+            raise forms.ValidationError(_("Choose one or more offers to add."), code="empty")
+        return data
+
+
+# Receipt confirmed by the recipient city -----------------------------------------------------
+
+
+class ReceiptForm(forms.Form):
+    """One delivered item confirmed by the recipient: an optional note and photo (prefixed per item)."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the condition on arrival, or who received it."),
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A JPEG, PNG or WebP photo of at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": ",".join(PHOTO_TYPES.values())}),
+    )
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        self.photo_content_type = verified_image_type(upload)
+        return upload

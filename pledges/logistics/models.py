@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges.core.money import cents_to_euro
+from pledges.equipment.models import PHOTO_FOLDER, EquipmentOffer
+from pledges.reference.models import Appeal, Destination
+
+
+class Shipment(models.Model):
+    """A truck or consignment carrying accepted offers to one destination (transport)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_TRANSIT = "in_transit", _("in transit")
+        DELIVERED = "delivered", _("delivered")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="shipments")
+    destination = models.ForeignKey(
+        Destination, verbose_name=_("destination"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    carrier = models.CharField(_("carrier"), max_length=100)
+    reference = models.CharField(_("carrier reference"), max_length=100, blank=True)
+    hub = models.CharField(_("hub"), max_length=100, help_text=_("Where the offers are gathered before departure."))
+    planned_departure = models.DateField(_("planned departure"))
+    planned_arrival = models.DateField(_("planned arrival"), null=True, blank=True)
+    departed_on = models.DateField(_("departed on"), null=True, blank=True)
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-planned_departure", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_arrival__isnull=True) | Q(planned_arrival__gte=models.F("planned_departure")),
+                name="shipment_arrival_after_departure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} → {self.destination}"
+
+    @property
+    def number(self) -> str:
+        return f"TR-{self.pk:05d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:shipment_detail", args=[self.pk])
+
+    def totals(self) -> dict:
+        """Units, weight, estimated value and dangerous goods of the offers on board."""
+        offers = list(self.offers.all())
+        return {
+            "offers": len(offers),
+            "units": sum(o.quantity for o in offers),
+            "weight_kg": sum((o.total_weight_kg for o in offers), Decimal("0")),
+            "value": cents_to_euro(sum(o.quantity * o.value_cents for o in offers)),
+            "fuel_in_tank": sum(o.quantity for o in offers if o.fuel_in_tank),
+            "lithium_batteries": sum(o.quantity for o in offers if o.lithium_batteries),
+        }
+
+
+class ReceiptConfirmation(models.Model):
+    """The recipient city's confirmation that one offer arrived (through a signed link)."""
+
+    offer = models.OneToOneField(EquipmentOffer, on_delete=models.PROTECT, related_name="receipt")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, max_length=2000)
+    photo = models.FileField(upload_to=PHOTO_FOLDER, blank=True)
+    photo_content_type = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt confirmation")
+        verbose_name_plural = _("receipt confirmations")

@@ -1,0 +1,120 @@
+"""Receipt confirmed by the recipient city, through a signed link that needs no account.
+
+The link carries only the shipment id, signed with a salt used for nothing
+else and stamped with the time it was made; it expires after
+RECIPIENT_LINK_MAX_AGE_DAYS. Each delivered item can be confirmed once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from pledges.equipment.models import EquipmentOffer, OfferStatus, random_photo_name
+from pledges.equipment.workflow import RECIPIENT, Actor, transition
+from pledges.logistics.models import ReceiptConfirmation, Shipment
+
+SALT = "pledges.receipts.recipient-link"
+
+# What the recipient sees of a shipment: what was delivered, and what they confirmed since.
+SHOWN_STATUSES = (OfferStatus.DELIVERED, OfferStatus.CONFIRMED)
+
+
+class LinkExpired(Exception):
+    """The link was genuine but is older than RECIPIENT_LINK_MAX_AGE_DAYS."""
+
+
+class LinkInvalid(Exception):
+    """The link was altered, signed for something else, or is not a link at all."""
+
+
+class AlreadyConfirmed(Exception):
+    """This item's receipt was confirmed before."""
+
+
+class NotConfirmable(Exception):
+    """The item is not (or no longer) a delivered item of this shipment."""
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SALT)
+
+
+def max_age() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.RECIPIENT_LINK_MAX_AGE_DAYS)
+
+
+def make_token(shipment: Shipment) -> str:
+    """A signed, time-stamped token naming the shipment."""
+    return _signer().sign(str(shipment.pk))
+
+
+def expires_at(issued: datetime.datetime | None = None) -> datetime.datetime:
+    return (issued or timezone.now()) + max_age()
+
+
+def shipment_id_from(token: str) -> int:
+    """The shipment id in `token`, or LinkExpired / LinkInvalid."""
+    try:
+        value = _signer().unsign(token, max_age=max_age())
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    if not value.isascii() or not value.isdigit():
+        raise LinkInvalid
+    return int(value)
+
+
+def recipient_actor(shipment: Shipment) -> Actor:
+    """The city's contact as the history names them: they have no account."""
+    return Actor(role=RECIPIENT, label=f"{shipment.destination.name_nl} (ontvanger via link)")
+
+
+def delivered_items(shipment: Shipment):
+    """The items of `shipment` the recipient sees: only what was delivered."""
+    return (
+        shipment.offers.filter(status__in=SHOWN_STATUSES)
+        .select_related("receipt")
+        .order_by("pk")
+    )
+
+
+def confirm_receipt(
+    shipment: Shipment,
+    offer_id: int,
+    *,
+    note: str = "",
+    photo=None,
+    photo_content_type: str = "",
+) -> EquipmentOffer:
+    """Record that the city received one item and move it to "receipt confirmed", all or nothing."""
+    stored = ""
+    try:
+        with transaction.atomic():
+            offer = (
+                EquipmentOffer.objects.select_for_update()
+                .filter(pk=offer_id, shipment_id=shipment.pk, status__in=SHOWN_STATUSES)
+                .first()
+            )
+            if offer is None:
+                raise NotConfirmable
+            if offer.status == OfferStatus.CONFIRMED or ReceiptConfirmation.objects.filter(offer=offer).exists():
+                raise AlreadyConfirmed
+            transition(offer, OfferStatus.CONFIRMED, recipient_actor(shipment), note=note)
+            receipt = ReceiptConfirmation(offer=offer, note=note, photo_content_type=photo_content_type if photo else "")
+            if photo:
+                receipt.photo.save(random_photo_name(), photo, save=False)
+                stored = receipt.photo.name
+            receipt.save()
+    except BaseException:
+        # The rows were rolled back; the photo file must not outlive them.
+        if stored:
+            default_storage.delete(stored)
+        raise
+    return offer

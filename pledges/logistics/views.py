@@ -1,0 +1,398 @@
+"""Shipments (transporten): planned by coordinators, read by finance; packing lists; the recipient's link."""
+
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from pledges.accounts.access import FUND_STAFF, allow, get_visible_or_404, public
+from pledges.accounts.models import Role
+from pledges.equipment.workflow import Actor, TransitionRefused
+from pledges.history.models import Event
+from pledges.logistics import services as logistics_services
+from pledges.logistics.exports import (
+    PACKING_COLUMNS,
+    PACKING_TITLE,
+    SHIPMENT_COLUMNS,
+    packing_list_workbook,
+    packing_rows,
+    packing_totals,
+    shipment_rows,
+    trilingual,
+)
+from pledges.logistics.filters import ShipmentFilter
+from pledges.logistics.forms import LoadingForm, ReceiptForm, ShipmentEditForm, ShipmentForm, ShipmentMoveForm
+from pledges.logistics.models import Shipment
+from pledges.logistics.receipts import (
+    AlreadyConfirmed,
+    LinkExpired,
+    LinkInvalid,
+    NotConfirmable,
+    confirm_receipt,
+    delivered_items,
+    expires_at,
+    make_token,
+    shipment_id_from,
+)
+from pledges.logistics.services import (
+    add_offers,
+    create_shipment,
+    loadable_offers,
+    move_shipment,
+    next_shipment_moves,
+    remove_offer,
+    update_shipment,
+    with_load,
+)
+from pledges.spreadsheets.engine import display_value, xlsx_response
+from pledges.spreadsheets.views import TableExport, export_response, filter_summary, requested_format
+
+PAGE_SIZE = 25
+# Where the link made by a POST waits for the shipment page to show it once.
+LINK_SESSION_KEY = "recipient_links"
+
+
+def _shipments():
+    """Every shipment: only fund staff reach these views, and they see all shipments."""
+    return Shipment.objects.select_related("appeal", "destination")
+
+
+@allow(*FUND_STAFF)
+def shipment_list(request: HttpRequest) -> HttpResponse:
+    shipment_filter = ShipmentFilter(
+        request.GET or None, queryset=with_load(_shipments()).order_by("-planned_departure", "-id")
+    )
+    rows = shipment_filter.qs
+    export_format = requested_format(request)
+    if export_format:
+        export = TableExport(
+            table="shipments",
+            heading=_("Shipments"),
+            sheet_title="Transporten",
+            file_stem="transporten",
+            columns=SHIPMENT_COLUMNS,
+            rows=lambda: shipment_rows(rows),
+        )
+        summary = filter_summary(shipment_filter.form)
+        return export_response(request, export_format, export, summary, rows.count())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shipments/list.html",
+        {
+            "page": page,
+            "status": shipment_filter.form.cleaned_data.get("status", "") if shipment_filter.is_bound else "",
+            "statuses": Shipment.Status.choices,
+            "can_plan": request.user.role == Role.COORDINATOR,
+        },
+    )
+
+
+@allow(Role.COORDINATOR)
+def shipment_create(request: HttpRequest) -> HttpResponse:
+    form = ShipmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        shipment = create_shipment(form, Actor.of(request.user))
+        messages.success(
+            request,
+            _("Shipment %(number)s is planned. Now add the offers that go on it.") % {"number": shipment.number},
+        )
+        return redirect(shipment)
+    return render(request, "shipments/form.html", {"form": form})
+
+
+@allow(Role.COORDINATOR)
+def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a planned shipment's carrier, reference, hub or dates (postponed, another truck)."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    if shipment.status != Shipment.Status.PLANNED:
+        messages.error(request, _("%(number)s has left: its details can no longer be changed.") % {"number": shipment.number})
+        return redirect(shipment)
+    form = ShipmentEditForm(request.POST or None, instance=shipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_shipment(form, Actor.of(request.user))
+        except TransitionRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("The details of %(number)s are saved.") % {"number": shipment.number})
+        return redirect(shipment)
+    return render(request, "shipments/form.html", {"form": form, "shipment": shipment})
+
+
+@allow(*FUND_STAFF)
+def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    is_coordinator = request.user.role == Role.COORDINATOR
+    on_board = list(shipment.offers.select_related("municipality").order_by("pk"))
+    loadable = []
+    if is_coordinator and shipment.status == Shipment.Status.PLANNED:
+        loadable = list(loadable_offers(shipment).select_related("municipality").order_by("pk"))
+    moves = [
+        ShipmentMoveForm(shipment=shipment, to_status=to_status)
+        for to_status in next_shipment_moves(shipment.status, request.user.role)
+    ]
+    link = request.session.get(LINK_SESSION_KEY, {}).pop(str(shipment.pk), None)
+    if link:
+        request.session.modified = True
+        link = {"url": link["url"], "expires": date_format(datetime.date.fromisoformat(link["expires"]))}
+    return render(
+        request,
+        "shipments/detail.html",
+        {
+            "shipment": shipment,
+            "on_board": on_board,
+            "totals": shipment.totals(),
+            "loadable": loadable,
+            "moves": moves,
+            "events": shipment.events.select_related("actor"),
+            "is_coordinator": is_coordinator,
+            "can_load": is_coordinator and shipment.status == Shipment.Status.PLANNED,
+            "can_link": is_coordinator and shipment.status == Shipment.Status.DELIVERED,
+            "recipient_link": link,
+        },
+    )
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def shipment_loading(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the ticked offers to the shipment, or take one offer off it."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    form = LoadingForm(
+        request.POST,
+        loadable=loadable_offers(shipment),
+        on_board=shipment.offers.all(),
+    )
+    if not form.is_valid():
+        for error in form.errors.get("__all__", []) + form.errors.get("offers", []) + form.errors.get("remove", []):
+            messages.error(request, error)
+        return redirect(shipment)
+    actor = Actor.of(request.user)
+    try:
+        if form.cleaned_data["remove"]:
+            offer = remove_offer(shipment, form.cleaned_data["remove"].pk, actor)
+            messages.success(
+                request,
+                _("%(offer)s is taken off %(shipment)s.") % {"offer": offer.number, "shipment": shipment.number},
+            )
+        else:
+            offers = add_offers(shipment, [offer.pk for offer in form.cleaned_data["offers"]], actor)
+            messages.success(
+                request,
+                _("Added to %(shipment)s: %(offers)s.")
+                % {"shipment": shipment.number, "offers": ", ".join(offer.number for offer in offers)},
+            )
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect(shipment)
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def shipment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shipment departs or arrives, and its offers move with it."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    to_status = request.POST.get("to_status", "")
+    form = ShipmentMoveForm(request.POST, to_status=to_status)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields and field != "__all__" else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(shipment)
+    data = form.cleaned_data
+    try:
+        move_shipment(
+            shipment,
+            data["to_status"],
+            Actor.of(request.user),
+            expected_status=data["expected_status"],
+            on=data["on"],
+            note=data["note"],
+        )
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        count = shipment.offers.count()
+        messages.success(
+            request,
+            ngettext(
+                "%(number)s is now “%(status)s”, with its %(count)d offer.",
+                "%(number)s is now “%(status)s”, with its %(count)d offers.",
+                count,
+            )
+            % {"number": shipment.number, "status": shipment.get_status_display(), "count": count},
+        )
+    return redirect(shipment)
+
+
+@allow(*FUND_STAFF)
+def packing_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The packing list as a page to print, headers in Dutch, English and Ukrainian."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    plist = logistics_services.packing_list(shipment)
+    columns = PACKING_COLUMNS
+    rows = [
+        [(column, display_value(value, column.kind)) for column, value in zip(columns, row, strict=True)]
+        for row in packing_rows(plist)
+    ]
+    totals = [
+        (column, display_value(value, column.kind))
+        for column, value in zip(columns, packing_totals(plist), strict=True)
+    ]
+    return render(
+        request,
+        "shipments/packing_list.html",
+        {
+            "shipment": shipment,
+            "plist": plist,
+            "title": trilingual(PACKING_TITLE),
+            "headers": [column.header for column in columns],
+            "rows": rows,
+            "totals": totals,
+        },
+    )
+
+
+@allow(*FUND_STAFF)
+def packing_list_xlsx(request: HttpRequest, pk: int) -> FileResponse:
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    book = packing_list_workbook(logistics_services.packing_list(shipment))
+    return xlsx_response(book, f"paklijst-{shipment.number}.xlsx")
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def recipient_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a signed, expiring link for the recipient city to confirm receipt; show it once."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    if shipment.status != Shipment.Status.DELIVERED:
+        messages.error(request, _("A receipt link can only be made once the shipment is delivered."))
+        return redirect(shipment)
+    issued = timezone.now()
+    url = request.build_absolute_uri(reverse("pledges:recipient", args=[make_token(shipment)]))
+    expires = timezone.localdate(expires_at(issued))
+    Event.objects.create(
+        shipment=shipment,
+        kind=Event.Kind.SHIPMENT,
+        actor=request.user,
+        at=issued,
+        changes={"recipient_link_expires": expires.isoformat()},
+    )
+    links = request.session.get(LINK_SESSION_KEY, {})
+    links[str(shipment.pk)] = {"url": url, "expires": expires.isoformat()}
+    request.session[LINK_SESSION_KEY] = links
+    messages.success(
+        request,
+        _("The receipt link is ready; it works until %(date)s. Send it to the contact in %(city)s.")
+        % {"date": date_format(expires), "city": shipment.destination},
+    )
+    return redirect(shipment)
+
+LANGUAGES = ("uk", "en")
+DEFAULT_LANGUAGE = "uk"
+
+
+def page_language(request: HttpRequest) -> str:
+    language = request.GET.get("lang", DEFAULT_LANGUAGE)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _in_language(response: HttpResponse, language: str) -> HttpResponse:
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
+    """Say in Ukrainian and English that the link does not work, and show nothing else."""
+    with translation.override("uk"):
+        response = render(request, "recipient/link_problem.html", {"problem": problem}, status=status)
+    return _in_language(response, "uk")
+
+
+def _prefix(offer_id: int) -> str:
+    return f"item{offer_id}"
+
+
+@public
+def recipient(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        shipment_id = shipment_id_from(token)
+    except LinkExpired:
+        return _link_problem(request, "expired", status=410)
+    except LinkInvalid:
+        return _link_problem(request, "invalid", status=400)
+    shipment = (
+        Shipment.objects.select_related("destination")
+        .filter(pk=shipment_id, status=Shipment.Status.DELIVERED)
+        .first()
+    )
+    if shipment is None:
+        return _link_problem(request, "invalid", status=404)
+    language = page_language(request)
+    with translation.override(language):
+        return _in_language(_confirmation_page(request, shipment, token, language), language)
+
+
+def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, language: str) -> HttpResponse:
+    invalid_form, status = None, 200
+    if request.method == "POST":
+        try:
+            offer_id = int(request.POST.get("offer", ""))
+        except ValueError:
+            offer_id = 0
+        form = ReceiptForm(request.POST, request.FILES, prefix=_prefix(offer_id))
+        if form.is_valid():
+            try:
+                offer = confirm_receipt(
+                    shipment,
+                    offer_id,
+                    note=form.cleaned_data["note"].strip(),
+                    photo=form.cleaned_data["photo"],
+                    photo_content_type=getattr(form, "photo_content_type", ""),
+                )
+            except AlreadyConfirmed:
+                messages.error(request, _("This item was already confirmed. Nothing was changed."))
+                status = 409
+            except NotConfirmable:
+                messages.error(request, _("This item is not part of this delivery. Nothing was changed."))
+                status = 400
+            else:
+                messages.success(
+                    request, _("Thank you. Receipt of %(number)s is confirmed.") % {"number": offer.number}
+                )
+                return redirect(f"{request.path}?lang={language}")
+        else:
+            invalid_form, status = (offer_id, form), 400
+    items = []
+    for item in delivered_items(shipment):
+        if invalid_form and invalid_form[0] == item.pk:
+            form = invalid_form[1]
+        else:
+            form = ReceiptForm(prefix=_prefix(item.pk))
+        items.append((item, form))
+    destination = shipment.destination
+    city = destination.name_uk if language == "uk" else destination.name_en
+    return render(
+        request,
+        "recipient/confirm.html",
+        {
+            "shipment": shipment,
+            "city": city,
+            "items": items,
+            "language": language,
+            "token": token,
+            "all_confirmed": bool(items) and all(item.status == "confirmed" for item, _form in items),
+        },
+        status=status,
+    )

@@ -1,0 +1,33 @@
+
+from django.contrib import admin
+
+from pledges.core.admin import ReadOnlyAdmin
+from pledges.reference.models import Appeal, Destination, KnownIban, Municipality
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province", "named_publicly"]
+    list_filter = ["province", "named_publicly"]
+    search_fields = ["code", "name"]
+    # The municipality's own choice, made on its dashboard and recorded as an Event.
+    readonly_fields = ["named_publicly"]
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    list_display = ["name_nl", "name_en", "name_uk", "oblast_en", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name_nl", "name_en", "name_uk"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["title", "theme", "accepts", "is_open"]
+    list_filter = ["theme", "is_open"]
+
+
+@admin.register(KnownIban)
+class KnownIbanAdmin(ReadOnlyAdmin):
+    list_display = ["iban", "municipality", "first_used"]
+    search_fields = ["iban", "municipality__name"]
