@@ -25,6 +25,7 @@ run: install
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from pledges.accounts.models import Role
+from pledges.accounts.models import Role, User
+from pledges.reference.models import Municipality
 
 M = TypeVar("M", bound=Model)
 
@@ -59,3 +60,12 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup) -> M:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def visible_municipalities(user: User) -> QuerySet[Municipality]:
+    """The municipalities whose contributions `user` may see: their own, or all for fund staff."""
+    if user.is_fund_staff:
+        return Municipality.objects.all()
+    if user.is_municipal_staff and user.municipality_id:
+        return Municipality.objects.filter(pk=user.municipality_id)
+    return Municipality.objects.none()

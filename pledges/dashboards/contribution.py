@@ -10,13 +10,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
+from pledges.accounts.access import EVERYONE, allow, get_visible_or_404, visible_municipalities
 from pledges.donations.access import visible_donations
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, OfferStatus
 from pledges.history.models import Event
-from pledges.reference.access import visible_municipalities
 from pledges.reference.models import Appeal, Municipality
 
 # Offers that no longer travel: they are listed, but not as part of what is on its way.

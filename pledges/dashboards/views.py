@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public
+from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public, visible_municipalities
 from pledges.accounts.models import Role
 from pledges.core.money import format_euro
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
@@ -29,7 +29,6 @@ from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, Need
 from pledges.history.models import Event
-from pledges.reference.access import visible_municipalities
 from pledges.reference.models import Appeal, Municipality
 
 RECENT_EVENTS = 10

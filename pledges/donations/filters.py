@@ -6,10 +6,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pledges.accounts.filters import MunicipalityScopeMixin
 from pledges.core.fields import FastSelect
 from pledges.core.filters import DateInput, DayRangeMixin, EuroFilter
 from pledges.donations.models import Donation
-from pledges.reference.filters import MunicipalityScopeMixin
 from pledges.reference.models import Appeal, Municipality, Province
 
 PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)

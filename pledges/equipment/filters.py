@@ -5,10 +5,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pledges.accounts.filters import MunicipalityScopeMixin
 from pledges.core.fields import FastSelect
 from pledges.core.filters import DateInput, DayRangeMixin
 from pledges.equipment.models import Category, EquipmentOffer, OfferStatus
-from pledges.reference.filters import MunicipalityScopeMixin
 from pledges.reference.models import Appeal, Destination, Municipality, Province
 
 OFFER_NUMBER = re.compile(r"^\s*M-?0*(\d{1,12})\s*$", re.IGNORECASE)

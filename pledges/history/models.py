@@ -22,11 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.donations.models import Donation
-from pledges.equipment.models import EquipmentOffer, OfferStatus
-from pledges.finance.models import Payment
-from pledges.logistics.models import Shipment
-from pledges.reference.models import Municipality
 
 APPEND_ONLY = "Events are append-only; record a correcting event instead."
 # The previous_hash of the very first event.
@@ -114,21 +109,21 @@ class Event(models.Model):
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
-        Donation, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        "pledges.Donation", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     offer = models.ForeignKey(
-        EquipmentOffer, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        "pledges.EquipmentOffer", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     shipment = models.ForeignKey(
-        Shipment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        "pledges.Shipment", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     # The bank line of a match (beside its donation) or of a gift marking (alone).
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        "pledges.Payment", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     # A municipality's own choices, such as being named on the public page.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        "pledges.Municipality", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -204,13 +199,11 @@ class Event(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
     def _status_label(self, value: str) -> str:
-        if self.offer_id:
-            choices = OfferStatus
-        elif self.shipment_id:
-            choices = Shipment.Status
-        else:
-            choices = Donation.Status
-        return choices(value).label if value in choices.values else value
+        # The subject's own status choices, reached through the relation: the history
+        # sits below the parts of the domain it records.
+        subject = "offer" if self.offer_id else "shipment" if self.shipment_id else "donation"
+        status = self._meta.get_field(subject).related_model._meta.get_field("status")
+        return dict(status.flatchoices).get(value, value)
 
     @property
     def actor_display(self) -> str:

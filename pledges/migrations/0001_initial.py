@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-
 class Migration(migrations.Migration):
 
     initial = True

@@ -33,11 +33,9 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
 
         A pledge counts unless withdrawn; an offer unless declined or withdrawn.
         """
-        # Imported here: donations and equipment refer to this module.
-        from pledges.donations.models import Donation
-        from pledges.equipment.models import EquipmentOffer
-
-        donations, offers = Donation.objects.all(), EquipmentOffer.objects.all()
+        # Reached through the reverse relations: donations and equipment build on this module.
+        donations = self.model._meta.get_field("donations").related_model.objects.all()
+        offers = self.model._meta.get_field("offers").related_model.objects.all()
         if appeal is not None:
             donations, offers = donations.filter(appeal=appeal), offers.filter(appeal=appeal)
         return self.filter(self.takes_part(donations, offers))
