@@ -306,6 +306,43 @@ def test_it_mails_a_working_password_reset_link(client, almere_staff):
     assert log_in(client, "anouk@almere.nl", NEW_PASSWORD).status_code == 302
 
 
+def template_names(response) -> list[str]:
+    return [template.name for template in response.templates]
+
+
+def test_it_shows_the_password_pages_from_templates_accounts(client, almere_staff):
+    assert "accounts/password_reset_form.html" in template_names(client.get(reverse("password_reset")))
+    sent = client.post(reverse("password_reset"), {"email": "anouk@almere.nl"})
+    assert {"accounts/password_reset_subject.txt", "accounts/password_reset_email.txt"} <= set(template_names(sent))
+    assert "accounts/password_reset_email.html" in template_names(sent)
+    assert "accounts/password_reset_done.html" in template_names(client.get(sent["Location"]))
+    link = link_in(mail.outbox[0])
+    form = client.get(link, follow=True)
+    assert "accounts/password_reset_confirm.html" in template_names(form)
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True
+    )
+    assert "accounts/password_reset_complete.html" in template_names(done)
+    almere_staff.refresh_from_db()
+    client.force_login(almere_staff)
+    assert "accounts/password_change_form.html" in template_names(client.get(reverse("password_change")))
+    assert "accounts/password_change_done.html" in template_names(client.get(reverse("password_change_done")))
+
+
+def test_it_keeps_the_subject_of_the_password_reset_mail(client, almere_staff):
+    client.post(reverse("password_reset"), {"email": "anouk@almere.nl"})
+
+    assert mail.outbox[0].subject == "Wachtwoordherinitialisatie voor testserver"  # Django's own wording
+
+
+def test_it_shows_the_admin_password_change_as_the_ledger_does(client, administrator):
+    client.force_login(administrator)
+
+    response = client.get(reverse("admin:password_change"))
+
+    assert "accounts/password_change_form.html" in template_names(response)
+
+
 def test_it_refuses_the_old_password_after_a_reset(client, almere_staff):
     client.post(reverse("password_reset"), {"email": "anouk@almere.nl"})
     choose_password(client, link_in(mail.outbox[0]))

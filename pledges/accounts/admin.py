@@ -9,6 +9,10 @@ from pledges.accounts.mails import send_invitation
 from pledges.accounts.models import Authenticator, User
 from pledges.accounts.twofactor import remove_second_factor
 
+# The admin's own password pages look like the ledger's (they did by Django's default
+# template names while the templates were in registration/; now in templates/accounts/).
+admin.site.password_change_template = "accounts/password_change_form.html"
+admin.site.password_change_done_template = "accounts/password_change_done.html"
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):

@@ -48,6 +48,7 @@ from pledges.accounts.twofactor import (
 
 class ThrottledLoginView(auth_views.LoginView):
     form_class = EmailLoginForm
+    template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -115,7 +116,7 @@ def _enrol(request: HttpRequest, user: User, *, during_login: bool) -> HttpRespo
         "qr_code": qr_code_data_uri(authenticator),
         "secret": grouped_secret(authenticator),
     }
-    return render(request, "registration/two_factor_enrol.html", context, status=status)
+    return render(request, "accounts/two_factor_enrol.html", context, status=status)
 
 
 @login_not_required
@@ -138,7 +139,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             if unused_recovery_codes(user) <= 2:
                 messages.warning(request, _("You have few recovery codes left. Make new ones under Two-step login."))
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-    return render(request, "registration/login_code.html", {"form": form}, status=status)
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
 @login_not_required
@@ -186,7 +187,7 @@ def _two_factor_page(request: HttpRequest, refused: PasswordConfirmForm | None =
         "codes_form": forms["codes"],
         "off_form": forms["off"],
     }
-    return render(request, "registration/two_factor.html", context, status=400 if refused else 200)
+    return render(request, "accounts/two_factor.html", context, status=400 if refused else 200)
 
 
 @allow(*EVERYONE)
@@ -207,7 +208,7 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = take_recovery_codes_to_show(request)
     if not codes:
         return redirect("two_factor")
-    return render(request, "registration/two_factor_recovery_codes.html", {"codes": codes})
+    return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes})
 
 
 def _wrong_password(request: HttpRequest, prefix: str) -> PasswordConfirmForm | None:

@@ -50,7 +50,7 @@ def contribution_home(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "contribution/home.html",
+        "dashboards/contribution_home.html",
         {
             "appeal": appeal,
             "municipalities": participating,
@@ -82,7 +82,7 @@ def contribution(request: HttpRequest, code: str) -> HttpResponse:
     )
     return render(
         request,
-        "contribution/detail.html",
+        "dashboards/contribution_detail.html",
         {
             "municipality": municipality,
             "offers": offers,

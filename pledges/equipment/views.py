@@ -72,7 +72,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     bulk_form = BulkMoveForm(offers=EquipmentOffer.objects.none()) if can_move(user) else None
     return render(
         request,
-        "offers/list.html",
+        "equipment/offer_list.html",
         {
             "filter": offer_filter,
             "table": table,
@@ -127,7 +127,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         if need.isascii() and need.isdigit():  # isdigit() alone admits "²", which int() refuses
             initial["need"] = int(need)
         form = OfferForm(initial=initial)
-    return render(request, "offers/form.html", _form_context(form))
+    return render(request, "equipment/offer_form.html", _form_context(form))
 
 
 def _visible_offer(user: User, pk: int) -> EquipmentOffer:
@@ -156,7 +156,7 @@ def _detail(request: HttpRequest, offer: EquipmentOffer, bound: MoveForm | None 
     user = request.user
     return render(
         request,
-        "offers/detail.html",
+        "equipment/offer_detail.html",
         {
             "offer": offer,
             "photos": offer.photos.all(),
@@ -187,7 +187,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your changes are saved."))
         return redirect(offer)
-    return render(request, "offers/form.html", _form_context(form, offer))
+    return render(request, "equipment/offer_form.html", _form_context(form, offer))
 
 
 @require_POST
@@ -370,7 +370,7 @@ def need_board(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "needs/board.html",
+        "equipment/need_board.html",
         {
             "cities": by_city(needs),
             "appeals": appeals,
@@ -394,7 +394,7 @@ def need_city(request: HttpRequest, destination_pk: int) -> HttpResponse:
     needs = with_figures(needs)
     return render(
         request,
-        "needs/city.html",
+        "equipment/need_city.html",
         {
             "destination": destination,
             "needs": needs,
@@ -424,7 +424,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
             if value.isascii() and value.isdigit():
                 initial[name] = int(value)
         form = NeedForm(initial=initial)
-    return render(request, "needs/form.html", {"form": form})
+    return render(request, "equipment/need_form.html", {"form": form})
 
 
 @allow(Role.COORDINATOR)
@@ -433,4 +433,4 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
         return _saved(request, form.save())
-    return render(request, "needs/form.html", {"form": form, "need": need})
+    return render(request, "equipment/need_form.html", {"form": form, "need": need})

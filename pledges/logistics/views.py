@@ -87,7 +87,7 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "shipments/list.html",
+        "logistics/shipment_list.html",
         {
             "page": page,
             "status": shipment_filter.form.cleaned_data.get("status", "") if shipment_filter.is_bound else "",
@@ -107,7 +107,7 @@ def shipment_create(request: HttpRequest) -> HttpResponse:
             _("Shipment %(number)s is planned. Now add the offers that go on it.") % {"number": shipment.number},
         )
         return redirect(shipment)
-    return render(request, "shipments/form.html", {"form": form})
+    return render(request, "logistics/shipment_form.html", {"form": form})
 
 
 @allow(Role.COORDINATOR)
@@ -126,7 +126,7 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The details of %(number)s are saved.") % {"number": shipment.number})
         return redirect(shipment)
-    return render(request, "shipments/form.html", {"form": form, "shipment": shipment})
+    return render(request, "logistics/shipment_form.html", {"form": form, "shipment": shipment})
 
 
 @allow(*FUND_STAFF)
@@ -147,7 +147,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         link = {"url": link["url"], "expires": date_format(datetime.date.fromisoformat(link["expires"]))}
     return render(
         request,
-        "shipments/detail.html",
+        "logistics/shipment_detail.html",
         {
             "shipment": shipment,
             "on_board": on_board,
@@ -252,7 +252,7 @@ def packing_list(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "shipments/packing_list.html",
+        "logistics/packing_list.html",
         {
             "shipment": shipment,
             "plist": plist,
@@ -316,7 +316,7 @@ def _in_language(response: HttpResponse, language: str) -> HttpResponse:
 def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
     """Say in Ukrainian and English that the link does not work, and show nothing else."""
     with translation.override("uk"):
-        response = render(request, "recipient/link_problem.html", {"problem": problem}, status=status)
+        response = render(request, "logistics/recipient_link_problem.html", {"problem": problem}, status=status)
     return _in_language(response, "uk")
 
 
@@ -385,7 +385,7 @@ def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, lan
     city = destination.name_uk if language == "uk" else destination.name_en
     return render(
         request,
-        "recipient/confirm.html",
+        "logistics/recipient_confirm.html",
         {
             "shipment": shipment,
             "city": city,
