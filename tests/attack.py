@@ -1,6 +1,6 @@
 """Tools for the attack tests: a fingerprint of the whole database and the objects of a victim.
 
-The walks in tests/test_attack_*.py go over every URL pattern (tests.test_access.project_routes),
+The walks in tests/test_attack_*.py go over every URL pattern (tests.routes.project_routes),
 so a page added later is attacked without anyone listing it here.
 """
 
@@ -133,3 +133,27 @@ def export_text(content: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
             return "\n".join(book.read(name).decode("utf-8") for name in book.namelist())
     return "\n".join(",".join(row) for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def body(response) -> bytes:
+    """What a response sends, streamed or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# Hostile XML: a statement that would expand entities, read a local file or fetch a DTD.
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>&lol3;</BkToCstmrStmt></Document>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE Document [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>&secret;</BkToCstmrStmt></Document>"""
+
+DOCTYPE_ONLY = b"""<?xml version="1.0"?>
+<!DOCTYPE Document SYSTEM "http://example.invalid/camt.dtd">
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>"""

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from pledges.models import Appeal, Municipality, Role, User
+from pledges.models import Appeal, Destination, Municipality, Role, User
 
 PASSWORD = "correct horse battery staple"
 MUNICIPALITY_COUNT = 342
@@ -102,3 +102,11 @@ def _default_language():
     yield
     # Deactivated, not activated: the next test's own LANGUAGE_CODE then applies.
     translation.deactivate()
+
+
+@pytest.fixture
+def empty(db) -> None:
+    """A database before anything was loaded."""
+    Appeal.objects.all().delete()
+    Destination.objects.all().delete()
+    Municipality.objects.all().delete()

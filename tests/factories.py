@@ -5,6 +5,7 @@ import itertools
 import pathlib
 
 import pyotp
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -383,4 +384,18 @@ def banking_snapshot() -> dict[str, list[dict]]:
         "payments": list(Payment.objects.order_by("pk").values()),
         "donations": list(Donation.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
+    }
+
+
+def load(command: str, **options) -> None:
+    """Run a management command (load_reference_data, load_demo_data) without its output."""
+    with open("/dev/null", "w") as quiet:
+        call_command(command, stdout=quiet, **options)
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows the loaders write, per model."""
+    return {
+        model.__name__: model.objects.count()
+        for model in (Municipality, Destination, Appeal, User, Donation, Event, BankStatement, Payment, KnownIban)
     }

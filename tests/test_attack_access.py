@@ -1,6 +1,6 @@
 """Attacks on access: every URL, every role, another municipality's rows, extra fields, no login.
 
-tests/test_access.py proves the rules one by one for the money ledger; this module walks every
+tests/accounts/test_access.py proves the rules one by one for the money ledger; this module walks every
 URL pattern of the project (so pages added later are attacked too) and asserts that a refused
 request changed no row of any table, and that one municipality's marker rows never reach
 another municipality's pages, totals, exports or e-mails.
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from pledges.models import Donation, EquipmentOffer, Need, OfferStatus, Role, Shipment
 from tests import attack, factories
-from tests.test_access import ACCOUNT_PAGES, Route, is_public, project_routes
+from tests.attack import body
+from tests.routes import ACCOUNT_PAGES, Route, is_public, project_routes
 
 # The only pages a visitor without an account may open: log in, get a password link, confirm a
 # delivery through a signed link, switch language. Add the public page here when it lands;
@@ -85,10 +86,6 @@ def attack_data(victim: attack.Victim) -> dict:
             "planned_arrival": _soon(6),
         }
     )
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def assert_no_trace(response, victim: attack.Victim) -> None:

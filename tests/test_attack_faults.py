@@ -27,7 +27,7 @@ from pledges.donations.exports import donation_row
 from pledges.finance.statements import import_statement
 from pledges.models import BankStatement, Donation, Event, ExportLog, OfferStatus, Payment
 from tests import attack, factories
-from tests.test_attack_access import body
+from tests.attack import body
 
 STATEMENT = "bng_2026-03-02_03.sta"
 

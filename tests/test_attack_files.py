@@ -26,7 +26,7 @@ from django.urls import reverse
 from pledges.logistics.receipts import make_token
 from pledges.models import OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories, pages
-from tests.test_banking import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
+from tests.attack import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 QUICKLY = 5.0  # CPU seconds (not wall clock: other jobs on a shared machine do not count); the slowest, a million XML elements, takes 1-4

@@ -32,8 +32,8 @@ from pledges.models import (
     Shipment,
 )
 from tests import factories, pages
-from tests.test_access import project_routes
-from tests.test_attack_access import body
+from tests.attack import body
+from tests.routes import project_routes
 
 FUZZ = settings(
     max_examples=30,

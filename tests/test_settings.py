@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import runpy
 import secrets
 import string
 import subprocess
@@ -17,13 +16,7 @@ from django.db.utils import ConnectionHandler
 from django.urls import reverse
 
 from tests import factories
-
-SETTINGS_FILE = settings.BASE_DIR / "fonds" / "settings.py"
-# Every variable the settings read; each test states the ones it wants.
-SETTING_VARIABLES = re.compile(
-    r"^(DJANGO_|DATABASE_|EMAIL_|SECURE_|SESSION_|STATIC_|LOGIN_|TRUSTED_|LOG_LEVEL|MEDIA_ROOT|DEFAULT_FROM_EMAIL)"
-)
-
+from tests.environment import SETTING_VARIABLES, load_settings
 
 def environment(**variables: str) -> dict[str, str]:
     clean = {name: value for name, value in os.environ.items() if not SETTING_VARIABLES.match(name)}
@@ -51,16 +44,6 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
-
-
-def load_settings(monkeypatch, **variables: str) -> dict:
-    """Evaluate fonds/settings.py afresh in the given environment."""
-    for name in list(os.environ):
-        if SETTING_VARIABLES.match(name):
-            monkeypatch.delenv(name)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
 
 
 # The deployment check

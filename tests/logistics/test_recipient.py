@@ -1,8 +1,6 @@
 """The recipient city confirms receipt through a signed, expiring link: in Ukrainian or English, once per item."""
 
 import datetime
-import runpy
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +16,7 @@ from pledges.logistics.services import move_shipment
 from pledges.logistics.views import recipient
 from pledges.models import EquipmentOffer, Event, OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories, pages
+from tests.environment import load_settings
 
 UK_TITLE = "Підтвердження отримання"
 UK_ALREADY = "Отримання цієї позиції вже підтверджено"
@@ -336,6 +335,5 @@ def test_it_names_the_recipient_as_the_only_role_that_confirms(delivered):
 
 
 def test_it_refuses_a_link_lifetime_of_less_than_a_day(monkeypatch):
-    monkeypatch.setenv("RECIPIENT_LINK_MAX_AGE_DAYS", "0")
     with pytest.raises(ImproperlyConfigured, match="RECIPIENT_LINK_MAX_AGE_DAYS"):
-        runpy.run_path(str(Path(__file__).resolve().parent.parent / "fonds" / "settings.py"))
+        load_settings(monkeypatch, RECIPIENT_LINK_MAX_AGE_DAYS="0")

@@ -12,6 +12,7 @@ from pledges.finance.parsers import UNSAFE_XML, Line, StatementRefused, parse
 from pledges.finance.statements import AlreadyImported, ImportResult, _insert_lines, _store, import_statement, line_keys
 from pledges.models import Appeal, BankStatement, Donation, Municipality, Payment
 from tests import factories
+from tests.attack import BILLION_LAUGHS, DOCTYPE_ONLY, EXTERNAL_ENTITY
 
 FUND = "NL94BNGH0285173715"
 ING_ACCOUNT = "NL70INGB0006677889"
@@ -247,24 +248,6 @@ def test_a_statement_that_does_not_add_up_is_refused_and_nothing_stored(finance,
 
     assert "klopt niet" in str(refused.value)
     assert factories.banking_snapshot() == before
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-]>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>&lol3;</BkToCstmrStmt></Document>"""
-
-EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
-<!DOCTYPE Document [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>&secret;</BkToCstmrStmt></Document>"""
-
-DOCTYPE_ONLY = b"""<?xml version="1.0"?>
-<!DOCTYPE Document SYSTEM "http://example.invalid/camt.dtd">
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>"""
 
 
 @pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY, DOCTYPE_ONLY])

@@ -12,7 +12,7 @@ from django.urls import reverse
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart, value_ticks
 from pledges.models import Event, Municipality, OfferStatus
 from tests import factories, pages
-from tests.test_settings import load_settings
+from tests.environment import load_settings
 
 # Values that must never reach the public page.
 PERSON = "Marijke Geheimhouder"
