@@ -1,123 +1,21 @@
-from django.urls import path
+"""The app's URLs: each part of the domain lists its own; all are named `pledges:<name>`.
 
-from pledges.dashboards.contribution import contribution, contribution_home, receipt_photo
-from pledges.dashboards.views import (
-    appeal_dashboard,
-    dashboard_home,
-    municipality_dashboard,
-    municipality_naming,
-    my_dashboard,
-    public_appeal,
-)
-from pledges.donations.views import (
-    donation_create,
-    donation_detail,
-    donation_edit,
-    donation_list,
-    donation_withdraw,
-    home,
-)
-from pledges.equipment.views import (
-    need_board,
-    need_city,
-    need_create,
-    need_edit,
-    offer_bulk,
-    offer_create,
-    offer_detail,
-    offer_edit,
-    offer_list,
-    offer_move,
-    offer_photo,
-)
-from pledges.finance.views import (
-    line_detail,
-    line_gift,
-    line_list,
-    line_match,
-    line_rematch,
-    line_unmatch,
-    manual_payment_create,
-    manual_payment_list,
-    outstanding,
-    report,
-    statement_detail,
-    statement_list,
-    statement_upload,
-)
-from pledges.logistics.views import (
-    packing_list,
-    packing_list_xlsx,
-    recipient,
-    recipient_link,
-    shipment_create,
-    shipment_detail,
-    shipment_edit,
-    shipment_list,
-    shipment_loading,
-    shipment_move,
-)
+The accounts' pages are not here: they keep Django's bare names (`login`, `password_reset`...)
+and are included by fonds/urls.py.
+"""
+
+from pledges.dashboards import urls as dashboards_urls
+from pledges.donations import urls as donations_urls
+from pledges.equipment import urls as equipment_urls
+from pledges.finance import urls as finance_urls
+from pledges.logistics import urls as logistics_urls
 
 app_name = "pledges"
 
 urlpatterns = [
-    path("", home, name="home"),
-    path("donaties/", donation_list, name="donation_list"),
-    path("donaties/nieuw/", donation_create, name="donation_create"),
-    path("donaties/<int:pk>/", donation_detail, name="donation_detail"),
-    path("donaties/<int:pk>/wijzigen/", donation_edit, name="donation_edit"),
-    path("donaties/<int:pk>/intrekken/", donation_withdraw, name="donation_withdraw"),
-    path("materieel/", offer_list, name="offer_list"),
-    path("materieel/nieuw/", offer_create, name="offer_create"),
-    path("materieel/bulk/", offer_bulk, name="offer_bulk"),
-    path("materieel/<int:pk>/", offer_detail, name="offer_detail"),
-    path("materieel/<int:pk>/wijzigen/", offer_edit, name="offer_edit"),
-    path("materieel/<int:pk>/status/", offer_move, name="offer_move"),
-    path("materieel/<int:pk>/fotos/<int:photo_pk>/", offer_photo, name="offer_photo"),
-    path("behoeften/", need_board, name="need_board"),
-    path("behoeften/nieuw/", need_create, name="need_create"),
-    path("behoeften/<int:destination_pk>/", need_city, name="need_city"),
-    path("behoeften/<int:pk>/wijzigen/", need_edit, name="need_edit"),
-    path("transporten/", shipment_list, name="shipment_list"),
-    path("transporten/nieuw/", shipment_create, name="shipment_create"),
-    path("transporten/<int:pk>/", shipment_detail, name="shipment_detail"),
-    path("transporten/<int:pk>/wijzigen/", shipment_edit, name="shipment_edit"),
-    path("transporten/<int:pk>/lading/", shipment_loading, name="shipment_loading"),
-    path("transporten/<int:pk>/status/", shipment_move, name="shipment_move"),
-    path("transporten/<int:pk>/paklijst/", packing_list, name="shipment_packing_list"),
-    path("transporten/<int:pk>/paklijst.xlsx", packing_list_xlsx, name="shipment_packing_list_xlsx"),
-    path("transporten/<int:pk>/ontvangstlink/", recipient_link, name="shipment_recipient_link"),
-    # Public on purpose: a signed, expiring link for the recipient city (see pledges.logistics.receipts).
-    path("ontvangst/<str:token>/", recipient, name="recipient"),
-    path("bijdrage/", contribution_home, name="contribution_home"),
-    path("bijdrage/<str:code>/", contribution, name="contribution"),
-    path(
-        "bijdrage/<str:code>/ontvangstfoto/<int:offer_pk>/",
-        receipt_photo,
-        name="contribution_receipt_photo",
-    ),
-    path("overzicht/", my_dashboard, name="my_dashboard"),
-    path("overzicht/oproepen/", dashboard_home, name="dashboard_home"),
-    path("overzicht/oproepen/<int:pk>/", appeal_dashboard, name="appeal_dashboard"),
-    path("overzicht/gemeenten/<str:code>/", municipality_dashboard, name="municipality_dashboard"),
-    path(
-        "overzicht/gemeenten/<str:code>/openbaar-vermelden/",
-        municipality_naming,
-        name="municipality_naming",
-    ),
-    # Public on purpose, and only when PUBLIC_DASHBOARDS is on: no personal data, see the view.
-    path("openbaar/<int:pk>/", public_appeal, name="public_appeal"),
-    path("financien/afschriften/", statement_list, name="finance_statements"),
-    path("financien/afschriften/inlezen/", statement_upload, name="finance_statement_upload"),
-    path("financien/afschriften/<int:pk>/", statement_detail, name="finance_statement"),
-    path("financien/regels/", line_list, name="finance_lines"),
-    path("financien/regels/automatisch-koppelen/", line_rematch, name="finance_lines_rematch"),
-    path("financien/regels/<int:pk>/", line_detail, name="finance_line"),
-    path("financien/regels/<int:pk>/koppelen/", line_match, name="finance_line_match"),
-    path("financien/regels/<int:pk>/gift/", line_gift, name="finance_line_gift"),
-    path("financien/regels/<int:pk>/ontkoppelen/", line_unmatch, name="finance_line_unmatch"),
-    path("financien/betalingen/", manual_payment_list, name="finance_manual_payments"),
-    path("financien/betalingen/invoeren/", manual_payment_create, name="finance_manual_payment_create"),
-    path("financien/openstaand/", outstanding, name="finance_outstanding"),
-    path("financien/rapport/", report, name="finance_report"),
+    *donations_urls.urlpatterns,
+    *equipment_urls.urlpatterns,
+    *logistics_urls.urlpatterns,
+    *dashboards_urls.urlpatterns,
+    *finance_urls.urlpatterns,
 ]

@@ -1,0 +1,38 @@
+"""The finance pages: statements, bank lines and their matches, payments entered by hand, outstanding, the report.
+
+Included by pledges/urls.py under the `pledges` namespace.
+"""
+
+from django.urls import path
+
+from pledges.finance.views import (
+    line_detail,
+    line_gift,
+    line_list,
+    line_match,
+    line_rematch,
+    line_unmatch,
+    manual_payment_create,
+    manual_payment_list,
+    outstanding,
+    report,
+    statement_detail,
+    statement_list,
+    statement_upload,
+)
+
+urlpatterns = [
+    path("financien/afschriften/", statement_list, name="finance_statements"),
+    path("financien/afschriften/inlezen/", statement_upload, name="finance_statement_upload"),
+    path("financien/afschriften/<int:pk>/", statement_detail, name="finance_statement"),
+    path("financien/regels/", line_list, name="finance_lines"),
+    path("financien/regels/automatisch-koppelen/", line_rematch, name="finance_lines_rematch"),
+    path("financien/regels/<int:pk>/", line_detail, name="finance_line"),
+    path("financien/regels/<int:pk>/koppelen/", line_match, name="finance_line_match"),
+    path("financien/regels/<int:pk>/gift/", line_gift, name="finance_line_gift"),
+    path("financien/regels/<int:pk>/ontkoppelen/", line_unmatch, name="finance_line_unmatch"),
+    path("financien/betalingen/", manual_payment_list, name="finance_manual_payments"),
+    path("financien/betalingen/invoeren/", manual_payment_create, name="finance_manual_payment_create"),
+    path("financien/openstaand/", outstanding, name="finance_outstanding"),
+    path("financien/rapport/", report, name="finance_report"),
+]
