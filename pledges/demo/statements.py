@@ -1,0 +1,61 @@
+"""The demo's bank statements: a month of the fund's account as CAMT.053, the way BNG Bank delivers it."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+CAMT_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+
+
+def camt053(account: str, month: tuple[int, int], entries: list[dict], opening: int, closing: int) -> bytes:
+    """A month's CAMT.053 statement of the fund's account with these credit entries."""
+    ns = f"{{{CAMT_NAMESPACE}}}"
+
+    def add(parent, path: str, text: str | None = None, **attributes) -> ET.Element:
+        element = parent
+        for tag in path.split("/"):
+            element = ET.SubElement(element, ns + tag)
+        element.attrib.update(attributes)
+        if text is not None:
+            element.text = text
+        return element
+
+    def euro(cents: int) -> str:
+        return f"{cents // 100}.{cents % 100:02d}"
+
+    ET.register_namespace("", CAMT_NAMESPACE)
+    root = ET.Element(ns + "Document")
+    stmt_id = f"DEMO{month[0]}{month[1]:02d}"
+    report = ET.SubElement(root, ns + "BkToCstmrStmt")
+    add(report, "GrpHdr/MsgId", stmt_id)
+    statement = ET.SubElement(report, ns + "Stmt")
+    add(statement, "Id", stmt_id)
+    add(statement, "ElctrncSeqNb", str(month[0] * 100 + month[1]))
+    acct = ET.SubElement(statement, ns + "Acct")
+    add(acct, "Id/IBAN", account)
+    add(acct, "Ccy", "EUR")
+    last_day = max([entry["booked"] for entry in entries], default=datetime.date(*month, 1))
+    for code, cents, day in (("OPBD", opening, datetime.date(*month, 1)), ("CLBD", closing, last_day)):
+        balance = ET.SubElement(statement, ns + "Bal")
+        add(balance, "Tp/CdOrPrtry/Cd", code)
+        add(balance, "Amt", euro(cents), Ccy="EUR")
+        add(balance, "CdtDbtInd", "CRDT")
+        add(balance, "Dt/Dt", day.isoformat())
+    for number, entry in enumerate(entries, start=1):
+        ntry = ET.SubElement(statement, ns + "Ntry")
+        add(ntry, "Amt", euro(entry["cents"]), Ccy="EUR")
+        add(ntry, "CdtDbtInd", "CRDT")
+        add(ntry, "Sts", "BOOK")
+        add(ntry, "BookgDt/Dt", entry["booked"].isoformat())
+        add(ntry, "ValDt/Dt", entry["booked"].isoformat())
+        add(ntry, "AcctSvcrRef", f"{stmt_id}{number:05d}")
+        details = ET.SubElement(ET.SubElement(ntry, ns + "NtryDtls"), ns + "TxDtls")
+        add(details, "Refs/EndToEndId", "NOTPROVIDED")
+        parties = ET.SubElement(details, ns + "RltdPties")
+        add(parties, "Dbtr/Nm", entry["name"])
+        add(parties, "DbtrAcct/Id/IBAN", entry["iban"])
+        remittance = ET.SubElement(details, ns + "RmtInf")
+        if entry["reference"]:
+            add(remittance, "Strd/CdtrRefInf/Ref", entry["reference"])
+        else:
+            add(remittance, "Ustrd", entry["text"])
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
