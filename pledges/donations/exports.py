@@ -8,6 +8,7 @@ from django.utils import timezone
 from pledges.core.money import cents_to_euro
 from pledges.donations.models import Donation
 from pledges.spreadsheets.engine import DATE, EURO, EXPORT_CHUNK, TEXT, Column
+from pledges.spreadsheets.views import TableExport
 
 # The money ledger (column order: see the module docstring) ---------------------------------
 
@@ -90,3 +91,15 @@ def donation_rows(queryset) -> Iterable[list[object]]:
     today, tz = timezone.localdate(), timezone.get_current_timezone()
     for values in queryset.values_list(*DONATION_FIELDS).iterator(chunk_size=EXPORT_CHUNK):
         yield donation_row(values, today, tz)
+
+
+def donation_export(queryset, heading: str, table: str = "donations") -> TableExport:
+    """A list of pledges as the money ledger's sheet (column order: DONATION_COLUMNS above)."""
+    return TableExport(
+        table=table,
+        heading=heading,
+        sheet_title="Donaties",
+        file_stem="donaties" if table == "donations" else "openstaand",
+        columns=DONATION_COLUMNS,
+        rows=lambda: donation_rows(queryset),
+    )

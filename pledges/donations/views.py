@@ -2,64 +2,26 @@
 
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
-from django_tables2.rows import BoundRows
 
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
 from pledges.accounts.models import Role
+from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
+from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.donations.access import can_pledge, visible_donations
-from pledges.donations.exports import DONATION_COLUMNS, donation_rows
+from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import DonationForm, WithdrawForm
 from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
-from pledges.spreadsheets.views import TableExport, export_response, filter_summary, requested_format
-
-PAGE_SIZES = (25, 50, 100)
-
-
-class CountedPaginator(Paginator):
-    """A paginator over a table's rows, told its count, so the ledger counts and sums in one query.
-
-    A page is read as a deferred join: a narrow subquery that an index answers picks the
-    primary keys of the page's rows (filters, order, OFFSET), and only those rows are read
-    with their joins. A deep OFFSET then skips index entries instead of building whole
-    joined rows, so the last page costs about what the first does. Still one query.
-    """
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.__dict__["count"] = count
-
-    def page(self, number):
-        rows = self.object_list  # django-tables2 BoundRows over the filtered, ordered queryset
-        if not isinstance(rows, BoundRows) or not isinstance(rows.data.data, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        queryset = rows.data.data
-        order = queryset.query.order_by or queryset.model._meta.ordering
-        keys = queryset.order_by(*order).values("pk")[bottom : bottom + self.per_page]
-        records = list(queryset.filter(pk__in=keys).order_by(*order))
-        return self._get_page(BoundRows(records, table=rows.table), number, self)
-
-
-def _page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
-    return size if size in PAGE_SIZES else PAGE_SIZES[0]
-
+from pledges.spreadsheets.views import export_response, filter_summary, requested_format
 
 @allow(*EVERYONE)
 def home(request: HttpRequest) -> HttpResponse:
@@ -89,7 +51,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
             totals["rows"],
         )
     # An out-of-range page number shows the last page rather than an error.
-    paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
+    paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -101,18 +63,6 @@ def donation_list(request: HttpRequest) -> HttpResponse:
             "page_sizes": PAGE_SIZES,
             "can_pledge": can_pledge(user),
         },
-    )
-
-
-def donation_export(queryset, heading: str, table: str = "donations") -> TableExport:
-    """A list of pledges as the money ledger's sheet (column order: see pledges.donations.exports)."""
-    return TableExport(
-        table=table,
-        heading=heading,
-        sheet_title="Donaties",
-        file_stem="donaties" if table == "donations" else "openstaand",
-        columns=DONATION_COLUMNS,
-        rows=lambda: donation_rows(queryset),
     )
 
 
@@ -185,38 +135,6 @@ def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("Nothing was changed."))
         return redirect(donation)
     return render(request, "donations/form.html", {"form": form, "donation": donation, "has_open_appeal": True})
-
-
-def withdrawal_confirmed(request: HttpRequest) -> bool:
-    """A withdrawal cannot be undone: it happens only from its confirmation page, which sends this."""
-    return request.method == "POST" and request.POST.get("confirmed") == "yes"
-
-
-def confirm_withdrawal(
-    request: HttpRequest,
-    *,
-    heading: str,
-    summary: str,
-    consequence: str,
-    form,
-    action: str,
-    cancel: str,
-    hidden: dict | None = None,
-) -> HttpResponse:
-    """The page that asks to confirm a withdrawal, saying it cannot be undone (no JavaScript needed)."""
-    return render(
-        request,
-        "confirm_withdrawal.html",
-        {
-            "heading": heading,
-            "summary": summary,
-            "consequence": consequence,
-            "form": form,
-            "action": action,
-            "cancel": cancel,
-            "hidden": (hidden or {}) | {"confirmed": "yes"},
-        },
-    )
 
 
 def _not_withdrawable(request: HttpRequest) -> None:

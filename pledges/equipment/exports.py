@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pledges.equipment.models import Category, Condition, EquipmentOffer, Fuel, OfferStatus
 from pledges.spreadsheets.engine import CHUNK, DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, Column, dutch_labels, yes_no
+from pledges.spreadsheets.views import TableExport
 
 # --------------------------------------------------------------------------- equipment
 
@@ -79,3 +81,15 @@ def offer_rows(queryset) -> Iterable[list[object]]:
     related = queryset.select_related("municipality", "appeal", "destination")
     for offer in related.iterator(chunk_size=CHUNK):
         yield offer_row(offer)
+
+
+def offer_export(queryset) -> TableExport:
+    """The equipment table's sheet (column order: OFFER_COLUMNS above)."""
+    return TableExport(
+        table="offers",
+        heading=_("Equipment"),
+        sheet_title="Materieel",
+        file_stem="materieel",
+        columns=OFFER_COLUMNS,
+        rows=lambda: offer_rows(queryset),
+    )

@@ -16,7 +16,7 @@ class OfferTable(LedgerTable):
 
     Province sits under the municipality, category and appeal under the description: the
     filters beside the table select on them, and fifteen columns did not fit. The export
-    (pledges.equipment.views.offer_export) keeps every field in its own column.
+    (pledges.equipment.exports.offer_export) keeps every field in its own column.
     """
 
     select = SelectColumn(field_name="offers", accessor="pk")

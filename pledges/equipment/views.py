@@ -16,9 +16,10 @@ from django_tables2 import RequestConfig
 
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
 from pledges.accounts.models import Role, User
-from pledges.donations.views import PAGE_SIZES, CountedPaginator, _page_size, confirm_withdrawal, withdrawal_confirmed
+from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
+from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.equipment.access import visible_offers
-from pledges.equipment.exports import OFFER_COLUMNS, offer_rows
+from pledges.equipment.exports import offer_export
 from pledges.equipment.filters import OfferFilter
 from pledges.equipment.forms import (
     MOVE_FORMS,
@@ -34,7 +35,7 @@ from pledges.equipment.services import OfferLocked, create_offer, update_offer
 from pledges.equipment.tables import OfferTable
 from pledges.equipment.workflow import Actor, TransitionRefused, next_moves, transition, transition_many
 from pledges.reference.models import Appeal, Destination
-from pledges.spreadsheets.views import TableExport, export_response, filter_summary, requested_format
+from pledges.spreadsheets.views import export_response, filter_summary, requested_format
 
 
 def can_offer(user: User) -> bool:
@@ -67,7 +68,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             totals["rows"],
         )
     # An out-of-range page number shows the last page rather than an error.
-    paginator = CountedPaginator(table.rows, _page_size(request), count=totals["rows"])
+    paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
     bulk_form = BulkMoveForm(offers=EquipmentOffer.objects.none()) if can_move(user) else None
     return render(
@@ -81,18 +82,6 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             "can_offer": can_offer(user),
             "bulk_form": bulk_form,
         },
-    )
-
-
-def offer_export(queryset) -> TableExport:
-    """The equipment table's sheet (column order: see pledges.equipment.exports)."""
-    return TableExport(
-        table="offers",
-        heading=_("Equipment"),
-        sheet_title="Materieel",
-        file_stem="materieel",
-        columns=OFFER_COLUMNS,
-        rows=lambda: offer_rows(queryset),
     )
 
 

@@ -21,7 +21,7 @@ from pledges.accounts.models import Role
 from pledges.core.money import format_euro
 from pledges.donations.filters import DonationFilter
 from pledges.donations.tables import DonationTable
-from pledges.donations.views import donation_export
+from pledges.donations.exports import donation_export
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import PAYMENT_COLUMNS, payment_rows
 from pledges.finance.filters import PaymentFilter
