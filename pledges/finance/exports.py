@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pledges.finance.models import Payment, format_account
 from pledges.spreadsheets.engine import CHUNK, DATE, EURO, TEXT, Column, dutch_labels
+from pledges.spreadsheets.views import TableExport
 
 # --------------------------------------------------------------------------- bank lines
 
@@ -70,3 +72,15 @@ def payment_rows(queryset, accounts: frozenset[str]) -> Iterable[list[object]]:
     related = queryset.select_related("donation__municipality", "statement", "matched_by", "entered_by")
     for payment in related.iterator(chunk_size=CHUNK):
         yield payment_row(payment, accounts)
+
+
+def payment_export(queryset, accounts: frozenset[str]) -> TableExport:
+    """The bank lines' sheet (column order: PAYMENT_COLUMNS above); `accounts` are the fund's own."""
+    return TableExport(
+        table="payments",
+        heading=_("Bank lines"),
+        sheet_title="Bankregels",
+        file_stem="bankregels",
+        columns=PAYMENT_COLUMNS,
+        rows=lambda: payment_rows(queryset, accounts),
+    )

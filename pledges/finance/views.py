@@ -23,7 +23,7 @@ from pledges.donations.filters import DonationFilter
 from pledges.donations.tables import DonationTable
 from pledges.donations.exports import donation_export
 from pledges.finance import suggestions as finance_suggestions
-from pledges.finance.exports import PAYMENT_COLUMNS, payment_rows
+from pledges.finance.exports import payment_export
 from pledges.finance.filters import PaymentFilter
 from pledges.finance.forms import AssignForm, ManualPaymentForm, NoteForm, ReportForm, StatementUploadForm
 from pledges.finance.matching import (
@@ -46,7 +46,7 @@ from pledges.history.models import Event
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.engine import xlsx_response
 from pledges.spreadsheets.models import ExportLog
-from pledges.spreadsheets.views import TableExport, export_response, filter_summary, log_export, requested_format
+from pledges.spreadsheets.views import export_response, filter_summary, log_export, requested_format
 
 # Finance reconciles; coordinators follow the money but change nothing here.
 VIEWERS = (Role.FINANCE, Role.COORDINATOR)
@@ -156,17 +156,8 @@ def line_list(request: HttpRequest) -> HttpResponse:
     rows = line_filter.qs.order_by("-booking_date", "-id")
     export_format = requested_format(request)
     if export_format:
-        accounts = fund_accounts()
-        export = TableExport(
-            table="payments",
-            heading=_("Bank lines"),
-            sheet_title="Bankregels",
-            file_stem="bankregels",
-            columns=PAYMENT_COLUMNS,
-            rows=lambda: payment_rows(rows, accounts),
-        )
         summary = filter_summary(line_filter.form)
-        return export_response(request, export_format, export, summary, rows.count())
+        return export_response(request, export_format, payment_export(rows, fund_accounts()), summary, rows.count())
     page = _page(request, rows)
     lines = list(page.object_list)
     suggestions = finance_suggestions.suggestions(lines)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from pledges.core.money import cents_to_euro
@@ -20,6 +21,7 @@ from pledges.spreadsheets.engine import (
     write_sheet,
 )
 from pledges.spreadsheets.printing import PrintedWorkbook
+from pledges.spreadsheets.views import TableExport
 
 # The packing list -----------------------------------------------------------------------------
 
@@ -203,3 +205,15 @@ def shipment_row(shipment: Shipment) -> list[object]:
 def shipment_rows(queryset) -> Iterable[list[object]]:
     for shipment in queryset.iterator(chunk_size=CHUNK):
         yield shipment_row(shipment)
+
+
+def shipment_export(queryset) -> TableExport:
+    """The shipments list's sheet (column order: SHIPMENT_COLUMNS above)."""
+    return TableExport(
+        table="shipments",
+        heading=_("Shipments"),
+        sheet_title="Transporten",
+        file_stem="transporten",
+        columns=SHIPMENT_COLUMNS,
+        rows=lambda: shipment_rows(queryset),
+    )

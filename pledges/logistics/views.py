@@ -22,11 +22,10 @@ from pledges.logistics import services as logistics_services
 from pledges.logistics.exports import (
     PACKING_COLUMNS,
     PACKING_TITLE,
-    SHIPMENT_COLUMNS,
     packing_list_workbook,
     packing_rows,
     packing_totals,
-    shipment_rows,
+    shipment_export,
     trilingual,
 )
 from pledges.logistics.filters import ShipmentFilter
@@ -54,7 +53,7 @@ from pledges.logistics.services import (
     with_load,
 )
 from pledges.spreadsheets.engine import display_value, xlsx_response
-from pledges.spreadsheets.views import TableExport, export_response, filter_summary, requested_format
+from pledges.spreadsheets.views import export_response, filter_summary, requested_format
 
 PAGE_SIZE = 25
 # Where the link made by a POST waits for the shipment page to show it once.
@@ -74,16 +73,8 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     rows = shipment_filter.qs
     export_format = requested_format(request)
     if export_format:
-        export = TableExport(
-            table="shipments",
-            heading=_("Shipments"),
-            sheet_title="Transporten",
-            file_stem="transporten",
-            columns=SHIPMENT_COLUMNS,
-            rows=lambda: shipment_rows(rows),
-        )
         summary = filter_summary(shipment_filter.form)
-        return export_response(request, export_format, export, summary, rows.count())
+        return export_response(request, export_format, shipment_export(rows), summary, rows.count())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
