@@ -4,11 +4,11 @@
 import dataclasses
 
 from django.db import transaction
+from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges.accounts.models import User
-from pledges.donations.forms import DonationForm
 from pledges.donations.mails import instruction_recipients, send_payment_instructions
 from pledges.donations.models import Donation
 from pledges.history.models import Event
@@ -44,7 +44,7 @@ def remember_iban(donation: Donation) -> None:
 
 
 @transaction.atomic
-def create_donation(form: DonationForm, user: User) -> Donation:
+def create_donation(form: ModelForm, user: User) -> Donation:
     """Save a new pledge for the user's municipality with its RF reference."""
     donation = form.save(commit=False)
     donation.municipality_id = user.municipality_id
@@ -78,7 +78,7 @@ class Edit:
     mailed_to: list[str]
 
 
-def update_donation(form: DonationForm, user: User) -> Edit:
+def update_donation(form: ModelForm, user: User) -> Edit:
     """Save an edit, recording every changed field as from → to.
 
     When the payment instructions change, they are mailed again once committed, to the

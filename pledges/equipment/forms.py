@@ -21,7 +21,7 @@ from pledges.core.fields import (
     upcoming_date,
 )
 from pledges.core.money import format_euro
-from pledges.equipment.models import Category, EquipmentOffer, Fuel, Need, OfferStatus
+from pledges.equipment.models import OFFER_EDITABLE_FIELDS, Category, EquipmentOffer, Fuel, Need, OfferStatus
 from pledges.reference.models import Appeal, Destination
 
 OFFER_MAX_QUANTITY = 10_000
@@ -146,32 +146,7 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = EquipmentOffer
-        fields = [
-            "appeal",
-            "need",
-            "category",
-            "description",
-            "quantity",
-            "power_kva",
-            "fuel",
-            "phases",
-            "condition",
-            "year",
-            "value",
-            "weight_kg",
-            "length_cm",
-            "width_cm",
-            "height_cm",
-            "fuel_in_tank",
-            "lithium_batteries",
-            "pickup_address",
-            "pickup_postcode",
-            "pickup_city",
-            "available_from",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = ["appeal", *("value" if name == "value_cents" else name for name in OFFER_EDITABLE_FIELDS)]
         widgets = {
             "available_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "pickup_postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8}),

@@ -82,6 +82,36 @@ PIPELINE = (
 )
 
 
+# What a municipality fills in for an offer and may change until the fund decides, in the
+# form's order: the offer form edits these (and the appeal, fixed once offered; the value is
+# typed in euro as "value"), and an edit records each of them in the timeline.
+OFFER_EDITABLE_FIELDS = (
+    "need",
+    "category",
+    "description",
+    "quantity",
+    "power_kva",
+    "fuel",
+    "phases",
+    "condition",
+    "year",
+    "value_cents",
+    "weight_kg",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "fuel_in_tank",
+    "lithium_batteries",
+    "pickup_address",
+    "pickup_postcode",
+    "pickup_city",
+    "available_from",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
 class NeedQuerySet(models.QuerySet["Need"]):
     def with_progress(self) -> NeedQuerySet:
         """Annotate units pledged, in transit and delivered from the offers answering each need."""

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.forms import ModelForm
 from django.utils import translation
 from django.utils.formats import number_format
 
 from pledges.accounts.models import User
-from pledges.equipment.forms import OfferForm
 from pledges.equipment.mails import new_offer
-from pledges.equipment.models import EquipmentOffer, OfferPhoto, OfferStatus, random_photo_name
+from pledges.equipment.models import OFFER_EDITABLE_FIELDS, EquipmentOffer, OfferPhoto, OfferStatus, random_photo_name
 from pledges.history.models import Event
 
 
@@ -30,11 +30,7 @@ class OfferLocked(Exception):
 
 # Fields an edit records in the timeline: what the form edits (the appeal is fixed
 # once offered), with the typed euro value stored as cents.
-TRACKED_FIELDS = [
-    "value_cents" if field == "value" else field
-    for field in OfferForm.Meta.fields
-    if field != "appeal"
-]
+TRACKED_FIELDS = list(OFFER_EDITABLE_FIELDS)
 
 
 def _display(offer: EquipmentOffer, field: str) -> str | int:
@@ -79,7 +75,7 @@ def _store_photos(offer: EquipmentOffer, photos: Iterable[tuple], stored: list[s
     return count
 
 
-def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
+def create_offer(form: ModelForm, user: User) -> EquipmentOffer:
     """Save a new offer of the user's municipality with its photos; tell the coordinators."""
     with _files_removed_on_failure() as stored, transaction.atomic():
         offer = form.save(commit=False)
@@ -99,7 +95,7 @@ def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
     return offer
 
 
-def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
+def update_offer(form: ModelForm, user: User) -> EquipmentOffer:
     """Save an edit while the offer is still only offered, recording every change as from → to."""
     with _files_removed_on_failure() as stored, transaction.atomic():
         current = EquipmentOffer.objects.select_for_update().get(pk=form.instance.pk)
