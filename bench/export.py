@@ -130,14 +130,16 @@ def run_xlsxwriter(output: Path) -> None:
     import xlsxwriter
     from django.utils import timezone
 
-    from pledges.spreadsheets import engine as exports
+    from pledges.donations import exports
+    from pledges.spreadsheets.columns import DATE, EURO
+    from pledges.spreadsheets.xlsx_writer import NUMBER_FORMATS
 
     columns = exports.DONATION_COLUMNS
     book = xlsxwriter.Workbook(str(output), {"constant_memory": True})
     sheet = book.add_worksheet("Donaties")
     bold = book.add_format({"bold": True})
     formats = {kind: book.add_format({"num_format": number_format})
-               for kind, number_format in exports.NUMBER_FORMATS.items()}
+               for kind, number_format in NUMBER_FORMATS.items()}
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
     sheet.write_string(0, 0, f"Geldregister · geëxporteerd op {timezone.localtime():%d-%m-%Y %H:%M}", bold)
@@ -149,10 +151,10 @@ def run_xlsxwriter(output: Path) -> None:
         for index, (column, value) in enumerate(zip(columns, row, strict=True)):
             if value is None or value == "":
                 continue
-            if column.kind == exports.EURO:
-                sheet.write_number(row_number, index, value, formats[exports.EURO])
-            elif column.kind == exports.DATE:
-                sheet.write_datetime(row_number, index, value, formats[exports.DATE])
+            if column.kind == EURO:
+                sheet.write_number(row_number, index, value, formats[EURO])
+            elif column.kind == DATE:
+                sheet.write_datetime(row_number, index, value, formats[DATE])
             else:
                 sheet.write_string(row_number, index, str(value))
     sheet.autofilter(1, 0, row_number, len(columns) - 1)
@@ -163,7 +165,7 @@ def run_openpyxl_plain(output: Path) -> None:
     """The same rows appended to a write-only sheet as they are: no cells, formats or guards."""
     from openpyxl import Workbook
 
-    from pledges.spreadsheets import engine as exports
+    from pledges.donations import exports
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Donaties")
@@ -179,7 +181,7 @@ def run_import_export(output: Path) -> None:
     from import_export.formats.base_formats import XLSX
 
     from pledges.models import Donation
-    from pledges.spreadsheets import engine as exports
+    from pledges.donations import exports
 
     today = timezone.localdate()
 

@@ -1,3 +1,29 @@
+"""The money ledger's sheet: its columns, its rows, and its TableExport.
+
+The money ledger (/donaties/?export=xlsx or ?export=csv) exports exactly the rows the
+screen shows, filtered and sorted alike, all pages. One sheet, "Donaties", with a title
+row (the applied filters, the sort and the moment of export), the header row, the rows;
+in this fixed order (the CSV has the same columns, without the title row):
+
+    A  Toezegging          pledge number, T-000123 (text)
+    B  Toegezegd op        pledged on (date)
+    C  Gemeente            municipality
+    D  CBS-code            the municipality's CBS code, GM0034
+    E  Provincie           province
+    F  Oproep              appeal
+    G  Bedrag              amount in euro (number, euro format)
+    H  Ontvangen           received in euro
+    I  Openstaand          outstanding in euro (0 for a withdrawn pledge)
+    J  Status              toegezegd / deels ontvangen / ontvangen / ingetrokken
+    K  Verwacht op         expected transfer date (date)
+    L  Achterstallig       overdue: "ja" or "nee"
+    M  Betalingskenmerk    RF creditor reference, grouped by four (text)
+    N  IBAN                paying IBAN, grouped by four (text)
+    O  Besluit             council/college decision reference (text, never a formula)
+    P  Contactpersoon      contact person
+    Q  E-mail contactpersoon
+"""
+
 from __future__ import annotations
 
 import datetime
@@ -7,7 +33,7 @@ from django.utils import timezone
 
 from pledges.core.money import cents_to_euro
 from pledges.donations.models import Donation
-from pledges.spreadsheets.engine import DATE, EURO, EXPORT_CHUNK, TEXT, Column
+from pledges.spreadsheets.columns import CHUNK, DATE, EURO, TEXT, Column
 from pledges.spreadsheets.views import TableExport
 
 # The money ledger (column order: see the module docstring) ---------------------------------
@@ -89,7 +115,7 @@ def donation_row(values: Sequence[object], today: datetime.date, tz: datetime.tz
 def donation_rows(queryset) -> Iterable[list[object]]:
     """The pledges of `queryset`, in its order, read in chunks as tuples."""
     today, tz = timezone.localdate(), timezone.get_current_timezone()
-    for values in queryset.values_list(*DONATION_FIELDS).iterator(chunk_size=EXPORT_CHUNK):
+    for values in queryset.values_list(*DONATION_FIELDS).iterator(chunk_size=CHUNK):
         yield donation_row(values, today, tz)
 
 

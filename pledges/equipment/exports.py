@@ -1,3 +1,40 @@
+"""The equipment table's sheet: its columns, its rows, and its TableExport.
+
+Exported as every ledger table is (pledges.spreadsheets.views: the rows on screen, a title
+row, the header, the rows; the CSV without the title row), Dutch whatever the screen's
+language. The columns, in this fixed order:
+
+Equipment (/materieel/, sheet "Materieel"):
+
+    A  Aanbod              offer number, M-000123 (text)
+    B  Aangeboden op       offered on (date)
+    C  Gemeente            municipality
+    D  CBS-code            the municipality's CBS code, GM0034
+    E  Provincie           province
+    F  Oproep              appeal
+    G  Categorie           aggregaat, transformator, ... (Dutch)
+    H  Omschrijving        description, as the municipality wrote it (text)
+    I  Aantal              units (number)
+    J  Vermogen (kVA)      power (number, empty when not applicable)
+    K  Brandstof           fuel (Dutch)
+    L  Staat               condition (Dutch)
+    M  Bouwjaar            year of manufacture (number)
+    N  Waarde per stuk     estimated value per unit in euro (euro format)
+    O  Waarde totaal       units × value per unit in euro
+    P  Gewicht per stuk    kg (number)
+    Q  Gewicht totaal      kg (number)
+    R  Gevaarlijke stoffen "ja" (fuel in tank or lithium batteries) or "nee"
+    S  Bestemming          destination, Dutch name (empty until assigned)
+    T  Transport           shipment number, TR-00012 (empty until loaded)
+    U  Status              aangeboden, geaccepteerd, ... ontvangst bevestigd (Dutch)
+    V  Beschikbaar vanaf   available from (date)
+    W  Ophaaldatum         pickup date (date)
+    X  Postcode            pickup postcode
+    Y  Plaats              pickup place
+    Z  Contactpersoon
+    AA E-mail contactpersoon
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges.equipment.models import Category, Condition, EquipmentOffer, Fuel, OfferStatus
-from pledges.spreadsheets.engine import CHUNK, DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, Column, dutch_labels, yes_no
+from pledges.spreadsheets.columns import CHUNK, DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, Column, dutch_labels, yes_no
 from pledges.spreadsheets.views import TableExport
 
 # --------------------------------------------------------------------------- equipment

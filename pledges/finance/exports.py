@@ -1,3 +1,32 @@
+"""The bank lines' sheet: its columns, its rows, and its TableExport.
+
+Exported as every ledger table is (pledges.spreadsheets.views: the rows on screen, a title
+row, the header, the rows; the CSV without the title row), Dutch whatever the screen's
+language. The columns, in this fixed order:
+
+Bank lines (/financien/regels/, sheet "Bankregels"):
+
+    A  Boekdatum           booking date (date)
+    B  Bedrag              amount in euro, negative for a debit (euro format)
+    C  Valuta              currency, EUR
+    D  Tegenrekening       counterparty IBAN, grouped by four (text)
+    E  Naam                counterparty name (text)
+    F  Omschrijving        remittance text (text, never a formula)
+    G  Kenmerk             structured reference as the bank gives it (text)
+    H  Rekening            the account it was booked on
+    I  Afschrift           the statement file, or "handmatig ingevoerd"
+    J  Stand               te koppelen / gekoppeld / gift zonder toezegging / niet voor toezeggingen
+    K  Toezegging          the pledge it pays, T-000123 (empty when not matched)
+    L  Gemeente            that pledge's municipality
+    M  Gekoppeld via       RF-kenmerk / bekend IBAN en bedrag / handmatig / gift zonder toezegging
+    N  Gekoppeld door      who matched it (for an automatic match: who imported or re-ran the matching)
+    O  Gekoppeld op        when (date)
+    P  Ingevoerd door      who entered a payment by hand
+
+The outstanding pledges (/financien/openstaand/) export as the money ledger does
+(sheet "Donaties", columns as documented in pledges.donations.exports).
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges.finance.models import Payment, format_account
-from pledges.spreadsheets.engine import CHUNK, DATE, EURO, TEXT, Column, dutch_labels
+from pledges.spreadsheets.columns import CHUNK, DATE, EURO, TEXT, Column, dutch_labels
 from pledges.spreadsheets.views import TableExport
 
 # --------------------------------------------------------------------------- bank lines

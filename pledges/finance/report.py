@@ -63,8 +63,9 @@ from pledges.logistics.exports import SHIPMENT_COLUMNS, shipment_rows
 from pledges.logistics.models import Shipment
 from pledges.logistics.services import with_load
 from pledges.reference.models import Appeal, Municipality
-from pledges.spreadsheets.engine import EURO, INTEGER, TEXT, Column, Counted, write_sheet
+from pledges.spreadsheets.columns import EURO, INTEGER, TEXT, Column, Counted
 from pledges.spreadsheets.printing import PrintedWorkbook, on_one_page
+from pledges.spreadsheets.xlsx_writer import write_sheet
 
 SUMMARY_COLUMNS = [
     Column("Onderdeel", TEXT, 46),

@@ -19,9 +19,9 @@ from django_tables2 import RequestConfig
 from pledges.accounts.access import allow, get_visible_or_404
 from pledges.accounts.models import Role
 from pledges.core.money import format_euro
+from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
 from pledges.donations.tables import DonationTable
-from pledges.donations.exports import donation_export
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import payment_export
 from pledges.finance.filters import PaymentFilter
@@ -44,9 +44,9 @@ from pledges.finance.report import ReportScope, report_workbook
 from pledges.finance.statements import AlreadyImported, import_statement
 from pledges.history.models import Event
 from pledges.reference.models import Appeal
-from pledges.spreadsheets.engine import xlsx_response
 from pledges.spreadsheets.models import ExportLog
 from pledges.spreadsheets.views import export_response, filter_summary, log_export, requested_format
+from pledges.spreadsheets.xlsx_writer import xlsx_response
 
 # Finance reconciles; coordinators follow the money but change nothing here.
 VIEWERS = (Role.FINANCE, Role.COORDINATOR)

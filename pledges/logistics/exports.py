@@ -1,3 +1,54 @@
+"""The shipments' sheet and the packing list of a shipment: their columns and rows.
+
+Exported as every ledger table is (pledges.spreadsheets.views: the rows on screen, a title
+row, the header, the rows; the CSV without the title row), Dutch whatever the screen's
+language. The columns, in this fixed order:
+
+Shipments (/transporten/, sheet "Transporten"):
+
+    A  Transport           shipment number, TR-00012 (text)
+    B  Oproep              appeal
+    C  Bestemming          destination, Dutch name
+    D  Vervoerder          carrier
+    E  Referentie          the carrier's reference (text)
+    F  Hub                 where the offers are gathered
+    G  Status              gepland / onderweg / afgeleverd (Dutch)
+    H  Gepland vertrek     planned departure (date)
+    I  Geplande aankomst   planned arrival (date)
+    J  Vertrokken op       departed on (date)
+    K  Aangekomen op       arrived on (date)
+    L  Aanbiedingen        offers on board (number)
+    M  Eenheden            units on board (number)
+    N  Waarde              estimated value on board in euro
+    O  Ontvangst bevestigd offers whose receipt the recipient confirmed (number)
+
+The packing list (`packing_list_workbook`) is one sheet, "Paklijst", with a title
+row, the header row (Dutch / English / Ukrainian side by side, as Ukrainian
+humanitarian-aid registration asks) and a totals row, in this fixed order:
+
+    A  Nr.            line number on this packing list
+    B  Aanbod         offer number, M-000123
+    C  Categorie      category (nl / en / uk)
+    D  Omschrijving   description, as the municipality wrote it (text)
+    E  Vermogen       power in kVA (number, empty when not applicable)
+    F  Aantal         quantity (number)
+    G  Gewicht/stuk   weight per unit in kg (number)
+    H  Gewicht totaal total weight in kg (number)
+    I  Waarde/stuk    estimated value per unit in euro (number, euro format)
+    J  Waarde totaal  estimated value total in euro
+    K  Douane/stuk    depreciated (customs) value per unit in euro
+    L  Douane totaal  depreciated (customs) value total in euro
+    M  Bouwjaar       year of manufacture (number)
+    N  Staat          condition (nl / en / uk)
+    O  Brandstof      fuel in tank: "ja / yes / так" or "nee / no / ні"
+    P  Lithium        lithium batteries: "ja / yes / так" or "nee / no / ні"
+
+The title row names the shipment, its route and carrier, its departure (actual, else
+planned) and the date the customs values were computed for, as the printed page does. The
+totals row counts the units under O and P: "2 stuks / units / од.". The sheet prints on A4
+landscape, one page wide (pledges.spreadsheets.printing).
+"""
+
 from __future__ import annotations
 
 import datetime
@@ -8,20 +59,10 @@ from openpyxl import Workbook
 
 from pledges.core.money import cents_to_euro
 from pledges.logistics.models import Shipment
-from pledges.spreadsheets.engine import (
-    CHUNK,
-    DATE,
-    DECIMAL,
-    EURO,
-    INTEGER,
-    TEXT,
-    YEAR,
-    Column,
-    dutch_labels,
-    write_sheet,
-)
+from pledges.spreadsheets.columns import CHUNK, DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, Column, dutch_labels
 from pledges.spreadsheets.printing import PrintedWorkbook
 from pledges.spreadsheets.views import TableExport
+from pledges.spreadsheets.xlsx_writer import write_sheet
 
 # The packing list -----------------------------------------------------------------------------
 

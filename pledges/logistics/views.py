@@ -52,8 +52,9 @@ from pledges.logistics.services import (
     update_shipment,
     with_load,
 )
-from pledges.spreadsheets.engine import display_value, xlsx_response
+from pledges.spreadsheets.columns import display_value
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
+from pledges.spreadsheets.xlsx_writer import xlsx_response
 
 PAGE_SIZE = 25
 # Where the link made by a POST waits for the shipment page to show it once.

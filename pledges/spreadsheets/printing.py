@@ -3,7 +3,7 @@
 Finance prints what it exports. A sheet made by a `PrintedWorkbook` prints in landscape on
 A4, scaled to one page wide and as many pages tall as it takes, with margins of about 1 cm,
 the sheet's name and page number in the footer, and the rows frozen on screen (the title
-and header rows that `pledges.spreadsheets.engine.write_sheet` writes) repeated atop every page.
+and header rows that `pledges.spreadsheets.xlsx_writer.write_sheet` writes) repeated atop every page.
 
     book = PrintedWorkbook()
     write_sheet(book, "Donaties", COLUMNS, rows, title="...")
@@ -59,7 +59,7 @@ class PrintedWorkbook(Workbook):
         super().__init__(write_only=True)
 
     def _add_sheet(self, sheet, index=None):
-        # Every sheet passes here: those of create_sheet and those pledges.spreadsheets.engine.write_sheet makes.
+        # Every sheet passes here: those of create_sheet and those pledges.spreadsheets.xlsx_writer.write_sheet makes.
         print_landscape(sheet)
         super()._add_sheet(sheet, index)
 

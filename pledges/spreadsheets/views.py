@@ -8,9 +8,9 @@ query string asks `?export=xlsx` or `?export=csv`, hands a `TableExport` to
   `export` and paging, the format, the rows as written),
 - writes a title row: what the table is, for municipal staff their municipality (the
   only one they see), the applied filters and sort, the moment,
-- streams the rows: a write-only XLSX sheet (pledges.spreadsheets.engine.write_sheet) that prints
+- streams the rows: a write-only XLSX sheet (pledges.spreadsheets.xlsx_writer.write_sheet) that prints
   landscape and one page wide (pledges.spreadsheets.printing), or a CSV for Dutch Excel
-  (pledges.spreadsheets.engine.csv_lines).
+  (pledges.spreadsheets.csv_writer.csv_lines).
 
 The column orders are documented in pledges.donations.exports (money ledger), pledges.equipment.exports,
 pledges.logistics.exports and pledges.finance.exports (equipment, shipments, bank lines).
@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 
 from pledges.core.fields import EuroField
 from pledges.core.money import format_euro
-from pledges.spreadsheets.engine import Column, Counted, csv_lines, write_sheet, xlsx_response
+from pledges.spreadsheets.columns import Column, Counted
+from pledges.spreadsheets.csv_writer import csv_lines
 from pledges.spreadsheets.models import ExportLog
 from pledges.spreadsheets.printing import PrintedWorkbook
+from pledges.spreadsheets.xlsx_writer import write_sheet, xlsx_response
 
 
 @dataclass(frozen=True)

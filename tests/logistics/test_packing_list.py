@@ -11,15 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pledges.models import OfferStatus
-from pledges.spreadsheets.engine import (
-    DATE,
-    MAX_WIDTH,
-    XLSX_CONTENT_TYPE,
-    Column,
-    new_workbook,
-    safe_sheet_title,
-    write_sheet,
-)
+from pledges.spreadsheets.columns import DATE, Column
+from pledges.spreadsheets.xlsx_writer import MAX_WIDTH, XLSX_CONTENT_TYPE, new_workbook, safe_sheet_title, write_sheet
 from tests import factories, pages, printed
 
 # Column letters, as documented in pledges.logistics.exports.

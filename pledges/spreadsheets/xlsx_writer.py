@@ -1,4 +1,4 @@
-"""Spreadsheet exports: the small helpers every XLSX of the ledger is built on, and the packing list.
+"""The XLSX writer every workbook of the ledger is built on.
 
 Every workbook follows DESIGN.md ("Spreadsheets"): an openpyxl write-only workbook
 (streamed, lxml installed), a title row, a bold header row that stays frozen, an
@@ -9,7 +9,8 @@ anywhere), and user text always written as a text cell: a description such as
 The data rows skip openpyxl's cell objects: `_ValueRows` writes each row as the XML
 openpyxl would write for it, into the sheet's own lxml stream (a test holds them equal).
 
-Build a sheet from `Column`s and rows of plain Python values in column order:
+Build a sheet from `Column`s (pledges.spreadsheets.columns) and rows of plain Python values
+in column order:
 
     book = new_workbook()
     write_sheet(book, "Donaties", COLUMNS, rows, title="...", totals=[...])
@@ -17,101 +18,31 @@ Build a sheet from `Column`s and rows of plain Python values in column order:
 
 Columns without a width are fitted to their header and values (the rows are then
 read into memory first); give every column a width to stream a long list.
-
-The packing list (`packing_list_workbook`) is one sheet, "Paklijst", with a title
-row, the header row (Dutch / English / Ukrainian side by side, as Ukrainian
-humanitarian-aid registration asks) and a totals row, in this fixed order:
-
-    A  Nr.            line number on this packing list
-    B  Aanbod         offer number, M-000123
-    C  Categorie      category (nl / en / uk)
-    D  Omschrijving   description, as the municipality wrote it (text)
-    E  Vermogen       power in kVA (number, empty when not applicable)
-    F  Aantal         quantity (number)
-    G  Gewicht/stuk   weight per unit in kg (number)
-    H  Gewicht totaal total weight in kg (number)
-    I  Waarde/stuk    estimated value per unit in euro (number, euro format)
-    J  Waarde totaal  estimated value total in euro
-    K  Douane/stuk    depreciated (customs) value per unit in euro
-    L  Douane totaal  depreciated (customs) value total in euro
-    M  Bouwjaar       year of manufacture (number)
-    N  Staat          condition (nl / en / uk)
-    O  Brandstof      fuel in tank: "ja / yes / так" or "nee / no / ні"
-    P  Lithium        lithium batteries: "ja / yes / так" or "nee / no / ні"
-
-The title row names the shipment, its route and carrier, its departure (actual, else
-planned) and the date the customs values were computed for, as the printed page does. The
-totals row counts the units under O and P: "2 stuks / units / од.". The sheet prints on A4
-landscape, one page wide (pledges.spreadsheets.printing).
-
-The money ledger (/donaties/?export=xlsx or ?export=csv) exports exactly the rows the
-screen shows, filtered and sorted alike, all pages. One sheet, "Donaties", with a title
-row (the applied filters, the sort and the moment of export), the header row, the rows;
-in this fixed order (the CSV has the same columns, without the title row):
-
-    A  Toezegging          pledge number, T-000123 (text)
-    B  Toegezegd op        pledged on (date)
-    C  Gemeente            municipality
-    D  CBS-code            the municipality's CBS code, GM0034
-    E  Provincie           province
-    F  Oproep              appeal
-    G  Bedrag              amount in euro (number, euro format)
-    H  Ontvangen           received in euro
-    I  Openstaand          outstanding in euro (0 for a withdrawn pledge)
-    J  Status              toegezegd / deels ontvangen / ontvangen / ingetrokken
-    K  Verwacht op         expected transfer date (date)
-    L  Achterstallig       overdue: "ja" or "nee"
-    M  Betalingskenmerk    RF creditor reference, grouped by four (text)
-    N  IBAN                paying IBAN, grouped by four (text)
-    O  Besluit             council/college decision reference (text, never a formula)
-    P  Contactpersoon      contact person
-    Q  E-mail contactpersoon
-
-The CSV is for Dutch Excel and other tools: UTF-8 with a byte order mark (so Excel reads
-the accents), ";" between fields (Dutch Excel's list separator; "," is the decimal comma),
-amounts as plain numbers with a decimal comma and no thousands separator (1234,50), dates as
-ISO 8601 (2026-06-01), which Excel recognises in any locale. A text value that starts with
-= + - @ tab or CR gets a leading "'" so no spreadsheet evaluates it as a formula; control
-characters are removed as in the XLSX.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import itertools
 import math
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import cache
 
-from django.db.models import Choices
 from django.http import FileResponse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pledges.core.money import format_euro
+from pledges.spreadsheets.columns import DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, CleanedTexts, Column, clean_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Kinds of column: how a value is written and which number format it gets.
-TEXT = "text"
-INTEGER = "integer"
-YEAR = "year"
-DECIMAL = "decimal"  # weights, kVA: one decimal
-EURO = "euro"
-DATE = "date"
 
 NUMBER_FORMATS = {
     INTEGER: "#,##0",
@@ -124,49 +55,14 @@ NUMBER_FORMATS = {
 # Values Excel stores as numbers or dates; everything else is written as text.
 _NATIVE = (int, float, Decimal, datetime.date, datetime.time)
 
-# Excel keeps at most this many characters in a cell.
-MAX_CELL_TEXT = 32_767
 MAX_WIDTH = 60
 LINE_HEIGHT = 15
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a sheet: its header, its kind, and optionally a fixed width."""
-
-    header: str
-    kind: str = TEXT
-    width: float | None = None
 
 
 def new_workbook() -> Workbook:
     """A streaming (write-only) workbook with no sheets yet."""
     return Workbook(write_only=True)
-
-
-def clean_text(value: object) -> str:
-    """Text as Excel can hold it: no control characters, no more than a cell takes."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
-
-
-class _Cleaned(dict):
-    """One column's texts as `clean` makes them, each repeated text (a municipality, a status) made once.
-
-    Only `str` keys: equal numbers can be written differently (Decimal 2.5 and 2.50). Holds
-    at most `LIMIT` texts, so a column of unique values (e-mail addresses) keeps memory flat.
-    """
-
-    LIMIT = 2000
-
-    def __init__(self, clean: Callable[[str], str]):
-        super().__init__()
-        self.clean = clean
-
-    def __missing__(self, text: str) -> str:
-        cleaned = self.clean(text)
-        if len(self) < self.LIMIT:
-            self[text] = cleaned
-        return cleaned
 
 
 def text_cell(sheet, value: object, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
@@ -263,7 +159,7 @@ class _ValueRows:
         self.styles = [_column_style(sheet, column.kind) for column in columns]
         self.style_ids = [None if style is None else str(Cell(sheet, style_array=style).style_id) for style in self.styles]
         self.letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
-        self.texts = [_Cleaned(_xml_text) for _column in columns]
+        self.texts = [CleanedTexts(_xml_text) for _column in columns]
         book = sheet.parent
         self.dates = book.epoch == WINDOWS_EPOCH and not book.iso_dates
 
@@ -435,114 +331,3 @@ def xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
     workbook.save(spool)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-
-
-def display_value(value: object, kind: str) -> str:
-    """A cell value as text for screen, print or CSV, in the active language."""
-    if value is None or value == "":
-        return ""
-    if kind == EURO:
-        return format_euro(value)
-    if kind in (INTEGER, DECIMAL):
-        return formats.number_format(value, decimal_pos=1 if kind == DECIMAL else None, use_l10n=True, force_grouping=True)
-    if kind == DATE:
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-# Rows read from the database at a time: memory stays constant however long the ledger.
-EXPORT_CHUNK = 2000
-
-CSV_DELIMITER = ";"
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value: object) -> str:
-    """User text for a CSV cell: no control characters, and never read as a formula."""
-    text = clean_text(value)
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
-
-
-def csv_value(value: object, kind: str) -> str:
-    """A value as its CSV field (see above: decimal comma, ISO dates, guarded text)."""
-    if type(value) is str:  # most fields: checked first, as a hundred thousand rows add up
-        return csv_text(value)
-    if value is None:
-        return ""
-    if kind in (EURO, DECIMAL) and isinstance(value, (int, float, Decimal)):
-        return f"{Decimal(value):.2f}".replace(".", ",") if kind == EURO else str(value).replace(".", ",")
-    if kind in (INTEGER, YEAR) and isinstance(value, int):
-        return str(value)
-    if kind == DATE and isinstance(value, datetime.date):
-        return value.isoformat()
-    return csv_text(value)
-
-
-# A kind's usual value type and what `csv_value` makes of it, without its checks.
-_CSV_USUAL = {
-    EURO: (Decimal, lambda amount: f"{amount:.2f}".replace(".", ",")),
-    DATE: (datetime.date, datetime.date.isoformat),
-}
-
-
-def _csv_column(kind: str) -> Callable[[Sequence[object]], list[str]]:
-    """`csv_value` over one column's values, with its checks chosen once per column, not per value."""
-    texts = _Cleaned(csv_text)
-    usual_type, usual = _CSV_USUAL.get(kind, (str, csv_text))
-
-    def fields(values: Sequence[object]) -> list[str]:
-        # One loop per column and piece, no call per value for the common types: 1.7 million
-        # fields in a 100,000-pledge export.
-        return [
-            texts[value] if type(value) is str
-            else usual(value) if type(value) is usual_type
-            else csv_value(value, kind)
-            for value in values
-        ]
-
-    return fields
-
-
-# Rows per piece of the streamed CSV: fewer, larger pieces cost the response far less.
-CSV_PIECE_ROWS = 500
-
-
-def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> Iterable[str]:
-    """The CSV in pieces of whole lines: a byte order mark and the header, then the rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([csv_text(column.header) for column in columns])
-    yield "\ufeff" + buffer.getvalue()
-    converters = [_csv_column(column.kind) for column in columns]
-    for piece in itertools.batched(rows, CSV_PIECE_ROWS):
-        buffer.seek(0)
-        buffer.truncate()
-        # Column by column (zip(*piece) turns rows into columns and back).
-        columns_of_piece = zip(*piece, strict=True)
-        writer.writerows(zip(*(convert(values) for convert, values in zip(converters, columns_of_piece, strict=True))))
-        yield buffer.getvalue()
-
-# Rows read from the database at a time: memory stays constant however long the table.
-CHUNK = 2000
-
-
-@cache
-def dutch_labels(choices: type[Choices]) -> dict[str, str]:
-    """A choice's values with their Dutch labels: sheets are Dutch whatever the screen's language."""
-    with translation.override("nl"):
-        return {value: str(label) for value, label in choices.choices}
-
-
-class Counted:
-    """Rows passed through unchanged, counted as they are written (for ExportLog)."""
-
-    def __init__(self, rows: Iterable[Sequence[object]]):
-        self.rows, self.count = rows, 0
-
-    def __iter__(self) -> Iterator[Sequence[object]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
-def yes_no(value: bool) -> str:
-    return "ja" if value else "nee"
