@@ -377,7 +377,7 @@ def bank_line(amount_cents: int = 1_000_00, account: str = "NL94BNGH0285173715",
     return Payment.objects.create(amount_cents=amount_cents, account_iban=account, **(defaults | fields))
 
 
-def banking_snapshot() -> dict[str, list[dict]]:
+def finance_snapshot() -> dict[str, list[dict]]:
     """Every statement, bank line, pledge and event, to prove a refused import stored nothing."""
     return {
         "statements": list(BankStatement.objects.order_by("pk").values()),

@@ -145,7 +145,7 @@ def stored_files(media: Path) -> list[Path]:
 @pytest.mark.parametrize("name", STATEMENT_ATTACKS)
 def test_it_refuses_a_hostile_statement_quickly_with_a_clear_message(client, finance, statements, name):
     client.force_login(finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
     file_name = "afschrift.xlsx" if "xlsx" in name or "workbook" in name else "afschrift.sta"
 
     started = time.process_time()
@@ -157,7 +157,7 @@ def test_it_refuses_a_hostile_statement_quickly_with_a_clear_message(client, fin
     assert response.status_code == 200
     errors = pages.errors(response)
     assert len(errors) == 1 and len(errors[0]) > 40, errors  # a sentence that says what to do
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
     assert seconds < QUICKLY, f"{name}: {seconds:.1f} s"
 
 

@@ -2,7 +2,7 @@
 
 Every figure comes from a named QuerySet method (pledges/models) and links to the filtered
 table behind it; the charts are server-side SVG with a data table beside them
-(pledges/charts.py). Each page costs a fixed number of queries, whatever the data.
+(pledges/dashboards/charts.py). Each page costs a fixed number of queries, whatever the data.
 """
 
 from __future__ import annotations

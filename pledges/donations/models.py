@@ -143,7 +143,7 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         ``end``. Periods are days, weeks (from Monday) or calendar months, the finest that
         shows the history since the first pledge in at most about `points` rows.
         Pledged counts on the local day the pledge was made; received on the booking date
-        of each bank line matched to a pledge (pledges/models/payments.py), so the last row
+        of each bank line matched to a pledge (pledges/finance/models.py), so the last row
         equals `totals()` whenever every receipt came through a matched line. Withdrawn
         pledges count for neither. Three queries, none of which converts a date per row.
         """
@@ -320,7 +320,7 @@ class Donation(models.Model):
             models.Index(
                 fields=["status", "amount_cents", "received_cents"], name="donation_status_money"
             ),
-            # Cover the dashboard figures of one appeal (pledges/views/dashboards.py): per
+            # Cover the dashboard figures of one appeal (pledges/dashboards/views.py): per
             # municipality in index order with overdue, and over time; no table row is read.
             models.Index(
                 fields=["appeal", "municipality", "status", "expected_date", "amount_cents", "received_cents"],

@@ -223,7 +223,7 @@ SHIPMENT_COLUMNS = [
 
 
 def shipment_row(shipment: Shipment) -> list[object]:
-    """One shipment, annotated by `shipping.with_load`, in `SHIPMENT_COLUMNS` order."""
+    """One shipment, annotated by `logistics.services.with_load`, in `SHIPMENT_COLUMNS` order."""
     return [
         shipment.number,
         shipment.appeal.title,

@@ -55,14 +55,14 @@ def test_finance_uploads_a_statement_and_sees_its_lines(client, finance, pledges
 
 def test_the_same_file_again_adds_nothing_and_says_so(client, finance, imported):
     client.force_login(finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     response = upload(client, "bng_2026-03-02_03.sta", factories.statement_bytes("bng_2026-03-02_03.sta"))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("pledges:finance_statement", args=[imported.pk])
     assert "al op" in (page := client.get(response["Location"]).text) and "geïmporteerd door" in page
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -75,14 +75,14 @@ def test_the_same_file_again_adds_nothing_and_says_so(client, finance, imported)
 )
 def test_a_refused_upload_shows_why_on_the_form_and_stores_nothing(client, finance, pledges, name, data, says):
     client.force_login(finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     response = upload(client, name, data)
 
     assert response.status_code == 200
     assert says in response.text
     assert 'class="error-summary"' in response.text
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_an_oversized_upload_is_refused(client, finance, settings):
@@ -238,12 +238,12 @@ def finance_urls(statement: BankStatement, line: Payment) -> list[tuple[str, str
 def test_municipal_staff_never_get_into_finance(client, almere_staff, imported):
     client.force_login(almere_staff)
     line = Payment.objects.get(donation_id=90001201)  # Almere's own payment, even
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
     for method, url in finance_urls(imported, line):
         response = getattr(client, method)(url, {"donation": 90001201})
         assert response.status_code in (403, 404), url
         assert "GEMEENTE" not in response.text
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_logged_out_visitors_are_sent_to_log_in(client, imported):

@@ -107,14 +107,14 @@ def test_a_payment_without_pledge_waits_to_be_matched(client, finance, pledge, u
 def test_invalid_input_is_refused_in_dutch_and_stores_nothing(client, finance, pledge, ukraine_appeal,
                                                               overrides, field, says):
     client.force_login(finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     response = enter(client, form(ukraine_appeal, **overrides))
 
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors[field])
     assert says in errors, errors
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_a_withdrawn_pledge_or_another_appeals_pledge_is_refused(client, finance, almere_staff, pledge, ukraine_appeal):
@@ -122,14 +122,14 @@ def test_a_withdrawn_pledge_or_another_appeals_pledge_is_refused(client, finance
     withdrawn = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     factories.withdraw(withdrawn, almere_staff)
     client.force_login(finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     refused_withdrawn = enter(client, form(ukraine_appeal, pledge=withdrawn.number))
     refused_appeal = enter(client, form(other, pledge=pledge.reference))
 
     assert "ingetrokken" in " ".join(refused_withdrawn.context["form"].errors["pledge"])
     assert "Oekra" in " ".join(refused_appeal.context["form"].errors["pledge"])
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_coordinators_see_the_payments_but_cannot_enter_one(client, coordinator, finance, ukraine_appeal):

@@ -116,13 +116,13 @@ def test_it_imports_a_bng_statement_and_matches_what_matches(finance, pledges):
 
 def test_importing_the_same_file_again_changes_nothing(finance, coordinator, pledges):
     import_file("bng_2026-03-02_03.sta", finance)
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     with pytest.raises(AlreadyImported) as refused:
         import_file("bng_2026-03-02_03.sta", finance)
 
     assert "is al op" in str(refused.value) and "geïmporteerd" in str(refused.value)
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_the_refusal_of_a_repeated_file_gives_the_local_date_in_words(finance, pledges, time_machine):
@@ -241,22 +241,22 @@ def test_a_second_appeal_on_its_own_account_matches_its_own_lines(finance, almer
 
 @pytest.mark.parametrize("name", ["bng_broken_balance.sta", "bng_broken_balance.camt053.xml"])
 def test_a_statement_that_does_not_add_up_is_refused_and_nothing_stored(finance, pledges, name):
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
 
     with pytest.raises(StatementRefused) as refused:
         import_file(name, finance)
 
     assert "klopt niet" in str(refused.value)
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 @pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY, DOCTYPE_ONLY])
 def test_xml_with_a_document_type_or_entities_is_refused(finance, data):
-    before = factories.banking_snapshot()
+    before = factories.finance_snapshot()
     with pytest.raises(StatementRefused) as refused:
         import_statement(data, file_name="bomb.xml", user=finance)
     assert str(refused.value) == str(UNSAFE_XML)
-    assert factories.banking_snapshot() == before
+    assert factories.finance_snapshot() == before
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(finance, settings):

@@ -216,7 +216,7 @@ def test_it_reports_a_status_that_does_not_follow_from_the_money(ledger, pledge)
     assert findings == [f"Donation {pledge.number} (id {pledge.pk}): status 'pledged' does not follow from €1,000.00 received"]
 
 
-# Concurrent appends (PostgreSQL: two connections, like the reconciliation race tests)
+# Concurrent appends (PostgreSQL: two connections, like the matching race tests in tests/finance/test_matching.py)
 
 
 def _append_in_own_connection(barrier, results, donation_pk, user_pk):

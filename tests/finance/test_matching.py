@@ -558,10 +558,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.last_file is not None)
     @rule()
     def import_the_same_file_again(self):
-        before = factories.banking_snapshot()
+        before = factories.finance_snapshot()
         with pytest.raises(AlreadyImported):
             import_statement(self.last_file, file_name="nogmaals.sta", user=self.finance)
-        assert factories.banking_snapshot() == before
+        assert factories.finance_snapshot() == before
 
     @rule(data=st.data())
     def match(self, data):
@@ -581,11 +581,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         line = data.draw(st.sampled_from(lines))
         pledge = data.draw(st.sampled_from(self.pledges))
-        before = factories.banking_snapshot()
+        before = factories.finance_snapshot()
         try:
             matching.match(line.pk, pledge.pk, self.finance)
         except MatchRefused:
-            assert factories.banking_snapshot() == before
+            assert factories.finance_snapshot() == before
 
     @rule(data=st.data())
     def gift(self, data):
