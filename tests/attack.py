@@ -50,6 +50,11 @@ def database_fingerprint() -> dict[str, tuple[int, str]]:
     return fingerprint
 
 
+def row_kind(route) -> str:
+    """What a URL's `pk` names, read from the URL's name: pledges:offer_edit names an offer."""
+    return route.name.removeprefix("pledges:").split("_", 1)[0]
+
+
 @dataclass
 class Victim:
     """One municipality's rows, each carrying a marker that must never show up elsewhere."""
@@ -69,17 +74,16 @@ class Victim:
         return self.donation.municipality.code
 
     def kwargs(self, route) -> dict:
-        """URL arguments that point at this victim's rows, guessed from the argument name and view module."""
-        by_module = {
-            "donations": self.donation.pk,
-            "offers": self.offer.pk,
-            "needs": self.need.pk,
-            "shipments": self.shipment.pk,
+        """URL arguments that point at this victim's rows, guessed from the argument name and the URL's name."""
+        by_kind = {
+            "donation": self.donation.pk,
+            "offer": self.offer.pk,
+            "need": self.need.pk,
+            "shipment": self.shipment.pk,
             "finance": self.payment.pk,
         }
-        module = route.callback.__module__.rsplit(".", 1)[-1]
         values = {
-            "pk": by_module.get(module, self.donation.pk),
+            "pk": by_kind.get(row_kind(route), self.donation.pk),
             "photo_pk": self.photo.pk,
             "offer_pk": self.delivered.pk,
             "code": self.code,
@@ -90,9 +94,8 @@ class Victim:
 
     def owns(self, route) -> bool:
         """Whether the URL names a row of this municipality (a pledge, offer, photo, its page)."""
-        module = route.callback.__module__.rsplit(".", 1)[-1]
         return bool({"photo_pk", "offer_pk", "code"} & set(route.kwargs)) or (
-            "pk" in route.kwargs and module in ("donations", "offers")
+            "pk" in route.kwargs and row_kind(route) in ("donation", "offer")
         )
 
 

@@ -8,6 +8,7 @@ again afterwards gives exactly what it would have given without the fault.
 import contextlib
 import itertools
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -231,7 +232,7 @@ def test_an_xlsx_export_that_fails_at_row_n_gives_the_error_page_and_logs_no_exp
 
     assert failed.status_code == 500 and "Er ging iets mis" in failed.text
     assert again.status_code == 200
-    assert attack.export_text(body(again)).count("T-0") >= 30
+    assert len(re.findall(r"\bT-\d{6,}", attack.export_text(body(again)))) >= 30
     assert list(ExportLog.objects.values_list("format", "row_count")) == [("xlsx", 30)]
 
 
