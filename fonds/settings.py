@@ -59,6 +59,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before pledges, whose admin replaces the task results' read-only admin.
+    "django_tasks_db",
     "pledges",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -129,6 +131,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
+
+# Mails and long jobs are tasks queued in the database, in the transaction of the change
+# they report; `manage.py db_worker --queue-name '*'` runs them (pledges.core.tasks).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "mails": every e-mail, retried with backoff; "default": jobs someone waits for.
+        "QUEUES": ["default", "mails"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "pledges.User"
@@ -258,4 +270,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # A line per task run, once: Django's own "django" logger would print it a second time in DEBUG.
+    "loggers": {"django.tasks": {"handlers": ["console"], "propagate": False}},
 }

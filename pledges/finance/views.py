@@ -240,7 +240,8 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(detail)
     messages.success(
         request,
-        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; the municipality is thanked by e-mail.")
+        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; a thank-you e-mail to the "
+          "municipality is on its way.")
         % {
             "amount": format_euro(matched.amount_cents),
             "number": matched.donation.number,
@@ -350,7 +351,7 @@ def manual_payment_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _("%(amount)s is recorded and matched to pledge %(number)s of %(municipality)s; "
-              "the municipality is thanked by e-mail.")
+              "a thank-you e-mail to the municipality is on its way.")
             % {
                 "amount": format_euro(line.amount_cents),
                 "number": line.donation.number,
