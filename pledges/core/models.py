@@ -1,6 +1,8 @@
 """What every long job keeps for its progress page: queued, running, done or failed."""
 
-from django.db import models
+import contextlib
+
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,13 +28,29 @@ class Job(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def queue(cls, task, **fields):
+        """A new job and its task, in one transaction: the task exists exactly when the job does."""
+        with transaction.atomic():
+            job = cls.objects.create(**fields)
+            job.task_id = task.enqueue(job.pk).id
+            job.save(update_fields=["task_id"])
+        return job
+
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
-    def start(self) -> None:
+    @contextlib.contextmanager
+    def running(self):
+        """Running while the block runs; failed if it raises (the traceback goes to the task, in the admin)."""
         self.status, self.started_at = self.Status.RUNNING, timezone.now()
         self.save(update_fields=["status", "started_at"])
+        try:
+            yield
+        except Exception:
+            self.fail("")
+            raise
 
     def finish(self, *fields: str) -> None:
         """Done; `fields` are the result fields the job set on the row."""
