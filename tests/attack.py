@@ -69,17 +69,16 @@ class Victim:
         return self.donation.municipality.code
 
     def kwargs(self, route) -> dict:
-        """URL arguments that point at this victim's rows, guessed from the argument name and view module."""
-        by_module = {
-            "donations": self.donation.pk,
-            "offers": self.offer.pk,
-            "needs": self.need.pk,
-            "shipments": self.shipment.pk,
+        """URL arguments that point at this victim's rows, guessed from the argument name and the URL's name."""
+        by_kind = {
+            "donation": self.donation.pk,
+            "offer": self.offer.pk,
+            "need": self.need.pk,
+            "shipment": self.shipment.pk,
             "finance": self.payment.pk,
         }
-        module = route.callback.__module__.rsplit(".", 1)[-1]
         values = {
-            "pk": by_module.get(module, self.donation.pk),
+            "pk": by_kind.get(_kind(route), self.donation.pk),
             "photo_pk": self.photo.pk,
             "offer_pk": self.delivered.pk,
             "code": self.code,
@@ -90,10 +89,17 @@ class Victim:
 
     def owns(self, route) -> bool:
         """Whether the URL names a row of this municipality (a pledge, offer, photo, its page)."""
-        module = route.callback.__module__.rsplit(".", 1)[-1]
         return bool({"photo_pk", "offer_pk", "code"} & set(route.kwargs)) or (
-            "pk" in route.kwargs and module in ("donations", "offers")
+            "pk" in route.kwargs and _kind(route) in ("donation", "offer")
         )
+
+
+def _kind(route) -> str:
+    """What a URL is about, from its name: "pledges:offer_edit" is about an offer.
+
+    (Not from the view's module: every domain's views module is called views.)
+    """
+    return route.name.rsplit(":", 1)[-1].split("_", 1)[0]
 
 
 def make_victim(municipality, appeal: Appeal, staff: User, marker: str, cents: int) -> Victim:
