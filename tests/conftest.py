@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import translation
 
 from pledges.models import Appeal, Municipality, Role, User
-from tests.tasks import run_tasks
+from tests.tasks import MailServer, run_tasks
 
 PASSWORD = "correct horse battery staple"
 MUNICIPALITY_COUNT = 342
@@ -129,3 +129,8 @@ def _worker_after_each_post(monkeypatch, request):
 @pytest.fixture
 def paused_worker() -> None:
     """No worker runs after the test client's requests: tasks stay queued until run_tasks()."""
+
+
+@pytest.fixture
+def mail_server(settings) -> MailServer:
+    return MailServer(settings)

@@ -31,7 +31,17 @@ class BrokenMailBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("the mail server is down")
 
 
-BROKEN_MAIL = {"default": {"BACKEND": "tests.tasks.BrokenMailBackend"}}
+class MailServer:
+    """The mail server of a test: `down()` makes it refuse every message, `up()` brings it back."""
+
+    def __init__(self, settings):
+        self.settings, self.working = settings, settings.MAILERS
+
+    def down(self) -> None:
+        self.settings.MAILERS = {"default": {"BACKEND": "tests.tasks.BrokenMailBackend"}}
+
+    def up(self) -> None:
+        self.settings.MAILERS = self.working
 
 
 def queued() -> list[tuple[str, list, dict]]:

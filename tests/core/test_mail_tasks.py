@@ -18,7 +18,7 @@ from pledges.donations.mails import send_payment_instructions
 from pledges.models import Donation, Payment, Role
 from tests import factories, pages
 from tests.conftest import make_user
-from tests.tasks import BROKEN_MAIL, queued, run_tasks
+from tests.tasks import queued, run_tasks
 
 
 def later(minutes: float):
@@ -27,15 +27,9 @@ def later(minutes: float):
 
 
 @pytest.fixture
-def mail_server_down(settings):
-    """The mail server refuses every message; calling the fixture's value brings it back."""
-    working = settings.MAILERS
-    settings.MAILERS = BROKEN_MAIL
-
-    def back():
-        settings.MAILERS = working
-
-    return back
+def mail_server_down(mail_server):
+    mail_server.down()
+    return mail_server
 
 
 def test_pledging_editing_and_matching_succeed_while_the_mail_server_is_down(
@@ -66,7 +60,7 @@ def test_pledging_editing_and_matching_succeed_while_the_mail_server_is_down(
     ]
     assert all(len(row.worker_ids) == 1 for row in DBTaskResult.objects.all())
 
-    mail_server_down()  # back again
+    mail_server_down.up()
     assert run_tasks() == 0  # not due yet: the retry waits its backoff
     with later(minutes=1):
         assert run_tasks() == 3
@@ -185,7 +179,7 @@ def test_inviting_and_the_password_link_work_while_the_mail_server_is_down(clien
         ("send_invitation", [almere_staff.pk, "http://testserver/"]),
         ("send_password_link", [almere_staff.pk, "testserver", "http", "nl"]),
     ]
-    mail_server_down()
+    mail_server_down.up()
     with later(minutes=1):
         assert run_tasks() == 2
     assert [message.to for message in mail.outbox] == [[almere_staff.email]] * 2

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from pledges.finance import tasks as finance_tasks
 from pledges.models import BankStatement, Donation, Payment, StatementImport
 from tests import factories, pages
-from tests.tasks import BROKEN_MAIL, queued, run_tasks
+from tests.tasks import queued, run_tasks
 
 STATEMENT = "bng_2026-03-02_03.sta"
 
@@ -140,8 +140,8 @@ def test_an_import_a_killed_worker_left_running_runs_again_once(client, finance,
     assert Payment.objects.count() == 10 and len(mail.outbox) == 4
 
 
-def test_an_import_that_matches_succeeds_while_the_mail_server_is_down(client, finance, pledges, settings):
-    settings.MAILERS, working = BROKEN_MAIL, settings.MAILERS
+def test_an_import_that_matches_succeeds_while_the_mail_server_is_down(client, finance, pledges, mail_server):
+    mail_server.down()
     client.force_login(finance)
 
     response = upload(client)
@@ -150,7 +150,7 @@ def test_an_import_that_matches_succeeds_while_the_mail_server_is_down(client, f
     assert page.status_code == 200 and "Er ging iets mis" not in page.text
     assert "4 automatisch gekoppeld" in page.text and "onderweg" in page.text
     assert Payment.objects.matched().count() == 4 and mail.outbox == []
-    settings.MAILERS = working
+    mail_server.up()
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
         assert run_tasks() == 4
     assert len(mail.outbox) == 4
