@@ -275,5 +275,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # A line per task run, once: Django's own "django" logger would print it a second time in DEBUG.
-    "loggers": {"django.tasks": {"handlers": ["console"], "propagate": False}},
+    "loggers": {
+        "django.tasks": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }
