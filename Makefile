@@ -17,10 +17,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The task worker (mails, imports, reports) runs beside the web server and stops with it.
+# No worker runs before it starts, so whatever a killed one left RUNNING is queued again.
 run: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_reference_data
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo_data
+	DJANGO_DEBUG=true $(BIN)/python manage.py reset_stale_tasks --minutes 0
+	DJANGO_DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

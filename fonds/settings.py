@@ -59,6 +59,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before pledges, whose admin replaces the task results' read-only admin.
+    "django_tasks_db",
     "pledges",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -130,6 +132,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# Mails and long jobs are tasks queued in the database, in the transaction of the change
+# they report; `manage.py db_worker --queue-name '*'` runs them (pledges.core.tasks).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "mails": every e-mail, retried with backoff; "default": jobs someone waits for.
+        "QUEUES": ["default", "mails"],
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "pledges.User"
 LOGIN_URL = "login"
@@ -165,6 +177,10 @@ PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)
 # Largest bank statement file (MT940 or CAMT.053) finance may upload, in bytes.
 # A day of the fund's account is a few kilobytes; ten megabytes is years of lines.
 BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# A finance report with more detail rows than this is written by the task worker, with a
+# progress page; a smaller one downloads at once (100,000 rows take about six seconds).
+FINANCE_REPORT_DIRECT_ROWS = env_int("FINANCE_REPORT_DIRECT_ROWS", 20_000)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -258,4 +274,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # A line per task run, once: Django's own "django" logger would print it a second time in DEBUG.
+    "loggers": {
+        "django.tasks": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }

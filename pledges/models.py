@@ -13,7 +13,7 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
 )
-from pledges.finance.models import BankStatement, Payment, PaymentQuerySet
+from pledges.finance.models import BankStatement, FinanceReport, Payment, PaymentQuerySet, StatementImport
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.reference.models import Appeal, Destination, KnownIban, Municipality, MunicipalityQuerySet, Province
@@ -31,6 +31,7 @@ __all__ = [
     "EquipmentOffer",
     "Event",
     "ExportLog",
+    "FinanceReport",
     "Fuel",
     "KnownIban",
     "LoginFailure",
@@ -48,6 +49,7 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "Shipment",
+    "StatementImport",
     "User",
     "UserManager",
 ]

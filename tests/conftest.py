@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import translation
 
 from pledges.models import Appeal, Destination, Municipality, Role, User
+from tests.tasks import MailServer, run_tasks
 
 PASSWORD = "correct horse battery staple"
 MUNICIPALITY_COUNT = 342
@@ -110,3 +112,33 @@ def empty(db) -> None:
     Appeal.objects.all().delete()
     Destination.objects.all().delete()
     Municipality.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _worker_after_each_post(monkeypatch, request):
+    """A worker beside the test client: after each request that may change something, the due tasks run.
+
+    So a test that posts and then reads mail.outbox sees what the worker sent, through the
+    worker's own code. Tests that look at the queue itself use the `paused_worker` fixture.
+    """
+    if "paused_worker" in request.fixturenames:
+        return
+    original = Client.request
+
+    def request_then_work(self, **environ):
+        response = original(self, **environ)
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS"):
+            run_tasks()
+        return response
+
+    monkeypatch.setattr(Client, "request", request_then_work)
+
+
+@pytest.fixture
+def paused_worker() -> None:
+    """No worker runs after the test client's requests: tasks stay queued until run_tasks()."""
+
+
+@pytest.fixture
+def mail_server(settings) -> MailServer:
+    return MailServer(settings)

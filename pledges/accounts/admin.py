@@ -71,10 +71,12 @@ class UserAdmin(DjangoUserAdmin):
         base_url = request.build_absolute_uri("/")
         users = list(queryset.filter(is_active=True))
         for user in users:
-            send_invitation(user, base_url)
+            send_invitation.enqueue(user.pk, base_url)
         self.message_user(
             request,
-            ngettext("Invitation sent to %(n)d user.", "Invitations sent to %(n)d users.", len(users))
+            ngettext(
+                "The invitation to %(n)d user is on its way.", "The invitations to %(n)d users are on their way.", len(users)
+            )
             % {"n": len(users)},
             messages.SUCCESS,
         )

@@ -4,8 +4,10 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from pledges.accounts.mails import send_password_link
 from pledges.accounts.models import User
 
 
@@ -77,3 +79,9 @@ class PasswordLinkForm(PasswordResetForm):
 
     def get_users(self, email: str):
         return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs) -> None:
+        """Queue the mail: the worker writes it, with a token of its own, in the language asked in."""
+        send_password_link.enqueue(
+            context["user"].pk, context["domain"], context["protocol"], translation.get_language()
+        )

@@ -1,22 +1,34 @@
+"""The accounts' e-mails, as tasks: the invitation and the password link.
 
-from django.conf import settings
+The link's token is made by the worker, when the mail is written: no secret waits in the queue.
+"""
+
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from pledges.accounts.models import User
+from pledges.core.mails import compose
+from pledges.core.tasks import mail_task
 
 
-def send_invitation(user: User, base_url: str) -> None:
-    """Invite a new user: a password-reset link that lets them choose a first password."""
+def _password_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = base_url.rstrip("/") + reverse("password_reset_confirm", args=[uid, token])
-    with translation.override("nl"):
-        body = render_to_string("emails/invitation.txt", {"user": user, "link": link})
-        subject = render_to_string("emails/invitation_subject.txt", {"user": user}).strip()
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+
+
+@mail_task
+def send_invitation(user_pk: int, base_url: str) -> None:
+    """Invite a new user: a password-reset link that lets them choose a first password."""
+    user = User.objects.get(pk=user_pk)
+    link = base_url.rstrip("/") + _password_path(user)
+    compose("accounts/emails/invitation", {"user": user, "link": link}, [user.email]).send()
+
+
+@mail_task
+def send_password_link(user_pk: int, domain: str, protocol: str, language: str) -> None:
+    """The link to choose a new password, in the language the person asked in."""
+    user = User.objects.get(pk=user_pk)
+    context = {"user": user, "link": f"{protocol}://{domain}{_password_path(user)}", "site_name": domain}
+    compose("accounts/emails/password_reset", context, [user.email], language=language, html=True).send()

@@ -33,12 +33,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
+        # The form queues the mail (pledges/accounts/mails.py), which names its own templates.
         auth_views.PasswordResetView.as_view(
-            form_class=PasswordLinkForm,
-            template_name="accounts/password_reset_form.html",
-            subject_template_name="accounts/password_reset_subject.txt",
-            email_template_name="accounts/password_reset_email.txt",
-            html_email_template_name="accounts/password_reset_email.html",
+            form_class=PasswordLinkForm, template_name="accounts/password_reset_form.html"
         ),
         name="password_reset",
     ),

@@ -1,14 +1,12 @@
-"""E-mails the ledger sends. Called after commit, so a rolled-back change mails nobody."""
+"""The pledge's e-mails, as tasks: queued with the change they report, rendered and sent by the worker."""
 
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from pledges.core.mails import RECIPIENT_LANGUAGE, compose
 from pledges.core.money import format_euro
+from pledges.core.tasks import mail_task
 from pledges.donations.models import Donation
 
 
@@ -22,15 +20,17 @@ def _label_column(rows: list[tuple[str, str]], width: int) -> str:
     return "\n".join(f"  {label + ':':<{width}} {value}" for label, value in rows)
 
 
-def send_payment_instructions(donation: Donation, *, changed: bool = False, also_to: tuple[str, ...] = ()) -> None:
+@mail_task
+def send_payment_instructions(donation_pk: int, changed: bool = False, also_to: list[str] = ()) -> None:
     """Mail the contact person and the submitter what to transfer, where, with which reference.
 
     `changed`: the pledge was edited, and the mail says these instructions replace the earlier
     ones; `also_to` are further addresses that hold the earlier ones (a replaced contact person).
     """
+    donation = Donation.objects.select_related("appeal", "municipality", "created_by").get(pk=donation_pk)
     appeal = donation.appeal
-    # Municipalities read Dutch; the mail is theirs whatever language the form was in.
-    with translation.override("nl"):
+    # The labels are laid out here, before the templates render: in the mail's language too.
+    with translation.override(RECIPIENT_LANGUAGE):
         transfer = [
             (gettext("Amount"), format_euro(donation.amount_cents)),
             (gettext("To account (IBAN)"), appeal.iban_display),
@@ -42,14 +42,13 @@ def send_payment_instructions(donation: Donation, *, changed: bool = False, also
             (gettext("Council/college decision"), donation.decision_reference),
             (gettext("Paying IBAN"), donation.iban_display),
         ]
-        width = max(len(label) for label, _value in transfer + pledge) + 1
-        context = {
-            "donation": donation,
-            "appeal": appeal,
-            "changed": changed,
-            "transfer": _label_column(transfer, width),
-            "pledge": _label_column(pledge, width),
-        }
-        subject = render_to_string("emails/payment_instructions_subject.txt", context).strip()
-        body = render_to_string("emails/payment_instructions.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, instruction_recipients(donation, *also_to))
+    width = max(len(label) for label, _value in transfer + pledge) + 1
+    context = {
+        "donation": donation,
+        "appeal": appeal,
+        "changed": changed,
+        "transfer": _label_column(transfer, width),
+        "pledge": _label_column(pledge, width),
+    }
+    recipients = instruction_recipients(donation, *also_to)
+    compose("donations/emails/payment_instructions", context, recipients).send()

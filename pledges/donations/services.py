@@ -62,7 +62,7 @@ def create_donation(form: ModelForm, user: User) -> Donation:
         to_status=donation.status,
         changes={"amount_cents": donation.amount_cents},
     )
-    transaction.on_commit(lambda: send_payment_instructions(donation))
+    send_payment_instructions.enqueue(donation.pk)
     return donation
 
 
@@ -81,7 +81,7 @@ class Edit:
 def update_donation(form: ModelForm, user: User) -> Edit:
     """Save an edit, recording every changed field as from → to.
 
-    When the payment instructions change, they are mailed again once committed, to the
+    When the payment instructions change, they are mailed again (queued with the edit), to the
     contact person and the submitter, and to a replaced contact person, who holds the old ones.
     """
     with transaction.atomic():
@@ -102,9 +102,7 @@ def update_donation(form: ModelForm, user: User) -> Edit:
         if not changes.keys() & set(INSTRUCTION_FIELDS):
             return Edit(changes, [])
         earlier = (current.contact_email,) if "contact_email" in changes else ()
-        transaction.on_commit(
-            lambda: send_payment_instructions(donation, changed=True, also_to=earlier)
-        )
+        send_payment_instructions.enqueue(donation.pk, changed=True, also_to=earlier)
     return Edit(changes, instruction_recipients(donation, *earlier))
 
 

@@ -18,6 +18,7 @@ from pledges.donations.access import can_pledge, visible_donations
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import DonationForm, WithdrawForm
+from pledges.donations.mails import instruction_recipients
 from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
@@ -75,8 +76,9 @@ def donation_create(request: HttpRequest) -> HttpResponse:
             donation = create_donation(form, request.user)
             messages.success(
                 request,
-                _("Thank you. Pledge %(number)s is recorded; the payment instructions follow.")
-                % {"number": donation.number},
+                _("Thank you. Pledge %(number)s is recorded. The payment instructions are shown below; "
+                  "an e-mail with them is on its way to %(recipients)s.")
+                % {"number": donation.number, "recipients": ", ".join(instruction_recipients(donation))},
             )
             return redirect(donation)
     else:
@@ -126,8 +128,9 @@ def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if edit.mailed_to:
                 messages.success(
                     request,
-                    _("Your changes are saved. The updated payment instructions are shown below and "
-                      "e-mailed to %(recipients)s.") % {"recipients": ", ".join(edit.mailed_to)},
+                    _("Your changes are saved. The updated payment instructions are shown below; "
+                      "an e-mail with them is on its way to %(recipients)s.")
+                    % {"recipients": ", ".join(edit.mailed_to)},
                 )
             elif edit.changes:
                 messages.success(request, _("Your changes are saved. The payment instructions stay as they were."))

@@ -1,11 +1,15 @@
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+"""The equipment offer's e-mails, as tasks: queued with the move they report, sent by the worker."""
 
 from pledges.accounts.models import Role, User
+from pledges.core.mails import compose
+from pledges.core.tasks import mail_task
 from pledges.equipment.models import EquipmentOffer, OfferStatus
+
+
+def _offer(offer_pk: int) -> EquipmentOffer:
+    return EquipmentOffer.objects.select_related(
+        "municipality", "created_by", "destination", "need"
+    ).get(pk=offer_pk)
 
 
 def _municipality_staff(offer: EquipmentOffer) -> list[str]:
@@ -17,24 +21,19 @@ def _municipality_staff(offer: EquipmentOffer) -> list[str]:
     return sorted(emails)
 
 
-def offer_moved(offer: EquipmentOffer, to_status: str, note: str) -> None:
+@mail_task
+def offer_moved(offer_pk: int, to_status: str, note: str) -> None:
     """Tell the municipality its offer was accepted, declined, collected, delivered or confirmed."""
-    with translation.override("nl"):
-        context = {"offer": offer, "status": OfferStatus(to_status).label, "note": note}
-        subject = render_to_string("emails/offer_moved_subject.txt", context).strip()
-        body = render_to_string("emails/offer_moved.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, _municipality_staff(offer))
+    offer = _offer(offer_pk)
+    context = {"offer": offer, "status": OfferStatus(to_status).label, "note": note}
+    compose("equipment/emails/offer_moved", context, _municipality_staff(offer)).send()
 
 
-def new_offer(offer: EquipmentOffer) -> None:
+@mail_task
+def new_offer(offer_pk: int) -> None:
     """Tell the coordinators a municipality offered equipment."""
-    coordinators = list(
+    coordinators = sorted(
         User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list("email", flat=True)
     )
-    if not coordinators:
-        return
-    with translation.override("nl"):
-        context = {"offer": offer}
-        subject = render_to_string("emails/new_offer_subject.txt", context).strip()
-        body = render_to_string("emails/new_offer.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(coordinators))
+    if coordinators:
+        compose("equipment/emails/new_offer", {"offer": _offer(offer_pk)}, coordinators).send()

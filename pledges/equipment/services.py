@@ -91,7 +91,7 @@ def create_offer(form: ModelForm, user: User) -> EquipmentOffer:
             to_status=offer.status,
             changes={"quantity": str(offer.quantity), "photos": str(photos)},
         )
-        transaction.on_commit(lambda: new_offer(offer))
+        new_offer.enqueue(offer.pk)
     return offer
 
 

@@ -2,7 +2,7 @@
 
 `MOVES` is the whole table. Views, bulk actions and shipments all call
 `transition()`, which locks the row, checks the table, writes the Event and
-schedules the e-mails after commit.
+queues the e-mails with the move.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def transition(
             note=note,
         )
         if to_status in NOTIFY_MUNICIPALITY:
-            transaction.on_commit(lambda: offer_moved(current, to_status, note))
+            offer_moved.enqueue(current.pk, to_status, str(note))
         # Inside the transaction: should the database fail here, the move is undone with it,
         # so the error page's "nothing was saved" stays true.
         offer.refresh_from_db()

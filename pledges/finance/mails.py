@@ -1,26 +1,22 @@
+"""Finance's e-mail, as a task: the thank-you for money received, queued with the match."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.template.loader import render_to_string
-from django.utils import translation
-
+from pledges.core.mails import compose
+from pledges.core.tasks import mail_task
 from pledges.donations.mails import instruction_recipients
 from pledges.donations.models import Donation
 from pledges.finance.models import Payment
 
 
-def send_payments_received(received: list[tuple[Payment, Donation]]) -> None:
-    """Thank each municipality (contact person and submitter) for money that arrived on a pledge.
+@mail_task
+def send_payment_received(payment_pk: int, donation_pk: int, received_cents: int) -> None:
+    """Thank the municipality (contact person and submitter) for money that arrived on a pledge.
 
-    All thanks of one import go through one mail connection: a statement may match hundreds.
+    The pledge and its total come with the task, as they were at the match: a statement that
+    pays a pledge in several lines thanks for each with the total as it stood then, and a
+    line unmatched meanwhile still reports what happened.
     """
-    messages = []
-    with translation.override("nl"):
-        for payment, donation in received:
-            context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
-            subject = render_to_string("emails/payment_received_subject.txt", context).strip()
-            body = render_to_string("emails/payment_received.txt", context)
-            recipients = instruction_recipients(donation)
-            messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
-    if messages:
-        mailers.default.send_messages(messages)
+    payment = Payment.objects.get(pk=payment_pk)
+    donation = Donation.objects.select_related("appeal", "municipality", "created_by").get(pk=donation_pk)
+    donation.received_cents = received_cents
+    context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
+    compose("finance/emails/payment_received", context, instruction_recipients(donation)).send()

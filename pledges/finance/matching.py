@@ -10,8 +10,8 @@ Anything else stays for finance, with suggestions.
 Only credit lines in euro on an account an appeal collects on may pay a pledge.
 Every change locks the bank line first and the pledge second (always that order,
 so two finance users never deadlock), moves the pledge's received amount by
-exactly the line's amount, writes an Event and, once committed, thanks the
-municipality by e-mail.
+exactly the line's amount, writes an Event and queues the municipality's
+thank-you e-mail in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from stdnum import iso11649
 from pledges.accounts.models import User
 from pledges.core.money import format_euro
 from pledges.donations.models import Donation
-from pledges.finance.mails import send_payments_received
+from pledges.finance.mails import send_payment_received
 from pledges.finance.models import Payment
 from pledges.history.models import Event
 from pledges.reference.models import Appeal, KnownIban
@@ -424,7 +424,7 @@ def _settle(
     automatic: bool = False,
     note: str = "",
 ) -> None:
-    """Add (or take back) each line's amount on its pledge; record an Event per line; thank on commit.
+    """Add (or take back) each line's amount on its pledge; record an Event per line; queue the thanks.
 
     Called with the lines and pledges locked and the lines already written, so
     the pledges' received amounts read here are current. The amount moves by
@@ -434,7 +434,6 @@ def _settle(
     pledges = {donation.pk: donation for _line, donation in changes}
     sign = 1 if kind == Event.Kind.PAYMENT_MATCHED else -1
     events = []
-    thanks: list[tuple[Payment, Donation]] = []
     for line, donation in changes:
         before_cents, before_status = donation.received_cents, donation.status
         donation.received_cents += sign * line.amount_cents
@@ -456,24 +455,13 @@ def _settle(
             )
         )
         if kind == Event.Kind.PAYMENT_MATCHED:
-            thanks.append((line, _snapshot(donation)))
+            send_payment_received.enqueue(line.pk, donation.pk, donation.received_cents)
     _update_rows(
         Donation,
         ["received_cents", "status", "updated_at"],
         [(d.received_cents, d.status, now, d.pk) for d in pledges.values()],
     )
     Event.objects.bulk_create(events, batch_size=500)
-    if thanks:
-        transaction.on_commit(lambda: send_payments_received(thanks))
-
-
-def _snapshot(donation: Donation) -> Donation:
-    """The pledge as it stands after this line, for its thank-you (later lines change the object)."""
-    copy = Donation(**{f.attname: getattr(donation, f.attname) for f in Donation._meta.concrete_fields})
-    for relation in ("appeal", "municipality", "created_by"):
-        if relation in donation._state.fields_cache:
-            setattr(copy, relation, getattr(donation, relation))
-    return copy
 
 
 def find_pledge(text: str) -> Donation | None:

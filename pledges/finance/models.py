@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
+from pledges.core.models import Job
 from pledges.core.money import cents_to_euro
 from pledges.donations.models import Donation
 from pledges.reference.models import Appeal
@@ -277,3 +278,44 @@ class Payment(models.Model):
     @property
     def account_display(self) -> str:
         return format_account(self.account_iban)
+
+
+class StatementImport(Job):
+    """An uploaded statement file, checked in the request and imported by the worker.
+
+    The file's bytes are kept here: the import runs later, in another process.
+    """
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    # The result: the statement the lines went into (or that held them already), and the matches.
+    statement = models.ForeignKey(BankStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    matched = models.PositiveIntegerField(default=0)
+    already_imported = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            # A double submit of the upload form finds the file already waiting: it is imported once.
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]),
+                name="statement_import_one_pending_per_file",
+            )
+        ]
+
+
+class FinanceReport(Job):
+    """The finance report workbook of a large appeal, written by the worker into a stored file."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    file = models.FileField(upload_to="finance-reports/", blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+
+    @property
+    def file_name(self) -> str:
+        return f"rapport-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.xlsx"

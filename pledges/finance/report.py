@@ -116,6 +116,10 @@ class ReportScope:
     start: datetime.date
     end: datetime.date
 
+    def row_count(self) -> int:
+        """The detail sheets' rows: what decides whether the workbook is written in the background."""
+        return sum(rows.count() for rows in (self.donations(), self.payments(), self.offers(), self.shipments()))
+
     def donations(self):
         """Pledges of the appeal made in the period, oldest first."""
         return Donation.objects.filter(

@@ -16,7 +16,11 @@ from pledges.finance.views import (
     manual_payment_list,
     outstanding,
     report,
+    report_download,
+    report_job,
+    report_queue,
     statement_detail,
+    statement_import,
     statement_list,
     statement_upload,
 )
@@ -24,6 +28,7 @@ from pledges.finance.views import (
 urlpatterns = [
     path("financien/afschriften/", statement_list, name="finance_statements"),
     path("financien/afschriften/inlezen/", statement_upload, name="finance_statement_upload"),
+    path("financien/afschriften/inlezen/<int:pk>/", statement_import, name="finance_statement_import"),
     path("financien/afschriften/<int:pk>/", statement_detail, name="finance_statement"),
     path("financien/regels/", line_list, name="finance_lines"),
     path("financien/regels/automatisch-koppelen/", line_rematch, name="finance_lines_rematch"),
@@ -35,4 +40,7 @@ urlpatterns = [
     path("financien/betalingen/invoeren/", manual_payment_create, name="finance_manual_payment_create"),
     path("financien/openstaand/", outstanding, name="finance_outstanding"),
     path("financien/rapport/", report, name="finance_report"),
+    path("financien/rapport/maken/", report_queue, name="finance_report_queue"),
+    path("financien/rapport/<int:pk>/", report_job, name="finance_report_job"),
+    path("financien/rapport/<int:pk>/downloaden/", report_download, name="finance_report_download"),
 ]

@@ -4,10 +4,13 @@ Finance works here; coordinators may look (read-only); municipal staff never see
 """
 
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,15 +41,16 @@ from pledges.finance.matching import (
     rematch,
     unmatch,
 )
-from pledges.finance.models import BankStatement, Payment
+from pledges.finance.models import BankStatement, FinanceReport, Payment, StatementImport
 from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
-from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.finance.statements import AlreadyImported
+from pledges.finance.tasks import queue_finance_report, queue_statement_import
 from pledges.history.models import Event
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.models import ExportLog
 from pledges.spreadsheets.views import export_response, filter_summary, log_export, requested_format
-from pledges.spreadsheets.xlsx_writer import xlsx_response
+from pledges.spreadsheets.xlsx_writer import XLSX_CONTENT_TYPE, xlsx_response
 
 # Finance reconciles; coordinators follow the money but change nothing here.
 VIEWERS = (Role.FINANCE, Role.COORDINATOR)
@@ -108,31 +112,31 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _statement_list(request, form)
     try:
-        result = import_statement(
-            form.cleaned_data["file"], file_name=form.file_name, user=request.user
-        )
+        job = queue_statement_import(form.cleaned_data["file"], file_name=form.file_name, user=request.user)
     except AlreadyImported as already:
         messages.warning(request, str(already))
         return redirect("pledges:finance_statement", pk=already.statement.pk)
     except StatementRefused as refusal:
         form.add_error("file", str(refusal))
         return _statement_list(request, form)
-    statement = result.statement
-    messages.success(
+    return redirect("pledges:finance_statement_import", pk=job.pk)
+
+
+@allow(Role.FINANCE)
+def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """An upload's import: waiting, running, what it added and matched, or why it failed."""
+    job = get_object_or_404(StatementImport.objects.select_related("statement__uploaded_by"), pk=pk)
+    statement = job.statement
+    return _render(
         request,
-        _(
-            "Statement imported: %(added)s new lines, %(skipped)s already known, "
-            "%(matched)s matched to pledges automatically."
-        )
-        % {"added": statement.added_count, "skipped": statement.skipped_count, "matched": result.matched},
+        "finance/statement_import.html",
+        {
+            "job": job,
+            "statement": statement,
+            "already": AlreadyImported(statement) if job.already_imported else None,
+            "foreign_account": statement is not None and statement.account_iban not in fund_accounts(),
+        },
     )
-    if statement.account_iban not in fund_accounts():
-        messages.warning(
-            request,
-            _("%(account)s is not an account an appeal collects on: its lines are kept, but never "
-              "matched to pledges.") % {"account": statement.account_display},
-        )
-    return redirect("pledges:finance_statement", pk=statement.pk)
 
 
 @allow(*VIEWERS)
@@ -231,7 +235,8 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(detail)
     messages.success(
         request,
-        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; the municipality is thanked by e-mail.")
+        _("%(amount)s is matched to pledge %(number)s of %(municipality)s; a thank-you e-mail to the "
+          "municipality is on its way.")
         % {
             "amount": format_euro(matched.amount_cents),
             "number": matched.donation.number,
@@ -341,7 +346,7 @@ def manual_payment_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _("%(amount)s is recorded and matched to pledge %(number)s of %(municipality)s; "
-              "the municipality is thanked by e-mail.")
+              "a thank-you e-mail to the municipality is on its way.")
             % {
                 "amount": format_euro(line.amount_cents),
                 "number": line.donation.number,
@@ -406,8 +411,43 @@ def report(request: HttpRequest) -> HttpResponse:
         return _render(request, "finance/report.html", {"form": form})
     data = form.cleaned_data
     scope = ReportScope(data["appeal"], data["start"], data["end"])
+    rows = scope.row_count()
+    if rows > settings.FINANCE_REPORT_DIRECT_ROWS:
+        # Too large to write while the browser waits: the worker writes it, once asked by POST.
+        return _render(request, "finance/report.html", {"form": form, "large": rows})
     now = timezone.localtime()
     book, written = report_workbook(scope, now)
     response = xlsx_response(book, f"rapport-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx")
     log_export(request, "report", ExportLog.Format.XLSX, written, now)
     return response
+
+
+@require_POST
+@allow(*VIEWERS)
+def report_queue(request: HttpRequest) -> HttpResponse:
+    """Have the worker write a large report; its page shows the progress and then the download."""
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "finance/report.html", {"form": form})
+    data = form.cleaned_data
+    job = queue_finance_report(ReportScope(data["appeal"], data["start"], data["end"]), request.user)
+    return redirect("pledges:finance_report_job", pk=job.pk)
+
+
+def _own_report(request: HttpRequest, pk: int) -> FinanceReport:
+    return get_object_or_404(FinanceReport.objects.select_related("appeal"), pk=pk, requested_by=request.user)
+
+
+@allow(*VIEWERS)
+def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, "finance/report_job.html", {"job": _own_report(request, pk)})
+
+
+@allow(*VIEWERS)
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_report(request, pk)
+    if job.status != FinanceReport.Status.DONE:
+        return redirect("pledges:finance_report_job", pk=job.pk)
+    query = urlencode({"appeal": job.appeal_id, "start": job.period_start, "end": job.period_end})
+    log_export(request, "report", ExportLog.Format.XLSX, job.row_count, querystring=query)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=XLSX_CONTENT_TYPE)

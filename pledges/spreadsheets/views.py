@@ -93,15 +93,17 @@ def export_heading(user, heading: str) -> str:
     return heading
 
 
-def log_export(request: HttpRequest, table: str, export_format: str, rows: int, now=None) -> ExportLog:
-    """Record an export: who, which table, the filter without `export` and paging, the rows."""
+def log_export(
+    request: HttpRequest, table: str, export_format: str, rows: int, now=None, *, querystring: str | None = None
+) -> ExportLog:
+    """Record an export: who, which table, the filter without `export` and paging (or `querystring`), the rows."""
     query = request.GET.copy()
     for name in ("export", "page", "per_page"):
         query.pop(name, None)
     return ExportLog.objects.create(
         user=request.user,
         table=table,
-        querystring=query.urlencode(),
+        querystring=query.urlencode() if querystring is None else querystring,
         format=export_format,
         row_count=rows,
         created_at=now or timezone.localtime(),

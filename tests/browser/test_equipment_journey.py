@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pledges.models import EquipmentOffer, OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories
 from tests.browser.helpers import t
+from tests.tasks import run_tasks
 
 
 def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
@@ -205,6 +206,7 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
     )  # the recipient's note
 
     # One mail per step, each to the right people, and no other mail.
+    run_tasks()
     assert len(mailoutbox) == 5, [(mail.subject, mail.to) for mail in mailoutbox]
 
 
@@ -222,7 +224,8 @@ def status_subject(offer: EquipmentOffer, status: str) -> str:
 
 
 def assert_mail(mailoutbox, recipients: list[str], subject: str) -> None:
-    """Exactly one mail with `subject` (or containing it) went to exactly `recipients`."""
+    """Exactly one mail with `subject` (or containing it) went to exactly `recipients`, once the worker ran."""
+    run_tasks()
     matching = [mail for mail in mailoutbox if subject in mail.subject]
     assert len(matching) == 1, [(mail.subject, mail.to) for mail in mailoutbox]
     assert sorted(matching[0].to) == sorted(recipients)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from pledges.models import Donation, Payment
 from tests import factories
 from tests.browser.helpers import t
+from tests.tasks import run_tasks
 
 BLOCKING = ("critical", "serious")
 
@@ -33,7 +34,12 @@ def test_finance_imports_a_statement_and_matches_its_lines(page, finance, almere
 
     page.locator("input[type=file]").set_input_files(str(factories.STATEMENTS / "bng_2026-03-02_03.sta"))
     page.get_by_role("button", name=t("Import statement")).click()
-    expect(page.get_by_role("status")).to_be_visible()
+    # The upload's page: queued for the worker, with a link to look again (no automatic refresh).
+    expect(page.get_by_role("status")).to_contain_text(t("It waits for its turn and starts in a moment."))
+    problems += blocking_violations(page)
+    assert run_tasks() == 1 + 4  # the import, then its thank-you mails
+    page.get_by_role("link", name=t("Reload")).click()
+    expect(page.get_by_text("4 automatisch gekoppeld")).to_be_visible()
     assert Payment.objects.count() == 10
     problems += blocking_violations(page)
 

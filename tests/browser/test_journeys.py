@@ -11,6 +11,7 @@ from pledges.models import Donation, Municipality
 from tests import factories
 from tests.browser.helpers import cents, log_in_through_form, t
 from tests.conftest import PASSWORD
+from tests.tasks import run_tasks
 
 MISTYPED_IBAN = "NL91 ABNA 0417 1643 01"  # the last digit breaks the check digits
 CORRECT_IBAN = "NL91 ABNA 0417 1643 00"
@@ -66,6 +67,7 @@ def test_it_lets_staff_pledge_money_and_shows_the_payment_instructions(
     expect(instructions.locator("[data-field=description]")).to_have_text(
         f"Oekraine {donation.reference}"
     )
+    assert run_tasks() == 1  # the worker, as `make run` starts it beside the server
     [mail] = mailoutbox
     assert f"Oekraine {donation.reference}" in mail.body
 

@@ -16,6 +16,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from pledges.core.fields import IBAN_ERRORS
 from pledges.models import Appeal, Donation, Event, KnownIban
 from tests import factories, pages
+from tests.tasks import queued, run_tasks
 
 FUND_IBAN_SHOWN = "NL94 BNGH 0285 1737 15"
 CREATE = reverse("pledges:donation_create")
@@ -121,13 +122,14 @@ def test_it_mails_only_once_when_the_submitter_is_the_contact(pledge, almere_sta
     assert mail.outbox[0].to == [almere_staff.email]
 
 
-def test_it_mails_nobody_before_the_pledge_is_committed(client, almere_staff, ukraine_appeal, django_capture_on_commit_callbacks):
+def test_it_queues_the_instructions_with_the_pledge_for_the_worker_to_send(client, almere_staff, ukraine_appeal, paused_worker):
     client.force_login(almere_staff)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(CREATE, factories.pledge_form(ukraine_appeal))
+    client.post(CREATE, factories.pledge_form(ukraine_appeal))
 
     assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert queued() == [("send_payment_instructions", [Donation.objects.get().pk], {})]
+    assert run_tasks() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_it_records_the_creation_in_the_history(pledge, almere_staff):
@@ -355,17 +357,18 @@ def test_it_refuses_a_bad_change_and_keeps_the_pledge(client, almere_staff, alme
 
 
 def test_it_mails_updated_payment_instructions_after_the_amount_changed(
-    client, almere_staff, almere_pledge, django_capture_on_commit_callbacks
+    client, almere_staff, almere_pledge, paused_worker
 ):
     client.force_login(almere_staff)
     url = reverse("pledges:donation_edit", args=[almere_pledge.pk])
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(url, factories.edit_form(almere_pledge, amount="1.250,75"))
-    assert mail.outbox == []  # nothing before the change is committed
-    assert len(callbacks) == 1
+    client.post(url, factories.edit_form(almere_pledge, amount="1.250,75"))
+    assert mail.outbox == []  # queued with the change, for the worker
+    assert queued() == [("send_payment_instructions", [almere_pledge.pk], {"changed": True, "also_to": []})]
+    run_tasks()
+    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, factories.edit_form(almere_pledge, amount="1.500,25"), follow=True)
+    response = client.post(url, factories.edit_form(almere_pledge, amount="1.500,25"), follow=True)
+    run_tasks()
 
     [message] = mail.outbox
     assert sorted(message.to) == sorted([almere_pledge.contact_email, almere_staff.email])

@@ -33,6 +33,7 @@ from pledges.models import (
     User,
 )
 from tests import factories
+from tests.tasks import queued, run_tasks
 
 FUND = "NL94BNGH0285173715"
 ALMERE_IBAN = "NL38BNGH0285012345"
@@ -294,13 +295,13 @@ def test_several_lines_may_pay_one_pledge(finance, pledge, django_capture_on_com
     assert events[1].changes == {"received_cents": [300_00, 1_000_00]}
 
 
-def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge, django_capture_on_commit_callbacks):
+def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge):
     line = factories.bank_line(400_00, booking_date=datetime.date(2026, 3, 2))
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        matching.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance)
 
-    assert len(callbacks) == 1
+    assert queued() == [("send_payment_received", [line.pk, pledge.pk, 400_00], {})]
+    assert run_tasks() == 1
     [message] = mail.outbox
     assert message.to == sorted({"financien@almere.example.nl", pledge.created_by.email})
     assert message.subject == f"Ontvangen: € 400,00 voor toezegging {pledge.number} (Oekraïne: energie voor de winter)"
@@ -310,16 +311,12 @@ def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge, d
     assert pledge.reference in message.body
 
 
-def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge, django_capture_on_commit_callbacks):
+def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge):
     line = factories.bank_line(400_00)
-    with (
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
+    with pytest.raises(RuntimeError), transaction.atomic():
         matching.match(line.pk, pledge.pk, finance)
         raise RuntimeError("rolled back")
-    assert callbacks == [] and mail.outbox == []
+    assert queued() == [] and run_tasks() == 0 and mail.outbox == []
 
 
 def test_a_gift_without_pledge_counts_for_no_pledge(finance, pledge):
