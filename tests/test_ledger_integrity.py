@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from pledges.finance.matching import match
 from pledges.history import models as history
+from pledges.history.services import record, writing
 from pledges.models import Donation, Event, Payment, User
 from tests import factories
 
@@ -223,8 +224,8 @@ def _append_in_own_connection(barrier, results, donation_pk, user_pk):
     try:
         user = User.objects.get(pk=user_pk)
         barrier.wait(timeout=10)
-        with transaction.atomic():
-            Event.objects.create(donation_id=donation_pk, kind=Event.Kind.EDITED, actor=user, note=f"by {user_pk}")
+        with writing():
+            record(Event.Kind.EDITED, Donation.objects.get(pk=donation_pk), actor=user, note=f"by {user_pk}")
         results.append("appended")
     except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion on `results`
         results.append(repr(error))

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from pledges.core.fields import PHOTO_MAX_BYTES
 from pledges.core.measures import format_measure
+from pledges.equipment import services as equipment_services
 from pledges.equipment.services import OfferLocked, update_offer
 from pledges.equipment.tables import OfferTable
 from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
@@ -233,10 +234,10 @@ def test_it_accepts_webp_photos(client, almere_staff, ukraine_appeal):
 
 
 def test_it_removes_stored_photos_when_the_offer_cannot_be_saved(client, almere_staff, ukraine_appeal, media, monkeypatch):
-    def history_fails(**fields):
+    def history_fails(*args, **fields):
         raise RuntimeError("the database went away after the photos were stored")
 
-    monkeypatch.setattr(Event.objects, "create", history_fails)
+    monkeypatch.setattr(equipment_services, "record", history_fails)
     client.force_login(almere_staff)
     client.raise_request_exception = True
 

@@ -1,4 +1,4 @@
-"""Writing equipment offers: creation and edits, each with its photos and an Event.
+"""Writing equipment offers and needs: creation and edits, each with an Event (an offer with its photos).
 
 Status moves go through `pledges.equipment.workflow`; this module covers what the
 municipality writes itself. Nothing is half-written: the offer, its photos and
@@ -18,10 +18,11 @@ from django.utils import translation
 from django.utils.formats import number_format
 
 from pledges.accounts.models import User
-from pledges.equipment.forms import OfferForm
+from pledges.equipment.forms import NeedForm, OfferForm
 from pledges.equipment.mails import new_offer
-from pledges.equipment.models import EquipmentOffer, OfferPhoto, OfferStatus, random_photo_name
+from pledges.equipment.models import EquipmentOffer, Need, OfferPhoto, OfferStatus, random_photo_name
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 
 
 class OfferLocked(Exception):
@@ -56,6 +57,12 @@ def _display(offer: EquipmentOffer, field: str) -> str | int:
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _changes(before, after, fields, value) -> dict:
+    """{field: [old, new]} for each of `fields` whose `value(row, field)` differs."""
+    pairs = {field: [value(before, field), value(after, field)] for field in fields}
+    return {field: pair for field, pair in pairs.items() if pair[0] != pair[1]}
+
+
 @contextmanager
 def _files_removed_on_failure():
     """Yield a list to note stored file names in; remove them all if the block fails."""
@@ -81,16 +88,16 @@ def _store_photos(offer: EquipmentOffer, photos: Iterable[tuple], stored: list[s
 
 def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
     """Save a new offer of the user's municipality with its photos; tell the coordinators."""
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with _files_removed_on_failure() as stored, writing():
         offer = form.save(commit=False)
         offer.municipality_id = user.municipality_id
         offer.created_by = user
         offer.status = OfferStatus.OFFERED
         offer.save()
         photos = _store_photos(offer, form.cleaned_data["photos"], stored)
-        Event.objects.create(
-            offer=offer,
-            kind=Event.Kind.CREATED,
+        record(
+            Event.Kind.CREATED,
+            offer,
             actor=user,
             to_status=offer.status,
             changes={"quantity": str(offer.quantity), "photos": str(photos)},
@@ -101,16 +108,12 @@ def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
 
 def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
     """Save an edit while the offer is still only offered, recording every change as from → to."""
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with _files_removed_on_failure() as stored, writing():
         current = EquipmentOffer.objects.select_for_update().get(pk=form.instance.pk)
         if not current.is_editable:
             raise OfferLocked
         offer = form.save(commit=False)
-        changes = {}
-        for field in TRACKED_FIELDS:
-            old, new = _display(current, field), _display(offer, field)
-            if old != new:
-                changes[field] = [old, new]
+        changes = _changes(current, offer, TRACKED_FIELDS, _display)
         added = _store_photos(offer, form.cleaned_data["photos"], stored)
         if added:
             before = current.photos.count() - added
@@ -118,5 +121,31 @@ def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
         if not changes:
             return offer
         offer.save(update_fields=[*TRACKED_FIELDS, "updated_at"])
-        Event.objects.create(offer=offer, kind=Event.Kind.EDITED, actor=user, changes=changes)
+        record(Event.Kind.EDITED, offer, actor=user, changes=changes)
     return offer
+
+
+def _need_value(need: Need, field: str):
+    """A need's field as its history keeps it: a code, a number or the typed text (words come at display)."""
+    model_field = need._meta.get_field(field)
+    value = getattr(need, model_field.attname)
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # "50" typed and "50.0" stored are the same power
+    return value
+
+
+def save_need(form: NeedForm, user: User) -> Need:
+    """Save a new or changed need from a valid NeedForm, recording it like every other edit."""
+    fields = NeedForm.Meta.fields
+    with writing():
+        if form.instance.pk is None:
+            need = form.save()
+            record(Event.Kind.CREATED, need, actor=user, changes={field: _need_value(need, field) for field in fields})
+            return need
+        current = Need.objects.select_for_update().get(pk=form.instance.pk)
+        need = form.save(commit=False)
+        changes = _changes(current, need, fields, _need_value)
+        if changes:
+            need.save(update_fields=fields)
+            record(Event.Kind.EDITED, need, actor=user, changes=changes)
+    return need

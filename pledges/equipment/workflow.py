@@ -16,6 +16,7 @@ from pledges.accounts.models import Role, User
 from pledges.equipment.mails import offer_moved
 from pledges.equipment.models import EquipmentOffer, OfferStatus
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 
 S = OfferStatus
 
@@ -81,7 +82,7 @@ def transition(
     `expected_status` is the status the person saw on screen: if someone else
     moved the offer meanwhile, the move is refused instead of applied blindly.
     """
-    with transaction.atomic():
+    with writing():
         current = EquipmentOffer.objects.select_for_update().get(pk=offer.pk)
         seen = expected_status or offer.status
         if current.status != seen:
@@ -103,9 +104,9 @@ def transition(
             setattr(current, field, value)
         current.status = to_status
         current.save()
-        Event.objects.create(
-            offer=current,
-            kind=Event.Kind.STATUS,
+        record(
+            Event.Kind.STATUS,
+            current,
             actor=actor.user,
             actor_label=actor.label,
             from_status=from_status,
@@ -125,5 +126,5 @@ def transition_many(
     offers: list[EquipmentOffer], to_status: str, actor: Actor, *, note: str = "", **changes
 ) -> list[EquipmentOffer]:
     """Move several offers as one act: all of them, or none (a refusal names the offer)."""
-    with transaction.atomic():
+    with writing():
         return [transition(offer, to_status, actor, note=note, **changes) for offer in offers]

@@ -12,11 +12,11 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from pledges.equipment.models import EquipmentOffer, OfferStatus, random_photo_name
 from pledges.equipment.workflow import RECIPIENT, Actor, transition
+from pledges.history.services import writing
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 
 SALT = "pledges.receipts.recipient-link"
@@ -96,7 +96,7 @@ def confirm_receipt(
     """Record that the city received one item and move it to "receipt confirmed", all or nothing."""
     stored = ""
     try:
-        with transaction.atomic():
+        with writing():
             offer = (
                 EquipmentOffer.objects.select_for_update()
                 .filter(pk=offer_id, shipment_id=shipment.pk, status__in=SHOWN_STATUSES)

@@ -24,7 +24,7 @@ from functools import cache, partial
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum import iban as iban_numbers
@@ -33,12 +33,13 @@ from pledges.accounts.models import Role, User
 from pledges.donations.forms import DonationForm
 from pledges.donations.models import Donation
 from pledges.donations.services import create_donation, withdraw_donation
-from pledges.equipment.forms import OfferForm
+from pledges.equipment.forms import NeedForm, OfferForm
 from pledges.equipment.models import Category, Need
 from pledges.equipment.models import OfferStatus as S
-from pledges.equipment.services import create_offer
+from pledges.equipment.services import create_offer, save_need
 from pledges.equipment.workflow import Actor, transition
 from pledges.finance.statements import import_statement
+from pledges.history.services import writing
 from pledges.reference.models import Appeal, Destination, Municipality
 
 DEMO_PASSWORD = "demo-vngfonds"
@@ -119,14 +120,14 @@ class Command(BaseCommand):
         travel = _travel()
         now = timezone.now()
         start = now - datetime.timedelta(days=DEMO_DAYS)
-        with transaction.atomic(), travel(start, tick=False):
+        with writing(), travel(start, tick=False):
             users = [demo_user(*row) for row in DEMO_USERS]
         if Donation.objects.exists():
             self.stdout.write("Demo pledges exist already; nothing added.")
             return
         # Demo pledges go through the real form and ledger, but mail nobody.
         with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}):
-            with transaction.atomic():
+            with writing():
                 history = DemoHistory(appeal, users, start, now, travel)
                 history.plan_pledges(pledges)
                 history.run()
@@ -139,17 +140,25 @@ class Command(BaseCommand):
             f"{len(history.statements)} bank statements."
         )
 
+    @staticmethod
+    def _need(appeal, destination, coordinator, category, kva, quantity, priority) -> Need:
+        """A need as a coordinator enters it, with its history."""
+        form = NeedForm({
+            "appeal": appeal.pk, "destination": destination.pk, "category": category, "min_power_kva": kva,
+            "quantity": str(quantity), "priority": str(priority), "note": "", "is_open": "on",
+        })
+        if not form.is_valid():
+            raise CommandError(form.errors.as_text())
+        return save_need(form, coordinator)
+
     def _equipment(self, appeal: Appeal, staff: User, coordinator: User) -> None:
         """Needs of three cities and offers of Almere at several stages of the journey."""
         cities = {c.name_en: c for c in Destination.objects.filter(kind=Destination.Kind.CITY)}
         kyiv, kharkiv, dnipro = cities["Kyiv"], cities["Kharkiv"], cities["Dnipro"]
         needs = [
-            Need.objects.create(appeal=appeal, destination=kyiv, category=Category.GENERATOR,
-                                min_power_kva=Decimal("50"), quantity=12, priority=Need.Priority.URGENT),
-            Need.objects.create(appeal=appeal, destination=kharkiv, category=Category.GENERATOR,
-                                min_power_kva=Decimal("20"), quantity=8, priority=Need.Priority.HIGH),
-            Need.objects.create(appeal=appeal, destination=dnipro, category=Category.HEATING,
-                                quantity=30, priority=Need.Priority.NORMAL),
+            self._need(appeal, kyiv, coordinator, Category.GENERATOR, "50", 12, Need.Priority.URGENT),
+            self._need(appeal, kharkiv, coordinator, Category.GENERATOR, "20", 8, Need.Priority.HIGH),
+            self._need(appeal, dnipro, coordinator, Category.HEATING, "", 30, Need.Priority.NORMAL),
         ]
         coordinate = Actor.of(coordinator)
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
