@@ -50,6 +50,11 @@ def database_fingerprint() -> dict[str, tuple[int, str]]:
     return fingerprint
 
 
+def _domain(route) -> str:
+    """The part of the domain a view belongs to: pledges.equipment.views -> "equipment"."""
+    return route.callback.__module__.split(".")[1]
+
+
 @dataclass
 class Victim:
     """One municipality's rows, each carrying a marker that must never show up elsewhere."""
@@ -72,12 +77,11 @@ class Victim:
         """URL arguments that point at this victim's rows, guessed from the argument name and view module."""
         by_module = {
             "donations": self.donation.pk,
-            "offers": self.offer.pk,
-            "needs": self.need.pk,
-            "shipments": self.shipment.pk,
+            "equipment": self.need.pk if (route.name or "").startswith("need") else self.offer.pk,
+            "logistics": self.shipment.pk,
             "finance": self.payment.pk,
         }
-        module = route.callback.__module__.rsplit(".", 1)[-1]
+        module = _domain(route)
         values = {
             "pk": by_module.get(module, self.donation.pk),
             "photo_pk": self.photo.pk,
@@ -90,9 +94,8 @@ class Victim:
 
     def owns(self, route) -> bool:
         """Whether the URL names a row of this municipality (a pledge, offer, photo, its page)."""
-        module = route.callback.__module__.rsplit(".", 1)[-1]
         return bool({"photo_pk", "offer_pk", "code"} & set(route.kwargs)) or (
-            "pk" in route.kwargs and module in ("donations", "offers")
+            "pk" in route.kwargs and _domain(route) in ("donations", "equipment") and not (route.name or "").startswith("need")
         )
 
 

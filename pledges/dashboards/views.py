@@ -267,7 +267,7 @@ def municipality_naming(request: HttpRequest, code: str) -> HttpResponse:
                 Event.Kind.NAMED_PUBLICLY,
                 municipality,
                 actor=user,
-                note=_("Named on the public page.") if named else _("No longer named on the public page."),
+                data={"named": named},
             )
     if named:
         messages.success(request, _("%(name)s is now named on the public page.") % {"name": municipality.name})

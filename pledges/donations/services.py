@@ -4,8 +4,6 @@
 import dataclasses
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from pledges.accounts.models import User
 from pledges.donations.forms import DonationForm
@@ -123,6 +121,6 @@ def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
             actor=user,
             from_status=Donation.Status.PLEDGED,
             to_status=Donation.Status.WITHDRAWN,
-            note=note or _("Withdrawn on %(date)s") % {"date": timezone.localdate().isoformat()},
+            note=note,
         )
     return current

@@ -14,8 +14,6 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import translation
-from django.utils.formats import number_format
 
 from pledges.accounts.models import User
 from pledges.equipment.forms import NeedForm, OfferForm
@@ -38,23 +36,15 @@ TRACKED_FIELDS = [
 ]
 
 
-def _display(offer: EquipmentOffer, field: str) -> str | int:
-    """A field's value as a person reads it in the timeline (in Dutch, the ledger's language)."""
-    with translation.override("nl"):
-        if field == "value_cents":
-            return offer.value_cents  # cents: the timeline shows them in the reader's language
-        model_field = offer._meta.get_field(field)
-        if model_field.choices:
-            return str(getattr(offer, f"get_{field}_display")())
-        value = getattr(offer, field)
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "ja" if value else "nee"
-        if isinstance(value, Decimal):
-            # "60" typed and "60.0" stored are the same power.
-            return number_format(value, model_field.decimal_places)
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def recorded(row, field: str):
+    """A field's value as the history keeps it: a code, a number, an id or the typed text.
+
+    The timeline words it in the reader's language (pledges.history.rendering).
+    """
+    value = getattr(row, row._meta.get_field(field).attname)
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # "60" typed and "60.0" stored are the same power
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _changes(before, after, fields, value) -> dict:
@@ -100,7 +90,7 @@ def create_offer(form: OfferForm, user: User) -> EquipmentOffer:
             offer,
             actor=user,
             to_status=offer.status,
-            changes={"quantity": str(offer.quantity), "photos": str(photos)},
+            changes={"quantity": offer.quantity, "photos": photos},
         )
         transaction.on_commit(lambda: new_offer(offer))
     return offer
@@ -113,11 +103,11 @@ def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
         if not current.is_editable:
             raise OfferLocked
         offer = form.save(commit=False)
-        changes = _changes(current, offer, TRACKED_FIELDS, _display)
+        changes = _changes(current, offer, TRACKED_FIELDS, recorded)
         added = _store_photos(offer, form.cleaned_data["photos"], stored)
         if added:
             before = current.photos.count() - added
-            changes["photos"] = [str(before), str(before + added)]
+            changes["photos"] = [before, before + added]
         if not changes:
             return offer
         offer.save(update_fields=[*TRACKED_FIELDS, "updated_at"])
@@ -125,13 +115,8 @@ def update_offer(form: OfferForm, user: User) -> EquipmentOffer:
     return offer
 
 
-def _need_value(need: Need, field: str):
-    """A need's field as its history keeps it: a code, a number or the typed text (words come at display)."""
-    model_field = need._meta.get_field(field)
-    value = getattr(need, model_field.attname)
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"  # "50" typed and "50.0" stored are the same power
-    return value
+# What a new need's history says it asked for (its city and appeal head its page).
+NEED_ASKED = ["category", "min_power_kva", "quantity", "priority"]
 
 
 def save_need(form: NeedForm, user: User) -> Need:
@@ -140,11 +125,11 @@ def save_need(form: NeedForm, user: User) -> Need:
     with writing():
         if form.instance.pk is None:
             need = form.save()
-            record(Event.Kind.CREATED, need, actor=user, changes={field: _need_value(need, field) for field in fields})
+            record(Event.Kind.CREATED, need, actor=user, changes={field: recorded(need, field) for field in NEED_ASKED})
             return need
         current = Need.objects.select_for_update().get(pk=form.instance.pk)
         need = form.save(commit=False)
-        changes = _changes(current, need, fields, _need_value)
+        changes = _changes(current, need, fields, recorded)
         if changes:
             need.save(update_fields=fields)
             record(Event.Kind.EDITED, need, actor=user, changes=changes)

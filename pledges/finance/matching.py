@@ -109,12 +109,15 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def _describe(payment: Payment) -> str:
-    """The bank line in one sentence, for the pledge's history (in Dutch, like the ledger's data)."""
-    who = payment.counterparty_name or payment.counterparty_iban_display or "?"
-    day = payment.booking_date
-    # Written once, in Dutch, as the ledger's other dates read: 2-3-2026.
-    return f"{day.day}-{day.month}-{day.year} · {format_euro(payment.amount_cents, 'nl')} · {who}"
+def _line_data(payment: Payment) -> dict:
+    """The bank line as its history keeps it (pledges.history.rendering words it for the reader)."""
+    return {
+        "line": {
+            "booked_on": payment.booking_date.isoformat(),
+            "amount_cents": payment.amount_cents,
+            "counterparty": payment.counterparty_name or payment.counterparty_iban_display,
+        }
+    }
 
 
 # --------------------------------------------------------------------------- automatic matching
@@ -326,7 +329,7 @@ def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
         if changed != 1:
             raise MatchRefused(_("Someone else matched this bank line a moment ago."))
         line.match_method, line.matched_by, line.matched_at = Payment.Method.GIFT, user, now
-        record(Event.Kind.GIFT, line, actor=user, at=now, note=note or _describe(line))
+        record(Event.Kind.GIFT, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 
 
@@ -352,7 +355,7 @@ def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
         if donation is not None:
             _settle([(line, donation)], user, now, Event.Kind.PAYMENT_UNMATCHED, note=note)
         elif was_gift:
-            record(Event.Kind.GIFT_UNDONE, line, actor=user, at=now, note=note or _describe(line))
+            record(Event.Kind.GIFT_UNDONE, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 
 
@@ -390,7 +393,7 @@ def enter_payment(
             entered_by=user,
             created_at=now,
         )
-        record(Event.Kind.PAYMENT_ENTERED, line, actor=user, at=now, note=note or _describe(line))
+        record(Event.Kind.PAYMENT_ENTERED, line, actor=user, at=now, data=_line_data(line), note=note)
         if donation is not None:
             line = match(line.pk, donation.pk, user, note=note)
     return line
@@ -448,8 +451,7 @@ def _settle(
         donation.received_cents += sign * line.amount_cents
         donation.status = donation.status_from_received()
         donation.updated_at = now
-        how = Payment.Method(line.match_method).label if line.match_method else ""
-        text = note or (f"{_describe(line)} · {how}" if how else _describe(line))
+        data = _line_data(line) | ({"method": line.match_method} if line.match_method else {})
         events.append(
             entry(
                 kind,
@@ -460,7 +462,8 @@ def _settle(
                 from_status=before_status,
                 to_status=donation.status,
                 changes={"received_cents": [before_cents, donation.received_cents]},
-                note=str(text) + (f" ({_('automatically')})" if automatic else ""),
+                data=data | ({"automatic": True} if automatic else {}),
+                note=note,
             )
         )
         if kind == Event.Kind.PAYMENT_MATCHED:

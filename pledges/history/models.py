@@ -181,7 +181,7 @@ class Event(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24, blank=True)
-    # {"field label": [old, new]} for edits, as text the timeline can show.
+    # {field: [old, new]} for edits, as codes and values (events before `data`: partly as Dutch text).
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     # What happened as codes and values (pledges.history.rendering words it in the reader's
@@ -230,10 +230,6 @@ class Event(models.Model):
         subject = "offer" if self.offer_id else "shipment" if self.shipment_id else "donation"
         status = self._meta.get_field(subject).related_model._meta.get_field("status")
         return dict(status.flatchoices).get(value, value)
-
-    @property
-    def actor_display(self) -> str:
-        return str(self.actor) if self.actor_id else self.actor_label
 
     @property
     def from_status_display(self) -> str:

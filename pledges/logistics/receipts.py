@@ -72,8 +72,8 @@ def shipment_id_from(token: str) -> int:
 
 
 def recipient_actor(shipment: Shipment) -> Actor:
-    """The city's contact as the history names them: they have no account."""
-    return Actor(role=RECIPIENT, label=f"{shipment.destination.name_nl} (ontvanger via link)")
+    """The city's contact, who has no account: the history names the city and words the rest on display."""
+    return Actor(role=RECIPIENT, label=shipment.destination.name_nl)
 
 
 def delivered_items(shipment: Shipment):

@@ -264,8 +264,7 @@ def move_shipment(
                     "required": OfferStatus(move.offers_from).label,
                 }
             )
-        offer_note = f"{current.number}: {note}" if note else current.number
-        transition_many(offers, move.offers_to, actor, note=offer_note)
+        transition_many(offers, move.offers_to, actor, note=note, data={"shipment": current.number})
         from_status = current.status
         current.status = to_status
         setattr(current, move.date_field, on)

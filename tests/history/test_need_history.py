@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from pledges.history.integrity import chain_findings
 from pledges.models import Event, Need
-from tests import factories
+from tests import factories, pages
 
 
 @pytest.fixture
@@ -36,3 +36,6 @@ def test_a_need_is_recorded_when_it_is_made_and_each_time_it_changes(client, coo
     assert (more.kind, more.actor, more.changes) == (Event.Kind.EDITED, coordinator, {"quantity": [12, 20]})
     assert closed.changes == {"is_open": [True, False]}
     assert list(chain_findings()) == []
+    history = pages.plain(client.get(edit))
+    assert "Aantal: 12 → 20" in history and "Open: ja → nee" in history
+    assert "Quantity: 12 → 20" in pages.plain(client.get(edit, HTTP_ACCEPT_LANGUAGE="en"))
