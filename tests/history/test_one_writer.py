@@ -58,6 +58,22 @@ def test_the_source_creates_no_event_outside_the_history():
     assert found == [], "only pledges.history.services.record() creates Events"
 
 
+TRANSLATING = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "format_euro", "date_format"}
+
+
+def test_the_source_hands_the_writer_no_translated_text():
+    """Events keep codes and values; words in the reader's language come at display (history.rendering)."""
+    found = []
+    for name, tree in _trees():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _names(node.func) & {"record", "entry"}):
+                continue
+            for part in ast.walk(node):
+                if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and part.func.id in TRANSLATING:
+                    found.append(f"{name}:{part.lineno} {ast.unparse(part)}")
+    assert found == []
+
+
 def test_every_writing_transaction_is_opened_by_the_history():
     """transaction.atomic outside history/ would let a transaction take row locks before the chain lock."""
     found = []
