@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from pledges.history.services import entry, record, record_all, writing
 from pledges.models import (
     Appeal,
     Authenticator,
@@ -82,7 +83,8 @@ def donation(municipality: Municipality, appeal: Appeal, created_by: User, **fie
     row.save()
     row.reference = Donation.reference_for(row.pk)
     row.save(update_fields=["reference"])
-    Event.objects.create(donation=row, kind=Event.Kind.CREATED, actor=created_by, to_status=row.status)
+    with writing():
+        record(Event.Kind.CREATED, row, actor=created_by, to_status=row.status)
     return row
 
 
@@ -94,10 +96,8 @@ def donations(count: int, municipality: Municipality, appeal: Appeal, created_by
     for row in rows:
         row.reference = Donation.reference_for(row.pk)
     Donation.objects.bulk_update(rows, ["reference"])
-    Event.objects.bulk_create(
-        Event(donation=row, kind=Event.Kind.CREATED, actor=created_by, to_status=row.status)
-        for row in rows
-    )
+    with writing():
+        record_all(entry(Event.Kind.CREATED, row, actor=created_by, to_status=row.status) for row in rows)
     return rows
 
 
@@ -224,7 +224,8 @@ def offer(municipality: Municipality, appeal: Appeal, created_by: User, **fields
     """An offer with its creation event, as the offer form would write it (status as given)."""
     row = unsaved_offer(municipality, appeal, created_by, fields)
     row.save()
-    Event.objects.create(offer=row, kind=Event.Kind.CREATED, actor=created_by, to_status=OfferStatus.OFFERED)
+    with writing():
+        record(Event.Kind.CREATED, row, actor=created_by, to_status=OfferStatus.OFFERED)
     return row
 
 
@@ -298,7 +299,8 @@ def shipment(appeal: Appeal, destination: Destination, **fields) -> Shipment:
         "planned_arrival": timezone.localdate() + datetime.timedelta(days=6),
     }
     row = Shipment.objects.create(appeal=appeal, destination=destination, **(defaults | fields))
-    Event.objects.create(shipment=row, kind=Event.Kind.CREATED, to_status=row.status)
+    with writing():
+        record(Event.Kind.CREATED, row, to_status=row.status)
     return row
 
 

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, Need
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 from pledges.reference.models import Appeal, Municipality
 
 RECENT_EVENTS = 10
@@ -258,16 +258,16 @@ def municipality_naming(request: HttpRequest, code: str) -> HttpResponse:
     """The municipality's own choice to be named, with its figures, on the public page."""
     user = request.user
     named = request.POST.get("named_publicly") == "on"
-    with transaction.atomic():
+    with writing():
         municipality = get_visible_or_404(visible_municipalities(user).select_for_update(), code=code)
         if municipality.named_publicly != named:
             municipality.named_publicly = named
             municipality.save(update_fields=["named_publicly"])
-            Event.objects.create(
-                municipality=municipality,
-                kind=Event.Kind.NAMED_PUBLICLY,
+            record(
+                Event.Kind.NAMED_PUBLICLY,
+                municipality,
                 actor=user,
-                note=_("Named on the public page.") if named else _("No longer named on the public page."),
+                data={"named": named},
             )
     if named:
         messages.success(request, _("%(name)s is now named on the public page.") % {"name": municipality.name})

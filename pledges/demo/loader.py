@@ -24,8 +24,7 @@ from decimal import Decimal
 from functools import cache, partial
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.test.utils import override_settings
+from django.db import connection
 from django.utils import timezone
 from stdnum import iban as iban_numbers
 
@@ -34,12 +33,13 @@ from pledges.demo.statements import camt053
 from pledges.donations.forms import DonationForm
 from pledges.donations.models import Donation
 from pledges.donations.services import create_donation, withdraw_donation
-from pledges.equipment.forms import OfferForm
+from pledges.equipment.forms import NeedForm, OfferForm
 from pledges.equipment.models import Category, Need
 from pledges.equipment.models import OfferStatus as S
-from pledges.equipment.services import create_offer
+from pledges.equipment.services import create_offer, save_need
 from pledges.equipment.workflow import Actor, transition
 from pledges.finance.statements import import_statement
+from pledges.history.services import writing
 from pledges.reference.models import Appeal, Destination, Municipality
 
 DEMO_PASSWORD = "demo-vngfonds"
@@ -126,21 +126,32 @@ def load_demo_data(pledges: int = 60) -> DemoData:
     travel = _travel()
     now = timezone.now()
     start = now - datetime.timedelta(days=DEMO_DAYS)
-    with transaction.atomic(), travel(start, tick=False):
+    with writing(), travel(start, tick=False):
         users = [demo_user(*row) for row in DEMO_USERS]
     if Donation.objects.exists():
         return DemoData(users)
-    # Demo pledges go through the real form and ledger, but mail nobody.
-    with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}):
-        with transaction.atomic():
-            history = DemoHistory(appeal, users, start, now, travel)
-            history.plan_pledges(pledges)
-            history.run()
-            demo_equipment(appeal, users[0], users[2])
+    # Demo pledges go through the real forms and services; their mails are queued like any
+    # other, and the worker of `make run` prints them on the console.
+    with writing():
+        history = DemoHistory(appeal, users, start, now, travel)
+        history.plan_pledges(pledges)
+        history.run()
+        demo_equipment(appeal, users[0], users[2])
     # Fresh statistics let SQLite's planner pick the ledger's indexes.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return DemoData(users, added=True, pledges=pledges, statements=history.statements)
+
+
+def demo_need(appeal, destination, coordinator, category, kva, quantity, priority) -> Need:
+    """A need as a coordinator enters it, with its history."""
+    form = NeedForm({
+        "appeal": appeal.pk, "destination": destination.pk, "category": category, "min_power_kva": kva,
+        "quantity": str(quantity), "priority": str(priority), "note": "", "is_open": "on",
+    })
+    if not form.is_valid():
+        raise DemoDataRefused(form.errors.as_text())
+    return save_need(form, coordinator)
 
 
 def demo_equipment(appeal: Appeal, staff: User, coordinator: User) -> None:
@@ -148,12 +159,9 @@ def demo_equipment(appeal: Appeal, staff: User, coordinator: User) -> None:
     cities = {c.name_en: c for c in Destination.objects.filter(kind=Destination.Kind.CITY)}
     kyiv, kharkiv, dnipro = cities["Kyiv"], cities["Kharkiv"], cities["Dnipro"]
     needs = [
-        Need.objects.create(appeal=appeal, destination=kyiv, category=Category.GENERATOR,
-                            min_power_kva=Decimal("50"), quantity=12, priority=Need.Priority.URGENT),
-        Need.objects.create(appeal=appeal, destination=kharkiv, category=Category.GENERATOR,
-                            min_power_kva=Decimal("20"), quantity=8, priority=Need.Priority.HIGH),
-        Need.objects.create(appeal=appeal, destination=dnipro, category=Category.HEATING,
-                            quantity=30, priority=Need.Priority.NORMAL),
+        demo_need(appeal, kyiv, coordinator, Category.GENERATOR, "50", 12, Need.Priority.URGENT),
+        demo_need(appeal, kharkiv, coordinator, Category.GENERATOR, "20", 8, Need.Priority.HIGH),
+        demo_need(appeal, dnipro, coordinator, Category.HEATING, "", 30, Need.Priority.NORMAL),
     ]
     coordinate = Actor.of(coordinator)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)

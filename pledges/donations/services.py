@@ -3,15 +3,13 @@
 
 import dataclasses
 
-from django.db import transaction
 from django.forms import ModelForm
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from pledges.accounts.models import User
 from pledges.donations.mails import instruction_recipients, send_payment_instructions
 from pledges.donations.models import Donation
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 from pledges.reference.models import KnownIban
 
 
@@ -43,7 +41,7 @@ def remember_iban(donation: Donation) -> None:
     KnownIban.objects.get_or_create(municipality_id=donation.municipality_id, iban=donation.iban)
 
 
-@transaction.atomic
+@writing()
 def create_donation(form: ModelForm, user: User) -> Donation:
     """Save a new pledge for the user's municipality with its RF reference."""
     donation = form.save(commit=False)
@@ -55,9 +53,9 @@ def create_donation(form: ModelForm, user: User) -> Donation:
     donation.reference = Donation.reference_for(donation.pk)
     donation.save(update_fields=["reference"])
     remember_iban(donation)
-    Event.objects.create(
-        donation=donation,
-        kind=Event.Kind.CREATED,
+    record(
+        Event.Kind.CREATED,
+        donation,
         actor=user,
         to_status=donation.status,
         changes={"amount_cents": donation.amount_cents},
@@ -84,7 +82,7 @@ def update_donation(form: ModelForm, user: User) -> Edit:
     When the payment instructions change, they are mailed again (queued with the edit), to the
     contact person and the submitter, and to a replaced contact person, who holds the old ones.
     """
-    with transaction.atomic():
+    with writing():
         current = Donation.objects.select_for_update().get(pk=form.instance.pk)
         if not current.is_editable:
             raise LockedError
@@ -98,7 +96,7 @@ def update_donation(form: ModelForm, user: User) -> Edit:
             return Edit(changes, [])
         donation.save()
         remember_iban(donation)
-        Event.objects.create(donation=donation, kind=Event.Kind.EDITED, actor=user, changes=changes)
+        record(Event.Kind.EDITED, donation, actor=user, changes=changes)
         if not changes.keys() & set(INSTRUCTION_FIELDS):
             return Edit(changes, [])
         earlier = (current.contact_email,) if "contact_email" in changes else ()
@@ -108,18 +106,18 @@ def update_donation(form: ModelForm, user: User) -> Edit:
 
 def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
     """Withdraw a pledge on which nothing was received."""
-    with transaction.atomic():
+    with writing():
         current = Donation.objects.select_for_update().get(pk=donation.pk)
         if not current.is_editable:
             raise LockedError
         current.status = Donation.Status.WITHDRAWN
         current.save(update_fields=["status", "updated_at"])
-        Event.objects.create(
-            donation=current,
-            kind=Event.Kind.WITHDRAWN,
+        record(
+            Event.Kind.WITHDRAWN,
+            current,
             actor=user,
             from_status=Donation.Status.PLEDGED,
             to_status=Donation.Status.WITHDRAWN,
-            note=note or _("Withdrawn on %(date)s") % {"date": timezone.localdate().isoformat()},
+            note=note,
         )
     return current

@@ -1,4 +1,4 @@
-"""Writing equipment offers: creation and edits, each with its photos and an Event.
+"""Writing equipment offers and needs: creation and edits, each with an Event (an offer with its photos).
 
 Status moves go through `pledges.equipment.workflow`; this module covers what the
 municipality writes itself. Nothing is half-written: the offer, its photos and
@@ -13,15 +13,20 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.forms import ModelForm
-from django.utils import translation
-from django.utils.formats import number_format
 
 from pledges.accounts.models import User
 from pledges.equipment.mails import new_offer
-from pledges.equipment.models import OFFER_EDITABLE_FIELDS, EquipmentOffer, OfferPhoto, OfferStatus, random_photo_name
+from pledges.equipment.models import (
+    OFFER_EDITABLE_FIELDS,
+    EquipmentOffer,
+    Need,
+    OfferPhoto,
+    OfferStatus,
+    random_photo_name,
+)
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 
 
 class OfferLocked(Exception):
@@ -33,23 +38,21 @@ class OfferLocked(Exception):
 TRACKED_FIELDS = list(OFFER_EDITABLE_FIELDS)
 
 
-def _display(offer: EquipmentOffer, field: str) -> str | int:
-    """A field's value as a person reads it in the timeline (in Dutch, the ledger's language)."""
-    with translation.override("nl"):
-        if field == "value_cents":
-            return offer.value_cents  # cents: the timeline shows them in the reader's language
-        model_field = offer._meta.get_field(field)
-        if model_field.choices:
-            return str(getattr(offer, f"get_{field}_display")())
-        value = getattr(offer, field)
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "ja" if value else "nee"
-        if isinstance(value, Decimal):
-            # "60" typed and "60.0" stored are the same power.
-            return number_format(value, model_field.decimal_places)
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def recorded(row, field: str):
+    """A field's value as the history keeps it: a code, a number, an id or the typed text.
+
+    The timeline words it in the reader's language (pledges.history.rendering).
+    """
+    value = getattr(row, row._meta.get_field(field).attname)
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # "60" typed and "60.0" stored are the same power
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _changes(before, after, fields, value) -> dict:
+    """{field: [old, new]} for each of `fields` whose `value(row, field)` differs."""
+    pairs = {field: [value(before, field), value(after, field)] for field in fields}
+    return {field: pair for field, pair in pairs.items() if pair[0] != pair[1]}
 
 
 @contextmanager
@@ -77,19 +80,19 @@ def _store_photos(offer: EquipmentOffer, photos: Iterable[tuple], stored: list[s
 
 def create_offer(form: ModelForm, user: User) -> EquipmentOffer:
     """Save a new offer of the user's municipality with its photos; tell the coordinators."""
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with _files_removed_on_failure() as stored, writing():
         offer = form.save(commit=False)
         offer.municipality_id = user.municipality_id
         offer.created_by = user
         offer.status = OfferStatus.OFFERED
         offer.save()
         photos = _store_photos(offer, form.cleaned_data["photos"], stored)
-        Event.objects.create(
-            offer=offer,
-            kind=Event.Kind.CREATED,
+        record(
+            Event.Kind.CREATED,
+            offer,
             actor=user,
             to_status=offer.status,
-            changes={"quantity": str(offer.quantity), "photos": str(photos)},
+            changes={"quantity": offer.quantity, "photos": photos},
         )
         new_offer.enqueue(offer.pk)
     return offer
@@ -97,22 +100,39 @@ def create_offer(form: ModelForm, user: User) -> EquipmentOffer:
 
 def update_offer(form: ModelForm, user: User) -> EquipmentOffer:
     """Save an edit while the offer is still only offered, recording every change as from → to."""
-    with _files_removed_on_failure() as stored, transaction.atomic():
+    with _files_removed_on_failure() as stored, writing():
         current = EquipmentOffer.objects.select_for_update().get(pk=form.instance.pk)
         if not current.is_editable:
             raise OfferLocked
         offer = form.save(commit=False)
-        changes = {}
-        for field in TRACKED_FIELDS:
-            old, new = _display(current, field), _display(offer, field)
-            if old != new:
-                changes[field] = [old, new]
+        changes = _changes(current, offer, TRACKED_FIELDS, recorded)
         added = _store_photos(offer, form.cleaned_data["photos"], stored)
         if added:
             before = current.photos.count() - added
-            changes["photos"] = [str(before), str(before + added)]
+            changes["photos"] = [before, before + added]
         if not changes:
             return offer
         offer.save(update_fields=[*TRACKED_FIELDS, "updated_at"])
-        Event.objects.create(offer=offer, kind=Event.Kind.EDITED, actor=user, changes=changes)
+        record(Event.Kind.EDITED, offer, actor=user, changes=changes)
     return offer
+
+
+# What a new need's history says it asked for (its city and appeal head its page).
+NEED_ASKED = ["category", "min_power_kva", "quantity", "priority"]
+
+
+def save_need(form: ModelForm, user: User) -> Need:
+    """Save a new or changed need from a valid need form, recording it like every other edit."""
+    fields = list(form._meta.fields)
+    with writing():
+        if form.instance.pk is None:
+            need = form.save()
+            record(Event.Kind.CREATED, need, actor=user, changes={field: recorded(need, field) for field in NEED_ASKED})
+            return need
+        current = Need.objects.select_for_update().get(pk=form.instance.pk)
+        need = form.save(commit=False)
+        changes = _changes(current, need, fields, recorded)
+        if changes:
+            need.save(update_fields=fields)
+            record(Event.Kind.EDITED, need, actor=user, changes=changes)
+    return need

@@ -31,7 +31,7 @@ from pledges.equipment.forms import (
     open_needs,
 )
 from pledges.equipment.models import EquipmentOffer, Need, OfferStatus
-from pledges.equipment.services import OfferLocked, create_offer, update_offer
+from pledges.equipment.services import OfferLocked, create_offer, save_need, update_offer
 from pledges.equipment.tables import OfferTable
 from pledges.equipment.workflow import Actor, TransitionRefused, next_moves, transition, transition_many
 from pledges.reference.models import Appeal, Destination
@@ -405,7 +405,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NeedForm(request.POST)
         if form.is_valid():
-            return _saved(request, form.save())
+            return _saved(request, save_need(form, request.user))
     else:
         initial = {"appeal": equipment_appeals().filter(is_open=True).first()}
         for name in ("destination", "appeal"):
@@ -421,5 +421,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.select_related("destination"), pk=pk)
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
-        return _saved(request, form.save())
-    return render(request, "equipment/need_form.html", {"form": form, "need": need})
+        return _saved(request, save_need(form, request.user))
+    return render(
+        request, "equipment/need_form.html", {"form": form, "need": need, "events": need.events.select_related("actor")}
+    )

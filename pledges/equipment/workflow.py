@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pledges.accounts.models import Role, User
 from pledges.equipment.mails import offer_moved
 from pledges.equipment.models import EquipmentOffer, OfferStatus
+from pledges.equipment.services import recorded
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 
 S = OfferStatus
 
@@ -74,14 +75,16 @@ def transition(
     *,
     expected_status: str | None = None,
     note: str = "",
+    data: dict | None = None,
     **changes,
 ) -> EquipmentOffer:
     """Move `offer` to `to_status` as `actor`, with any field `changes` the move needs.
 
     `expected_status` is the status the person saw on screen: if someone else
     moved the offer meanwhile, the move is refused instead of applied blindly.
+    `note` is what the person typed; `data` what else the history keeps (codes and values).
     """
-    with transaction.atomic():
+    with writing():
         current = EquipmentOffer.objects.select_for_update().get(pk=offer.pk)
         seen = expected_status or offer.status
         if current.status != seen:
@@ -103,14 +106,16 @@ def transition(
             setattr(current, field, value)
         current.status = to_status
         current.save()
-        Event.objects.create(
-            offer=current,
-            kind=Event.Kind.STATUS,
+        record(
+            Event.Kind.STATUS,
+            current,
             actor=actor.user,
             actor_label=actor.label,
             from_status=from_status,
             to_status=to_status,
-            changes={field: str(value) for field, value in changes.items()},
+            changes={field: recorded(current, field) for field in changes},
+            # Who acted without an account: the label names them, the role says how.
+            data=(data or {}) | ({} if actor.user else {"by": actor.role}),
             note=note,
         )
         if to_status in NOTIFY_MUNICIPALITY:
@@ -122,8 +127,9 @@ def transition(
 
 
 def transition_many(
-    offers: list[EquipmentOffer], to_status: str, actor: Actor, *, note: str = "", **changes
+    offers: list[EquipmentOffer], to_status: str, actor: Actor, *, note: str = "", data: dict | None = None,
+    **changes,
 ) -> list[EquipmentOffer]:
     """Move several offers as one act: all of them, or none (a refusal names the offer)."""
-    with transaction.atomic():
-        return [transition(offer, to_status, actor, note=note, **changes) for offer in offers]
+    with writing():
+        return [transition(offer, to_status, actor, note=note, data=data, **changes) for offer in offers]

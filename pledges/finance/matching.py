@@ -7,11 +7,12 @@ Automatic matching, in this order:
    one open pledge whose outstanding amount is exactly the line's amount.
 Anything else stays for finance, with suggestions.
 
-Only credit lines in euro on an account an appeal collects on may pay a pledge.
-Every change locks the bank line first and the pledge second (always that order,
-so two finance users never deadlock), moves the pledge's received amount by
-exactly the line's amount, writes an Event and queues the municipality's
-thank-you e-mail in the same transaction.
+Only credit lines in euro on an account an appeal collects on may pay a pledge, and
+a person puts no money on a pledge already received in full. Every change runs in
+`history.writing()`: the chain lock first, then the bank line, then the pledge
+(always that order, so two finance users, an import and a payment by hand never
+deadlock); it moves the pledge's received amount by exactly the line's amount,
+writes an Event and queues the municipality's thank-you e-mail in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -35,6 +36,7 @@ from pledges.donations.models import Donation
 from pledges.finance.mails import send_payment_received
 from pledges.finance.models import Payment
 from pledges.history.models import Event
+from pledges.history.services import entry, record, record_all, writing
 from pledges.reference.models import Appeal, KnownIban
 
 OPEN = Donation.OPEN_STATUSES
@@ -107,12 +109,15 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def _describe(payment: Payment) -> str:
-    """The bank line in one sentence, for the pledge's history (in Dutch, like the ledger's data)."""
-    who = payment.counterparty_name or payment.counterparty_iban_display or "?"
-    day = payment.booking_date
-    # Written once, in Dutch, as the ledger's other dates read: 2-3-2026.
-    return f"{day.day}-{day.month}-{day.year} · {format_euro(payment.amount_cents, 'nl')} · {who}"
+def _line_data(payment: Payment) -> dict:
+    """The bank line as its history keeps it (pledges.history.rendering words it for the reader)."""
+    return {
+        "line": {
+            "booked_on": payment.booking_date.isoformat(),
+            "amount_cents": payment.amount_cents,
+            "counterparty": payment.counterparty_name or payment.counterparty_iban_display,
+        }
+    }
 
 
 # --------------------------------------------------------------------------- automatic matching
@@ -189,7 +194,7 @@ def rematch(user: User) -> int:
     return auto_match(lines, user)
 
 
-@transaction.atomic
+@writing()
 def _apply(plans: list[tuple[Payment, Donation, str]], user: User) -> int:
     """Write planned automatic matches under lock; a line matched meanwhile is left alone."""
     locked: dict[int, Payment] = {}
@@ -269,7 +274,7 @@ def _refuse_unless_open(line: Payment) -> None:
 
 def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Payment:
     """Finance matches a bank line to a pledge (a suggestion confirmed, or chosen by hand)."""
-    with transaction.atomic():
+    with writing():
         line = _lock_line(payment_pk)
         _refuse_unless_open(line)
         _refuse_unless_matchable(line)
@@ -287,6 +292,16 @@ def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Paym
                   "without pledge, or ask the municipality."),
                 number=donation.number,
             )
+        if donation.received_cents >= donation.amount_cents:
+            # Most likely the same money twice: another line or a payment by hand settled it, maybe a moment ago.
+            raise MatchRefused(
+                _("Pledge %(number)s has already been received in full (%(received)s of %(amount)s). Nothing was "
+                  "saved. If this money is a second payment, record it without a pledge and mark it as a gift, "
+                  "or undo the other match first."),
+                number=donation.number,
+                received=format_euro(donation.received_cents),
+                amount=format_euro(donation.amount_cents),
+            )
         now = timezone.now()
         # Compare-and-set: the row changes only if it is still open, whatever the isolation level.
         changed = Payment.objects.filter(pk=line.pk, match_method="").update(
@@ -303,7 +318,7 @@ def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Paym
 
 def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
     """Finance records a bank line as a gift that answers no pledge."""
-    with transaction.atomic():
+    with writing():
         line = _lock_line(payment_pk)
         _refuse_unless_open(line)
         _refuse_unless_matchable(line)
@@ -314,14 +329,13 @@ def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
         if changed != 1:
             raise MatchRefused(_("Someone else matched this bank line a moment ago."))
         line.match_method, line.matched_by, line.matched_at = Payment.Method.GIFT, user, now
-        Event.objects.create(payment=line, kind=Event.Kind.GIFT, actor=user, at=now,
-                             note=note or _describe(line))
+        record(Event.Kind.GIFT, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 
 
 def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
     """Undo a line's match or gift marking; the pledge's received amount follows."""
-    with transaction.atomic():
+    with writing():
         line = _lock_line(payment_pk)
         if line.is_open:
             raise MatchRefused(_("This bank line is not matched; there is nothing to undo."))
@@ -341,8 +355,7 @@ def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
         if donation is not None:
             _settle([(line, donation)], user, now, Event.Kind.PAYMENT_UNMATCHED, note=note)
         elif was_gift:
-            Event.objects.create(payment=line, kind=Event.Kind.GIFT_UNDONE, actor=user, at=now,
-                                 note=note or _describe(line))
+            record(Event.Kind.GIFT_UNDONE, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 
 
@@ -364,7 +377,7 @@ def enter_payment(
     through `match()`, so the pledge's received amount, status, Event and thank-you
     follow as for a bank line. All or nothing: a refused match stores no payment.
     """
-    with transaction.atomic():
+    with writing():
         now = timezone.now()
         line = Payment.objects.create(
             # Unique like a bank line's key, but never equal to one (those are hashes).
@@ -380,9 +393,7 @@ def enter_payment(
             entered_by=user,
             created_at=now,
         )
-        Event.objects.create(
-            payment=line, kind=Event.Kind.PAYMENT_ENTERED, actor=user, at=now, note=note or _describe(line)
-        )
+        record(Event.Kind.PAYMENT_ENTERED, line, actor=user, at=now, data=_line_data(line), note=note)
         if donation is not None:
             line = match(line.pk, donation.pk, user, note=note)
     return line
@@ -439,19 +450,19 @@ def _settle(
         donation.received_cents += sign * line.amount_cents
         donation.status = donation.status_from_received()
         donation.updated_at = now
-        how = Payment.Method(line.match_method).label if line.match_method else ""
-        text = note or (f"{_describe(line)} · {how}" if how else _describe(line))
+        data = _line_data(line) | ({"method": line.match_method} if line.match_method else {})
         events.append(
-            Event(
-                donation=donation,
+            entry(
+                kind,
+                donation,
                 payment=line,
-                kind=kind,
                 actor=user,
                 at=now,
                 from_status=before_status,
                 to_status=donation.status,
                 changes={"received_cents": [before_cents, donation.received_cents]},
-                note=str(text) + (f" ({_('automatically')})" if automatic else ""),
+                data=data | ({"automatic": True} if automatic else {}),
+                note=note,
             )
         )
         if kind == Event.Kind.PAYMENT_MATCHED:
@@ -461,7 +472,7 @@ def _settle(
         ["received_cents", "status", "updated_at"],
         [(d.received_cents, d.status, now, d.pk) for d in pledges.values()],
     )
-    Event.objects.bulk_create(events, batch_size=500)
+    record_all(events)
 
 
 def find_pledge(text: str) -> Donation | None:

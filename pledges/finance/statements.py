@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,7 @@ from pledges.accounts.models import User
 from pledges.finance.matching import auto_match
 from pledges.finance.models import BankStatement, Payment
 from pledges.finance.parsers import Line, ParsedFile, StatementRefused, parse, raise_too_big
+from pledges.history.services import writing
 
 
 class AlreadyImported(StatementRefused):
@@ -91,7 +92,8 @@ def import_statement(data: bytes, *, file_name: str, user: User) -> ImportResult
     parsed = parse(data)
     for attempt in range(3):
         try:
-            with transaction.atomic():
+            # The chain lock first: a payment by hand or a match to the same pledge waits its turn.
+            with writing():
                 statement, added = _store(parsed, digest, file_name, user)
                 matched = auto_match(added, user)
                 if matched:

@@ -8,7 +8,7 @@ import hashlib
 import tempfile
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from pledges.accounts.models import User
@@ -18,6 +18,7 @@ from pledges.finance.models import BankStatement, FinanceReport, StatementImport
 from pledges.finance.parsers import StatementRefused, parse
 from pledges.finance.report import ReportScope, report_workbook
 from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.history.services import writing
 
 PENDING = [Job.Status.QUEUED, Job.Status.RUNNING]
 
@@ -56,7 +57,7 @@ def import_statement_file(import_pk: int) -> None:
     with job.running():
         try:
             # Done in the import's own transaction: a crash leaves the file unimported and the job unfinished.
-            with transaction.atomic():
+            with writing():
                 result = import_statement(bytes(job.content), file_name=job.file_name, user=job.uploaded_by)
                 job.statement, job.matched = result.statement, result.matched
                 job.finish("statement", "matched")

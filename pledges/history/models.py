@@ -6,6 +6,8 @@ the event is inserted, in the inserting transaction, while the chain is locked: 
 PostgreSQL advisory lock, and on SQLite the write lock that IMMEDIATE transactions
 take at BEGIN. A row changed or removed behind the app's back (raw SQL, a database
 console) then no longer fits the chain; `manage.py verify_ledger` finds it.
+
+Only `pledges.history.services.record()` writes Events; saving one any other way is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import datetime
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -24,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 APPEND_ONLY = "Events are append-only; record a correcting event instead."
+NOT_THE_WRITER = "Events are append-only and written only by pledges.history.services.record()."
 # The previous_hash of the very first event.
 GENESIS_HASH = "0" * 64
 # What an event's hash covers: everything it says, in this order.
@@ -31,6 +36,8 @@ HASHED_FIELDS = (
     "kind", "donation_id", "offer_id", "shipment_id", "payment_id", "municipality_id", "actor_id", "actor_label",
     "at", "from_status", "to_status", "changes", "note",
 )
+# Fields added later: hashed only when set, so the hashes of the events before them stay valid.
+HASHED_WHEN_SET = ("need_id", "data")
 # Any fixed 64-bit number that no other advisory lock of this database uses.
 CHAIN_LOCK_KEY = zlib.crc32(b"pledges.event_chain")
 
@@ -42,9 +49,12 @@ def event_hash(previous_hash: str, event) -> str:
     the events already there uses it too.
     """
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
+    content |= {name: getattr(event, name) for name in HASHED_WHEN_SET if getattr(event, name, None)}
     content["at"] = content["at"].astimezone(datetime.UTC).isoformat()
     # As the database gives the JSON back: tuples become lists, keys become text.
-    content["changes"] = json.loads(json.dumps(content["changes"]))
+    for name in ("changes", "data"):
+        if name in content:
+            content[name] = json.loads(json.dumps(content[name]))
     # default=str: lazily translated text is stored as the text it is now.
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
@@ -59,14 +69,43 @@ def lock_chain(using: str) -> None:
     # SQLite: the IMMEDIATE transaction already holds the database's only write lock.
 
 
+# Set only while pledges.history.services.record() writes.
+_writer: ContextVar[bool] = ContextVar("pledges_history_writer", default=False)
+
+
+@contextmanager
+def by_the_writer() -> Iterator[None]:
+    """For pledges.history.services.record() alone: let Events be saved meanwhile."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
+def _refuse_unless_the_writer() -> None:
+    if not _writer.get():
+        raise PermissionError(NOT_THE_WRITER)
+
+
 def _link(events: Iterable[Event], using: str) -> None:
-    lock_chain(using)
+    # The writer holds the chain lock since its transaction began (history.services.writing()).
     previous = (
         Event.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first() or GENESIS_HASH
     )
     for event in events:
         event.previous_hash = previous
         event.chain_hash = previous = event_hash(previous, event)
+
+
+# What an Event can be about (the constraint below: exactly one of them, see _subject_is).
+SUBJECTS = ("donation", "offer", "shipment", "payment", "need", "municipality")
+
+
+def _subject_is(subject: str, *free: str) -> Q:
+    """`subject` is set and every other subject but those in `free` is empty."""
+    empty = {f"{name}__isnull": True for name in SUBJECTS if name not in (subject, *free)}
+    return Q(**{f"{subject}__isnull": False}, **empty)
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -79,6 +118,7 @@ class EventQuerySet(models.QuerySet["Event"]):
         raise PermissionError(APPEND_ONLY)
 
     def bulk_create(self, objs, *args, **kwargs):
+        _refuse_unless_the_writer()
         objs = list(objs)
         if kwargs.get("update_conflicts") or any(event.pk is not None for event in objs):
             # An existing id would overwrite (update_conflicts) or be skipped silently.
@@ -125,6 +165,8 @@ class Event(models.Model):
     municipality = models.ForeignKey(
         "pledges.Municipality", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
+    # A destination's need (behoefte), as the coordinators keep it.
+    need = models.ForeignKey("pledges.Need", on_delete=models.PROTECT, related_name="events", null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -139,9 +181,12 @@ class Event(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24, blank=True)
-    # {"field label": [old, new]} for edits, as text the timeline can show.
+    # {field: [old, new]} for edits, as codes and values (events before `data`: partly as Dutch text).
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # What happened as codes and values (pledges.history.rendering words it in the reader's
+    # language); events written before it hold their text in `note` and `changes`.
+    data = models.JSONField(_("data"), default=dict, blank=True)
     # See the module docstring; unique, so two appends can never fork the chain.
     previous_hash = models.CharField(_("previous event's hash"), max_length=64, editable=False)
     chain_hash = models.CharField(_("hash"), max_length=64, editable=False)
@@ -157,38 +202,19 @@ class Event(models.Model):
             models.Index(fields=["offer", "at"], name="event_offer_at"),
             models.Index(fields=["shipment", "at"], name="event_shipment_at"),
             models.Index(fields=["payment", "at"], name="event_payment_at"),
+            models.Index(fields=["need", "at"], name="event_need_at"),
         ]
         constraints = [
             models.CheckConstraint(
                 # A match or unmatch is the donation's event and names its bank
                 # line too; a gift marking has only the bank line.
                 condition=(
-                    Q(donation__isnull=False, offer__isnull=True, shipment__isnull=True)
-                    | Q(
-                        donation__isnull=True,
-                        offer__isnull=False,
-                        shipment__isnull=True,
-                        payment__isnull=True,
-                    )
-                    | Q(
-                        donation__isnull=True,
-                        offer__isnull=True,
-                        shipment__isnull=False,
-                        payment__isnull=True,
-                    )
-                    | Q(
-                        donation__isnull=True,
-                        offer__isnull=True,
-                        shipment__isnull=True,
-                        payment__isnull=False,
-                    )
-                    | Q(
-                        donation__isnull=True,
-                        offer__isnull=True,
-                        shipment__isnull=True,
-                        payment__isnull=True,
-                        municipality__isnull=False,
-                    )
+                    _subject_is("donation", "payment", "municipality")
+                    | _subject_is("offer", "municipality")
+                    | _subject_is("shipment", "municipality")
+                    | _subject_is("payment", "municipality")
+                    | _subject_is("municipality")
+                    | _subject_is("need")
                 ),
                 name="event_has_one_subject",
             ),
@@ -206,10 +232,6 @@ class Event(models.Model):
         return dict(status.flatchoices).get(value, value)
 
     @property
-    def actor_display(self) -> str:
-        return str(self.actor) if self.actor_id else self.actor_label
-
-    @property
     def from_status_display(self) -> str:
         return self._status_label(self.from_status)
 
@@ -220,6 +242,7 @@ class Event(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError(APPEND_ONLY)
+        _refuse_unless_the_writer()
         using = kwargs.get("using") or router.db_for_write(Event, instance=self)
         with transaction.atomic(using=using):
             _link([self], using)

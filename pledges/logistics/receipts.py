@@ -12,11 +12,11 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from pledges.equipment.models import EquipmentOffer, OfferStatus, random_photo_name
 from pledges.equipment.workflow import RECIPIENT, Actor, transition
+from pledges.history.services import writing
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 
 SALT = "pledges.receipts.recipient-link"
@@ -72,8 +72,8 @@ def shipment_id_from(token: str) -> int:
 
 
 def recipient_actor(shipment: Shipment) -> Actor:
-    """The city's contact as the history names them: they have no account."""
-    return Actor(role=RECIPIENT, label=f"{shipment.destination.name_nl} (ontvanger via link)")
+    """The city's contact, who has no account: the history names the city and words the rest on display."""
+    return Actor(role=RECIPIENT, label=shipment.destination.name_nl)
 
 
 def delivered_items(shipment: Shipment):
@@ -96,7 +96,7 @@ def confirm_receipt(
     """Record that the city received one item and move it to "receipt confirmed", all or nothing."""
     stored = ""
     try:
-        with transaction.atomic():
+        with writing():
             offer = (
                 EquipmentOffer.objects.select_for_update()
                 .filter(pk=offer_id, shipment_id=shipment.pk, status__in=SHOWN_STATUSES)

@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from pledges.core.money import cents_to_euro
 from pledges.equipment.models import EquipmentOffer, OfferStatus
 from pledges.equipment.workflow import Actor, TransitionRefused, transition_many
 from pledges.history.models import Event
+from pledges.history.services import record, writing
 from pledges.logistics.models import Shipment
 
 ShipmentStatus = Shipment.Status
@@ -78,13 +78,13 @@ def loadable_offers(shipment: Shipment):
 def create_shipment(form, actor: Actor) -> Shipment:
     """Save a planned shipment from a valid ShipmentForm, with its creation event."""
     _refuse_unless_coordinator(actor)
-    with transaction.atomic():
+    with writing():
         shipment = form.save(commit=False)
         shipment.status = ShipmentStatus.PLANNED
         shipment.save()
-        Event.objects.create(
-            shipment=shipment,
-            kind=Event.Kind.CREATED,
+        record(
+            Event.Kind.CREATED,
+            shipment,
             actor=actor.user,
             actor_label=actor.label,
             to_status=shipment.status,
@@ -99,7 +99,7 @@ EDITABLE_FIELDS = ("carrier", "reference", "hub", "planned_departure", "planned_
 def update_shipment(form, actor: Actor) -> Shipment:
     """Save a valid ShipmentEditForm while the shipment is planned, recording every change."""
     _refuse_unless_coordinator(actor)
-    with transaction.atomic():
+    with writing():
         current = _locked_shipment(form.instance)
         if current.status != ShipmentStatus.PLANNED:
             raise TransitionRefused(
@@ -115,10 +115,14 @@ def update_shipment(form, actor: Actor) -> Shipment:
                 changes[field] = [_as_text(old), _as_text(new)]
         if changes:
             shipment.save(update_fields=list(EDITABLE_FIELDS))
-            Event.objects.create(
-                shipment=shipment, kind=Event.Kind.EDITED, actor=actor.user, actor_label=actor.label, changes=changes
-            )
+            record(Event.Kind.EDITED, shipment, actor=actor.user, actor_label=actor.label, changes=changes)
     return shipment
+
+
+def record_recipient_link(shipment: Shipment, user, *, at: datetime.datetime, expires: datetime.date) -> None:
+    """Keep in the shipment's history that a receipt link was handed out, and until when it works."""
+    with writing():
+        record(Event.Kind.SHIPMENT, shipment, actor=user, at=at, changes={"recipient_link_expires": expires.isoformat()})
 
 
 def _as_text(value) -> str:
@@ -148,21 +152,15 @@ def _refuse_unless_coordinator(actor: Actor) -> None:
 def _record_loading(shipment: Shipment, offer: EquipmentOffer, actor: Actor, *, added: bool) -> None:
     """One SHIPMENT event on the offer and one on the shipment, each naming the other."""
     before, after = ("", shipment.number) if added else (shipment.number, "")
-    Event.objects.create(
-        offer=offer, kind=Event.Kind.SHIPMENT, actor=actor.user, actor_label=actor.label,
-        changes={"shipment": [before, after]},
-    )
+    record(Event.Kind.SHIPMENT, offer, actor=actor.user, actor_label=actor.label, changes={"shipment": [before, after]})
     before, after = ("", offer.number) if added else (offer.number, "")
-    Event.objects.create(
-        shipment=shipment, kind=Event.Kind.SHIPMENT, actor=actor.user, actor_label=actor.label,
-        changes={"offer": [before, after]},
-    )
+    record(Event.Kind.SHIPMENT, shipment, actor=actor.user, actor_label=actor.label, changes={"offer": [before, after]})
 
 
 def add_offers(shipment: Shipment, offer_ids: list[int], actor: Actor) -> list[EquipmentOffer]:
     """Put offers on a planned shipment: all of them, or none (a refusal names the offer)."""
     _refuse_unless_coordinator(actor)
-    with transaction.atomic():
+    with writing():
         current = _locked_shipment(shipment)
         _refuse_unless_planned(current)
         offers = list(EquipmentOffer.objects.select_for_update().filter(pk__in=offer_ids).order_by("pk"))
@@ -194,7 +192,7 @@ def add_offers(shipment: Shipment, offer_ids: list[int], actor: Actor) -> list[E
 def remove_offer(shipment: Shipment, offer_id: int, actor: Actor) -> EquipmentOffer:
     """Take an offer off a planned shipment; it keeps its status and waits for another one."""
     _refuse_unless_coordinator(actor)
-    with transaction.atomic():
+    with writing():
         current = _locked_shipment(shipment)
         _refuse_unless_planned(current)
         offer = EquipmentOffer.objects.select_for_update().filter(pk=offer_id, shipment=current).first()
@@ -223,7 +221,7 @@ def move_shipment(
     departure or arrival date (today when not given).
     """
     on = on or timezone.localdate()
-    with transaction.atomic():
+    with writing():
         current = _locked_shipment(shipment)
         seen = expected_status or shipment.status
         if current.status != seen:
@@ -266,15 +264,14 @@ def move_shipment(
                     "required": OfferStatus(move.offers_from).label,
                 }
             )
-        offer_note = f"{current.number}: {note}" if note else current.number
-        transition_many(offers, move.offers_to, actor, note=offer_note)
+        transition_many(offers, move.offers_to, actor, note=note, data={"shipment": current.number})
         from_status = current.status
         current.status = to_status
         setattr(current, move.date_field, on)
         current.save(update_fields=["status", move.date_field])
-        Event.objects.create(
-            shipment=current,
-            kind=Event.Kind.STATUS,
+        record(
+            Event.Kind.STATUS,
+            current,
             actor=actor.user,
             actor_label=actor.label,
             from_status=from_status,

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from pledges.accounts.access import FUND_STAFF, allow, get_visible_or_404, public
 from pledges.accounts.models import Role
 from pledges.equipment.workflow import Actor, TransitionRefused
-from pledges.history.models import Event
 from pledges.logistics import services as logistics_services
 from pledges.logistics.exports import (
     PACKING_COLUMNS,
@@ -274,13 +273,7 @@ def recipient_link(request: HttpRequest, pk: int) -> HttpResponse:
     issued = timezone.now()
     url = request.build_absolute_uri(reverse("pledges:recipient", args=[make_token(shipment)]))
     expires = timezone.localdate(expires_at(issued))
-    Event.objects.create(
-        shipment=shipment,
-        kind=Event.Kind.SHIPMENT,
-        actor=request.user,
-        at=issued,
-        changes={"recipient_link_expires": expires.isoformat()},
-    )
+    logistics_services.record_recipient_link(shipment, request.user, at=issued, expires=expires)
     links = request.session.get(LINK_SESSION_KEY, {})
     links[str(shipment.pk)] = {"url": url, "expires": expires.isoformat()}
     request.session[LINK_SESSION_KEY] = links

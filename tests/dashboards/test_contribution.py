@@ -70,7 +70,7 @@ def test_it_shows_each_offer_and_pledge_with_its_timeline(
     assert shipment.number in text
     for status in ("collected → in transit", "in transit → delivered", "delivered → receipt confirmed"):
         assert status in text
-    assert "Kyiv (ontvanger via link)" in text
+    assert "Kyiv (recipient via link)" in text
     assert "Draait in ziekenhuis nr. 3" in text
     assert almere_pledge.number in text and "€2,500.00" in text
     assert pages.total(response, "confirmed") == "1"

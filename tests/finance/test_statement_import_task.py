@@ -94,7 +94,9 @@ def test_two_imports_of_one_file_that_both_got_queued_add_it_once(client, financ
 
     run_tasks()
 
+    first.refresh_from_db()
     second.refresh_from_db()
+    assert (first.status, first.already_imported) == (StatementImport.Status.DONE, False)
     assert (second.status, second.already_imported) == (StatementImport.Status.DONE, True)
     assert Payment.objects.count() == 10 and len(mail.outbox) == 4
     page = client.get(reverse("pledges:finance_statement_import", args=[second.pk]))

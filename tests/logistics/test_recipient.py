@@ -139,7 +139,7 @@ def test_it_confirms_one_item_as_the_recipients_act_and_tells_the_municipality(
     assert item.receipt.note == "Aangekomen, werkt prima"
     [event] = item.events.filter(to_status=OfferStatus.CONFIRMED)
     assert event.actor is None
-    assert event.actor_label == "Kyiv (ontvanger via link)"
+    assert (event.actor_label, event.data) == ("Kyiv", {"by": "recipient"})
     assert (event.from_status, event.kind, event.note) == ("delivered", Event.Kind.STATUS, "Aangekomen, werkt prima")
     [message] = mail.outbox
     assert message.to == [almere_staff.email]

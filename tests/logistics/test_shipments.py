@@ -275,7 +275,7 @@ def test_it_moves_every_offer_in_transit_when_the_shipment_departs(client, coord
         assert offer.status == OfferStatus.IN_TRANSIT
         event = offer.events.get(kind=Event.Kind.STATUS)
         assert (event.from_status, event.to_status, event.actor) == ("collected", "in_transit", coordinator)
-        assert event.note == f"{planned.number}: Vertrokken uit Lelystad"
+        assert (event.note, event.data) == ("Vertrokken uit Lelystad", {"shipment": planned.number})
     event = planned.events.get(kind=Event.Kind.STATUS)
     assert (event.from_status, event.to_status) == ("planned", "in_transit")
     assert event.changes == {"departed_on": yesterday.isoformat()}
