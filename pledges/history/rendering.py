@@ -227,7 +227,10 @@ def bank_line(booked_on: datetime.date | str, amount_cents: int, counterparty: s
     text = f"{_day(booked_on)} · {format_euro(amount_cents)} · {counterparty or '?'}"
     if method:
         text += f" · {_method(method)}"
-    return text + (f" ({_('automatically')})" if automatic else "")
+    if automatic:
+        # Outside the f-string, where makemessages would not find it.
+        text += " (" + _("automatically") + ")"
+    return text
 
 
 @cache
