@@ -1,9 +1,8 @@
 """Logging in (password, then the second step), confirming a password, the password link."""
 
-
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -80,8 +79,12 @@ class PasswordLinkForm(PasswordResetForm):
     def get_users(self, email: str):
         return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs) -> None:
-        """Queue the mail: the worker writes it, with a token of its own, in the language asked in."""
-        send_password_link.enqueue(
-            context["user"].pk, context["domain"], context["protocol"], translation.get_language()
-        )
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs) -> None:
+        """Queue one password link per account; the worker makes its token and writes the mail.
+
+        Replaces Django's save(), which would make a token and render the mail in the request.
+        """
+        domain = domain_override or get_current_site(request).domain
+        protocol = "https" if use_https else "http"
+        for user in self.get_users(self.cleaned_data["email"]):
+            send_password_link.enqueue(user.pk, domain, protocol, translation.get_language())

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
@@ -183,3 +184,17 @@ def test_inviting_and_the_password_link_work_while_the_mail_server_is_down(clien
     with later(minutes=1):
         assert run_tasks() == 2
     assert [message.to for message in mail.outbox] == [[almere_staff.email]] * 2
+
+
+def test_asking_for_a_password_link_only_queues_it(client, almere_staff, paused_worker, monkeypatch):
+    """The request makes no token and writes no mail: the worker does both, once."""
+    tokens = []
+    real = default_token_generator.make_token
+    monkeypatch.setattr(default_token_generator, "make_token", lambda user: tokens.append(user) or real(user))
+
+    client.post(reverse("password_reset"), {"email": almere_staff.email.upper()})
+
+    assert tokens == [] and mail.outbox == []
+    assert [name for name, _args, _kwargs in queued()] == ["send_password_link"]
+    run_tasks()
+    assert tokens == [almere_staff] and [message.to for message in mail.outbox] == [[almere_staff.email]]
