@@ -50,10 +50,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-# Only a development server may run with the insecure fallback key; the
-# pledges.E001 system check refuses it when DEBUG is off.
+# Only a development server may run with the published fallback key. Without DEBUG the app
+# does not start at all without a key of its own (gunicorn, the worker, every command): with the
+# published one anyone could forge sessions and recipient links.
 INSECURE_DEV_KEY = "django-insecure-development-only-never-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", INSECURE_DEV_KEY)
+EXAMPLE_KEY = "change-me-to-a-long-random-value"  # .env.example's placeholder
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not DEBUG and SECRET_KEY in ("", INSECURE_DEV_KEY, EXAMPLE_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set, or is the published development or example key. Set it to a "
+        "long random value of your own (see .env.example), or DJANGO_DEBUG=true on a development machine."
+    )
+SECRET_KEY = SECRET_KEY or INSECURE_DEV_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
