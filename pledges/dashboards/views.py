@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public, visible_municipalities
 from pledges.accounts.models import Role
+from pledges.core.middleware import may_be_cached
 from pledges.core.money import format_euro
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
 from pledges.donations.access import visible_donations
@@ -277,6 +278,7 @@ def municipality_naming(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @public
+@may_be_cached
 def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """An appeal for everyone, when the fund publishes it: totals, participation, deliveries.
 
