@@ -188,6 +188,20 @@ PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)
 # A day of the fund's account is a few kilobytes; ten megabytes is years of lines.
 BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
 
+# Request size (pledges.core.uploads). A request body over UPLOAD_MAX_BYTES is refused before it
+# is read (five phone photos and the form fit; the proxy's client_max_body_size says the same);
+# of a file, no more than the largest a form accepts is kept, in memory or on disk; the form
+# fields besides the files take at most 1 MB (the longest text a form takes is far less).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 64 * 1024 * 1024)
+if UPLOAD_MAX_BYTES < BANK_STATEMENT_MAX_BYTES:
+    raise ImproperlyConfigured("UPLOAD_MAX_BYTES must be at least BANK_STATEMENT_MAX_BYTES.")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "pledges.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # A finance report with more detail rows than this is written by the task worker, with a
 # progress page; a smaller one downloads at once (100,000 rows take about six seconds).
 FINANCE_REPORT_DIRECT_ROWS = env_int("FINANCE_REPORT_DIRECT_ROWS", 20_000)

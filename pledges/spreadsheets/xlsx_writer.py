@@ -177,7 +177,7 @@ class _ValueRows:
     style id and text memo are made once and a row becomes one string, parsed by lxml
     (which checks it is well-formed XML) and written to the sheet's own lxml stream. The
     cells are the same: text as an inline string (never a formula, however it starts;
-    control characters removed), numbers and dates (as Excel serial numbers) with their
+    unsafe characters replaced), numbers and dates (as Excel serial numbers) with their
     column's style. A row holding any other value (a bool, a datetime, NaN, a date before
     March 1900, a number in a text column) goes through openpyxl's own cells (`_data_cell`).
     A character XML cannot hold is replaced on either way (`_sheet_text`).
