@@ -5,9 +5,9 @@ Every workbook follows DESIGN.md ("Spreadsheets"): an openpyxl write-only workbo
 autofilter over header and data, widths that fit, numbers as numbers with a number
 format (euro as "€ #,##0.00"), dates as dates, totals as plain values (no formula
 anywhere), and user text always written as a text cell: a description such as
-"=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula. No stored text can make a workbook
-fail: a character XML cannot hold (U+FFFF, a control character) is written as U+FFFD, and
-the sheet's title row then says so (`replaced_note`).
+"=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula. No
+stored text can make a workbook fail: a character XML cannot hold (U+FFFF, a control
+character) is written as U+FFFD, and the sheet's title row then says so (`replaced_note`).
 The data rows skip openpyxl's cell objects: `_ValueRows` writes each row as the XML
 openpyxl would write for it, into the sheet's own lxml stream (a test holds them equal).
 
