@@ -40,7 +40,10 @@ class UserAdmin(DjangoUserAdmin):
     def has_two_factor(self, user: User) -> bool:
         return user.two_factor
 
-    @admin.action(description=_("Reset two-step login (lost phone): set up again at next login"))
+    # Both actions change an account (its second factor, its password): viewing users is not enough.
+    @admin.action(
+        description=_("Reset two-step login (lost phone): set up again at next login"), permissions=["change"]
+    )
     def reset_two_factor(self, request, queryset):
         users = list(queryset)
         for user in users:
@@ -66,7 +69,7 @@ class UserAdmin(DjangoUserAdmin):
             kwargs["form"] = self.form
         return super().get_form(request, obj, **kwargs)
 
-    @admin.action(description=_("Send invitation (link to choose a password)"))
+    @admin.action(description=_("Send invitation (link to choose a password)"), permissions=["change"])
     def invite(self, request, queryset):
         base_url = request.build_absolute_uri("/")
         users = list(queryset.filter(is_active=True))
