@@ -20,7 +20,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "role", "municipality", "is_active", "has_two_factor"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
-    autocomplete_fields = ["municipality"]
+    # A plain <select> (342 municipalities; typing a name jumps to it), named by its <label>. The
+    # admin's autocomplete widget hid it behind a combobox without an accessible name (axe-core).
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name"]}),
