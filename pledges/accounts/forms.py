@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pledges.accounts.mails import send_password_link
-from pledges.accounts.models import User
+from pledges.accounts.models import User, normalise_email
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -77,7 +77,7 @@ class PasswordLinkForm(PasswordResetForm):
     """
 
     def get_users(self, email: str):
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        return User.objects.filter(email__iexact=normalise_email(email), is_active=True)
 
     def save(self, domain_override=None, use_https=False, request=None, **kwargs) -> None:
         """Queue one password link per account; the worker makes its token and writes the mail.

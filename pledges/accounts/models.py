@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -18,12 +20,21 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("administrator")
 
 
+def normalise_email(value: str) -> str:
+    """One spelling per address: NFKC folds full-width and other look-alike forms, casefold the case.
+
+    Used to store an address, to look a user up and to count login failures, so that
+    "Almere@…" and its full-width spelling are one account to the throttle too.
+    """
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
 class UserManager(BaseUserManager["User"]):
     # Not serialised into migrations: they must not import live code, and none needs create_user.
     use_in_migrations = False
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalise_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -31,7 +42,7 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str) -> User:
         """Log in whatever the case of the e-mail address (addresses are stored lower case)."""
-        return self.get(email__iexact=username.strip())
+        return self.get(email__iexact=normalise_email(username))
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
@@ -72,6 +83,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # The admin's forms save through here: the same spelling as create_user() stores.
+        self.email = normalise_email(self.email)
 
     @property
     def is_municipal_staff(self) -> bool:

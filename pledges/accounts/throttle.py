@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from pledges.accounts.models import LoginFailure
+from pledges.accounts.models import LoginFailure, normalise_email
 
 
 def client_address(request: HttpRequest) -> str:
@@ -38,16 +38,16 @@ def is_throttled(account: str, address: str) -> bool:
     recent = LoginFailure.objects.filter(address=address, at__gte=_window_start())
     if recent.count() >= settings.LOGIN_FAILURES_PER_ADDRESS:
         return True
-    pair = recent.filter(account=account.strip().lower())
+    pair = recent.filter(account=normalise_email(account))
     return pair.count() >= settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
 
 
 def record_failure(account: str, address: str) -> None:
-    LoginFailure.objects.create(account=account.strip().lower()[:254], address=address)
+    LoginFailure.objects.create(account=normalise_email(account)[:254], address=address)
     # Keep the table small: failures outside the window no longer count.
     LoginFailure.objects.filter(at__lt=_window_start()).delete()
 
 
 def forget_failures(account: str, address: str) -> None:
     """A successful login clears that account's failures from that address."""
-    LoginFailure.objects.filter(account=account.strip().lower(), address=address).delete()
+    LoginFailure.objects.filter(account=normalise_email(account), address=address).delete()
