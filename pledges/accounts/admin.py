@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges.accounts.mails import send_invitation
+from pledges.accounts.mails import TWO_FACTOR_RESET, send_invitation
 from pledges.accounts.models import Authenticator, User
 from pledges.accounts.twofactor import remove_second_factor
 
@@ -48,7 +48,7 @@ class UserAdmin(DjangoUserAdmin):
     def reset_two_factor(self, request, queryset):
         users = list(queryset)
         for user in users:
-            remove_second_factor(user)
+            remove_second_factor(user, TWO_FACTOR_RESET)
         self.message_user(
             request,
             ngettext(

@@ -1,7 +1,9 @@
-"""The accounts' e-mails, as tasks: the invitation and the password link.
+"""The accounts' e-mails, as tasks: the invitation, the password link, changes to two-step login.
 
 The link's token is made by the worker, when the mail is written: no secret waits in the queue.
 """
+
+import datetime
 
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -32,3 +34,18 @@ def send_password_link(user_pk: int, domain: str, protocol: str, language: str) 
     user = User.objects.get(pk=user_pk)
     context = {"user": user, "link": f"{protocol}://{domain}{_password_path(user)}", "site_name": domain}
     compose("accounts/emails/password_reset", context, [user.email], language=language, html=True).send()
+
+
+# What happened to a user's two-step login, for the mail that tells them.
+TWO_FACTOR_SET_UP, TWO_FACTOR_RESET, TWO_FACTOR_OFF = "set_up", "reset", "off"
+
+
+@mail_task
+def send_two_factor_changed(user_pk: int, change: str, at: str) -> None:
+    """Tell the user that two-step login was set up, reset by an administrator or turned off.
+
+    Whoever did not do it themselves learns so, and can have the account looked at.
+    """
+    user = User.objects.get(pk=user_pk)
+    context = {"user": user, "change": change, "at": datetime.datetime.fromisoformat(at)}
+    compose("accounts/emails/two_factor_changed", context, [user.email]).send()

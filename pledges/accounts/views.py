@@ -26,12 +26,14 @@ from django.views.decorators.http import require_POST
 from pledges.accounts import twofactor as accounts_twofactor
 from pledges.accounts.access import EVERYONE, allow
 from pledges.accounts.forms import EmailLoginForm, FirstCodeForm, PasswordConfirmForm, SecondFactorForm
+from pledges.accounts.mails import TWO_FACTOR_OFF
 from pledges.accounts.models import User
 from pledges.accounts.throttle import client_address, forget_failures, is_throttled, record_failure
 from pledges.accounts.twofactor import (
     begin_pending_login,
     complete_login,
-    confirm_authenticator,
+    confirm_enrolment,
+    enrolment_authenticator,
     grouped_secret,
     issue_recovery_codes,
     pending_next_url,
@@ -40,7 +42,6 @@ from pledges.accounts.twofactor import (
     remove_second_factor,
     show_recovery_codes_once,
     take_recovery_codes_to_show,
-    unconfirmed_authenticator,
     unused_recovery_codes,
     verify,
 )
@@ -98,12 +99,12 @@ def _code_accepted(request: HttpRequest, user: User, form: Form, check: Callable
 
 def _enrol(request: HttpRequest, user: User, *, during_login: bool) -> HttpResponse:
     """Show the secret to scan; a first right code confirms it, makes recovery codes and shows them once."""
-    authenticator = unconfirmed_authenticator(user)
+    authenticator = enrolment_authenticator(request, user)
     form = FirstCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
         accepted, status = _code_accepted(
-            request, user, form, lambda code: confirm_authenticator(authenticator, code)
+            request, user, form, lambda code: confirm_enrolment(request, authenticator, code)
         )
         if accepted:
             if during_login:
@@ -239,6 +240,6 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if wrong := _wrong_password(request, "off"):
         return _two_factor_page(request, wrong)
-    remove_second_factor(request.user)
+    remove_second_factor(request.user, TWO_FACTOR_OFF)
     messages.success(request, _("Two-step login is off. You log in with your password only."))
     return redirect("two_factor")
