@@ -110,12 +110,37 @@ class LoginFailure(models.Model):
     account = models.CharField(max_length=254)
     address = models.GenericIPAddressField()
     at = models.DateTimeField(default=timezone.now)
+    # From a browser this account logged in with before (its signed cookie): such failures
+    # are counted apart, so guessers at the same address do not lock that browser out.
+    known_device = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["address", "at"], name="login_failure_address"),
             models.Index(fields=["account", "address", "at"], name="login_failure_pair"),
         ]
+
+
+class PasswordLinkRequest(models.Model):
+    """A request for a password link, kept briefly to limit them per address and per account."""
+
+    # As typed (normalised), whether or not an account has it: counting only real ones would tell.
+    account = models.CharField(max_length=254)
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "at"], name="password_link_address"),
+            models.Index(fields=["account", "at"], name="password_link_account"),
+        ]
+
+
+class ForwardedForNotice(models.Model):
+    """The last request that came with X-Forwarded-For while no proxy is trusted (system check W011)."""
+
+    seen_at = models.DateTimeField(default=timezone.now)
+    remote_address = models.GenericIPAddressField()
 
 
 class Authenticator(models.Model):
