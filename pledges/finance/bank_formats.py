@@ -33,6 +33,7 @@ _VOLKSBANK_BICS = ("ASNBNL21", "SNSBNL2A", "RBRBNL21")
 _VOLKSBANK_BANK_CODES = ("ASNB", "SNSB", "RBRB")
 _HEADER_BIC = re.compile(r"\{1:F01([A-Z0-9]{8})")
 _ACCOUNT = re.compile(r"^:25:\s*([A-Z]{2}\d{2}([A-Z]{4})\w*)", re.MULTILINE)
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _DETAIL_WIDTH = 65  # every line of :86: is 65 characters, padded with spaces
 
 
@@ -66,7 +67,7 @@ def volksbank_details(details: str, reference: str, supplementary: str) -> dict[
     """
     lines = details.replace("\r", "").split("\n")
     iban, _space, name = lines[0].strip().partition(" ")
-    if stdnum_iban.is_valid(iban.upper()):
+    if _IBAN_SHAPE.match(iban.upper()):
         rest = lines[1:]
     else:
         # No counterparty (interest, costs): every line is description.

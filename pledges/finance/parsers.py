@@ -241,7 +241,7 @@ _TRAILER = re.compile(r"^-(\}|XXX)?\s*$", re.MULTILINE)
 # The code words Dutch banks use in :86: (ING, ABN AMRO, Rabobank, BNG Bank MT940S).
 _CODE_WORDS = (
     "TRTP|EREF|MARF|CSID|CNTP|REMI|PURP|ORDP|BENM|ULTC|ULTD|ULTB|NAME|ADDR|"
-    "IBAN|BIC|ISDT|RTRN|PREF|TRCD|SUM|BUSP|SVCL|CDTRREFTP|CDTRREF|CDTRREFISSR"
+    "IBAN|BIC|ISDT|RTRN|PREF|NRTX|TRCD|SUM|BUSP|SVCL|CDTRREFTP|CDTRREF|CDTRREFISSR"
 )
 _CODE_WORD = re.compile(rf"/({_CODE_WORDS})/")
 
@@ -289,6 +289,10 @@ def _code_words(details: str) -> dict[str, str]:
     return found
 
 
+# ABN AMRO (and Knab) write a structured reference into /REMI/ as "ISSUER: CUR REF: <ref>".
+_ISSUER_REF = re.compile(r"^ISSUER:\s*\S+\s+REF:\s*(\S+)\s*$")
+
+
 def _remittance(value: str) -> tuple[str, str]:
     """(free text, structured reference) from a /REMI/ value."""
     value = value.strip()
@@ -296,6 +300,9 @@ def _remittance(value: str) -> tuple[str, str]:
         # STRD/CUR/RF18539007547034/ : a structured creditor reference.
         parts = [part for part in value.split("/") if part]
         return "", parts[-1] if len(parts) >= 3 else ""
+    issuer = _ISSUER_REF.match(value)
+    if issuer:
+        return "", issuer.group(1)
     value = value.removeprefix("USTD/")
     return value.strip("/ "), ""
 
@@ -320,6 +327,9 @@ def _mt940_details(details: str, supplementary: str) -> dict[str, str]:
             result["counterparty_name"] = words["NAME"].strip("/")
         if "REMI" in words:
             result["remittance"], result["structured_reference"] = _remittance(words["REMI"])
+        if "CDTRREF" in words and not result["structured_reference"]:
+            # Rabobank: /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/<ref>/
+            result["structured_reference"] = words["CDTRREF"].strip("/ ")
         eref = words.get("EREF", "").strip("/ ")
         if eref.upper() != "NOTPROVIDED":
             result["end_to_end_id"] = eref
