@@ -175,7 +175,7 @@ def not_a_statement(data: bytes) -> Promise | None:
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         return EMPTY_FILE
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except (zipfile.BadZipFile, ValueError):
