@@ -37,13 +37,19 @@ _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _DETAIL_WIDTH = 65  # every line of :86: is 65 characters, padded with spaces
 
 
+# A :61: of de Volksbank: after the type (N + 3) an IBAN of more than 16 characters, no "//".
+_VOLKSBANK_LINE = re.compile(r"^:61:\d{6}(\d{4})?R?[CD][A-Z]?\d+,\d*N[A-Z0-9]{3}[A-Z]{2}\d{2}[A-Z0-9]{13,30}$", re.MULTILINE)
+
+
 def is_volksbank(text: str) -> bool:
-    """Whether the file comes from ASN Bank, SNS or RegioBank (by its header, else its account)."""
+    """Whether the file comes from ASN Bank, SNS or RegioBank: by its header, its account, or its :61: lines."""
     header = _HEADER_BIC.search(text)
     if header:
         return header.group(1) in _VOLKSBANK_BICS
     account = _ACCOUNT.search(text)
-    return bool(account) and account.group(2) in _VOLKSBANK_BANK_CODES
+    if account and account.group(2) in _VOLKSBANK_BANK_CODES:
+        return True
+    return bool(_VOLKSBANK_LINE.search(text))
 
 
 def mt940_tags(text: str) -> dict | None:
@@ -183,6 +189,8 @@ def not_a_statement(data: bytes) -> Promise | None:
         # XLSX (xl/), OpenDocument spreadsheets (content.xml with a mimetype).
         if any(name.startswith("xl/") for name in names) or "content.xml" in names:
             return SPREADSHEET_FILE
+        if "[Content_Types].xml" in names:
+            return None  # another Office document (docx, pptx): simply no statement
         return ZIP_FILE
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary .xls
         return SPREADSHEET_FILE

@@ -128,6 +128,16 @@ def test_de_volksbank_puts_the_description_of_its_fixed_width_lines_back_togethe
     assert delft.remittance == "RF07VNG90001206 Bijdrage Oekraine energie, raadsbesluit nummer 2014"
 
 
+def test_de_volksbank_is_recognised_by_its_lines_when_the_swift_header_is_missing():
+    data = read("volksbank.mt940.sta").replace(b"{1:F01ASNBNL21XXXX0000000000}{2:O940ASNBNL21XXXXN}{3:}{4:\n", b"")
+
+    lines = parse(data).lines
+
+    assert [(line.amount_cents, line.counterparty_iban) for line in lines] == [
+        (3_000_00, "NL40BNGH0285067890"), (-1_500_00, ""), (-100_00, "NL09ABNA0456123789"),
+    ]
+
+
 def test_a_reversal_keeps_the_original_payer_as_counterparty():
     leiden = parse(read("rabobank.camt053.xml")).lines[-1]
     assert (leiden.amount_cents, leiden.counterparty_name) == (-4_000_00, "Gemeente Leiden")  # not the fund itself
@@ -171,6 +181,14 @@ def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("ing.mt940.sta", read("ing.mt940.sta"))
+    return buffer.getvalue()
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
 
 
@@ -244,6 +262,9 @@ REFUSALS = [
     ("camt054", _replaced("ing.camt053.xml", "xsd:camt.053.001.02", "xsd:camt.054.001.02"),
      ("Dit is een CAMT.054-bij- of afschrijvingsbericht, zonder saldi om de regels mee te controleren. Upload "
       "in plaats daarvan het CAMT.053-afschrift van de rekening.")),
+    ("docx", _docx(),
+     ("Dit bestand is geen bankafschrift. Upload het MT940- of CAMT.053-bestand precies zoals uw bank het "
+      "exporteert.")),
     ("xlsx", _xlsx(),
      ("Dit is een spreadsheet (Excel of vergelijkbaar), geen afschrift: er staat geen begin- en eindsaldo in "
       "om de regels mee te controleren. Exporteer het afschrift bij uw bank als MT940 of CAMT.053.")),
