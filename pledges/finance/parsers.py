@@ -601,15 +601,17 @@ def _camt_entry_lines(camt: _Camt, entry: Element) -> list[Line]:
     if camt.find(entry, "BookgDt") is None:
         raise StatementRefused(NOT_A_STATEMENT)
     parts = camt.findall(entry, "NtryDtls/TxDtls")
-    declared = camt.text(entry, "NtryDtls/Btch/NbOfTxs")
     if len(parts) <= 1:
         return [_camt_line(camt, entry, parts[0] if parts else None, total)]
     where = {
         "amount": format_euro(total),
         "date": _day(camt.date(camt.find(entry, "BookgDt"))),
     }
-    if declared.isdigit() and int(declared) != len(parts):
-        raise StatementRefused(BATCH_INCOMPLETE, declared=declared, listed=len(parts), **where)
+    for group in camt.findall(entry, "NtryDtls"):
+        # Each NtryDtls is one batch; one that lists its transactions must list them all.
+        declared, listed = camt.text(group, "Btch/NbOfTxs"), len(camt.findall(group, "TxDtls"))
+        if declared.isdigit() and listed > 1 and int(declared) != listed:
+            raise StatementRefused(BATCH_INCOMPLETE, declared=declared, listed=listed, **where)
     amounts = []
     for part in parts:
         # camt.053.001.02 gives a part's amount in AmtDtls/TxAmt, later versions in Amt.

@@ -138,6 +138,17 @@ def test_de_volksbank_is_recognised_by_its_lines_when_the_swift_header_is_missin
     ]
 
 
+def test_a_batch_reported_in_two_entry_details_reads_as_its_transactions():
+    data = _replaced("rabobank.camt053.xml", "<NbOfTxs>2</NbOfTxs>", "<NbOfTxs>1</NbOfTxs>").decode()
+    data = data.replace("</TxDtls>\n<TxDtls>", "</TxDtls>\n</NtryDtls>\n<NtryDtls>\n<Btch><NbOfTxs>1</NbOfTxs></Btch>\n<TxDtls>", 1)
+
+    lines = parse(data.encode()).lines
+
+    assert [(line.amount_cents, line.counterparty_name) for line in lines[1:3]] == [
+        (10_000_00, "Gemeente Utrecht"), (5_000_00, "Gemeente Zwolle"),
+    ]
+
+
 def test_a_reversal_keeps_the_original_payer_as_counterparty():
     leiden = parse(read("rabobank.camt053.xml")).lines[-1]
     assert (leiden.amount_cents, leiden.counterparty_name) == (-4_000_00, "Gemeente Leiden")  # not the fund itself
