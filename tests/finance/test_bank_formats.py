@@ -34,7 +34,7 @@ MT940 = {
     "ing.mt940.sta": (FUND, (50_000_00, MARCH_9), (55_250_00, MARCH_10), [
         (12_500_00, "NL13BNGH0285045678", "GEMEENTE GRONINGEN", "RF61VNG90001204", True),
         (-7_500_00, *BATCH),
-        (250_00, "NL66INGB0003344556", "LOGISTIEK PARTNER BV", *NO_RF),  # RD: a returned debit
+        (250_00, "NL66INGB0003344556", "LOGISTIEK PARTNER BV", *NO_RF),  # /RTRN/: a payment returned
     ]),
     "abnamro.mt940.sta": (FUND, (20_000_00, MARCH_9), (25_750_00, MARCH_10), [
         (15_000_00, "NL48BNGH0285078901", "GEMEENTE HAARLEM", "RF77VNG90001207", True),
