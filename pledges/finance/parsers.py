@@ -90,6 +90,14 @@ DAMAGED_XML = _(
     "This XML file is damaged or incomplete: it breaks off or is malformed at line %(line)s. "
     "Nothing was imported; export the statement from your bank again."
 )
+INVALID_CAMT_ELEMENT = _(
+    "This CAMT.053 file could not be read: element %(element)s (\"%(value)s\") does not have the form "
+    "CAMT.053 prescribes. Export the statement from your bank again."
+)
+NO_BOOKING_DATE = _(
+    "This CAMT.053 file could not be read: a booked entry of %(amount)s has no booking date "
+    "(BookgDt). Export the statement from your bank again."
+)
 BATCH_DOES_NOT_ADD_UP = _(
     "The batch entry of %(amount)s on %(date)s lists transactions that add up to %(parts)s. The "
     "file may be altered; nothing was imported."
@@ -518,17 +526,26 @@ class _Camt:
         try:
             return datetime.date.fromisoformat(value[:10])
         except ValueError:
-            raise StatementRefused(NOT_A_STATEMENT) from None
+            raise _invalid_element(element, value) from None
 
     def signed_cents(self, amount: Element | None, indicator: str) -> int:
-        if amount is None or not amount.text:
-            raise StatementRefused(NOT_A_STATEMENT)
-        cents = _to_cents(amount.text.strip())
+        if amount is None or not (amount.text or "").strip():
+            raise StatementRefused(INVALID_CAMT_ELEMENT, element="Amt", value="")
+        try:
+            cents = _to_cents(amount.text.strip())
+        except StatementRefused:
+            raise _invalid_element(amount, amount.text) from None
         if indicator == "DBIT":
             return -cents
         if indicator == "CRDT":
             return cents
-        raise StatementRefused(NOT_A_STATEMENT)
+        raise StatementRefused(INVALID_CAMT_ELEMENT, element="CdtDbtInd", value=_clean(indicator)[:40])
+
+
+def _invalid_element(element: Element | None, value: str | None) -> StatementRefused:
+    """Name the element whose content is not what CAMT.053 prescribes, with that content."""
+    name = element.tag.rsplit("}", 1)[-1] if element is not None else "?"
+    return StatementRefused(INVALID_CAMT_ELEMENT, element=name, value=_clean(value)[:40])
 
 
 def _parse_xml(data: bytes) -> Element:
@@ -598,8 +615,8 @@ def _camt_entry_lines(camt: _Camt, entry: Element) -> list[Line]:
     """
     indicator = camt.text(entry, "CdtDbtInd")
     total = camt.signed_cents(camt.find(entry, "Amt"), indicator)
-    if camt.find(entry, "BookgDt") is None:
-        raise StatementRefused(NOT_A_STATEMENT)
+    if camt.date(camt.find(entry, "BookgDt")) is None:
+        raise StatementRefused(NO_BOOKING_DATE, amount=format_euro(total))
     parts = camt.findall(entry, "NtryDtls/TxDtls")
     if len(parts) <= 1:
         return [_camt_line(camt, entry, parts[0] if parts else None, total)]

@@ -301,6 +301,20 @@ REFUSALS = [
     ("batch-with-a-transaction-missing", _replaced("ing.camt053.xml", "<NbOfTxs>2</NbOfTxs>", "<NbOfTxs>3</NbOfTxs>"),
      ("De verzamelboeking van € 15.000,00 op 11-03-2026 zegt 3 transacties te bevatten, maar noemt er 2. Het "
       "bestand is misschien onvolledig; er is niets ingelezen.")),
+    ("camt-amount-in-fractions-of-a-cent", _replaced("triodos.camt053.xml", '<Amt Ccy="EUR">25000.00</Amt>',
+                                                     '<Amt Ccy="EUR">25000.005</Amt>'),
+     ('Dit CAMT.053-bestand kan niet worden gelezen: element Amt ("25000.005") heeft niet de vorm die CAMT.053 '
+      "voorschrijft. Exporteer het afschrift opnieuw bij uw bank.")),
+    ("camt-credit-or-debit-unknown", _replaced("volksbank.camt053.xml", "<CdtDbtInd>DBIT</CdtDbtInd>\n<RvslInd>",
+                                               "<CdtDbtInd>DEBIT</CdtDbtInd>\n<RvslInd>"),
+     ('Dit CAMT.053-bestand kan niet worden gelezen: element CdtDbtInd ("DEBIT") heeft niet de vorm die CAMT.053 '
+      "voorschrijft. Exporteer het afschrift opnieuw bij uw bank.")),
+    ("camt-impossible-date", _replaced("knab.camt053.xml", "<BookgDt><Dt>2026-03-11</Dt>", "<BookgDt><Dt>2026-02-30</Dt>"),
+     ('Dit CAMT.053-bestand kan niet worden gelezen: element BookgDt ("2026-02-30") heeft niet de vorm die CAMT.053 '
+      "voorschrijft. Exporteer het afschrift opnieuw bij uw bank.")),
+    ("camt-entry-without-booking-date", _replaced("bunq.camt053.xml", "<BookgDt><Dt>2026-03-11</Dt></BookgDt>", ""),
+     ("Dit CAMT.053-bestand kan niet worden gelezen: een geboekte post van € 25.000,00 heeft geen boekdatum "
+      "(BookgDt). Exporteer het afschrift opnieuw bij uw bank.")),
     ("xml-cut-off", read("bng.camt053.xml")[:1500],
      ("Dit XML-bestand is beschadigd of onvolledig: het breekt af of klopt niet op regel 25. Er is niets "
       "ingelezen; exporteer het afschrift opnieuw bij uw bank.")),
