@@ -14,7 +14,8 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from pledges.equipment.models import EquipmentOffer, OfferStatus, random_photo_name
+from pledges.equipment.models import EquipmentOffer, OfferStatus
+from pledges.equipment.photos import store_photo
 from pledges.equipment.workflow import RECIPIENT, Actor, transition
 from pledges.history.services import writing
 from pledges.logistics.models import ReceiptConfirmation, Shipment
@@ -109,8 +110,7 @@ def confirm_receipt(
             transition(offer, OfferStatus.CONFIRMED, recipient_actor(shipment), note=note)
             receipt = ReceiptConfirmation(offer=offer, note=note, photo_content_type=photo_content_type if photo else "")
             if photo:
-                receipt.photo.save(random_photo_name(), photo, save=False)
-                stored = receipt.photo.name
+                stored = store_photo(receipt.photo, photo)
             receipt.save()
     except BaseException:
         # The rows were rolled back; the photo file must not outlive them.
