@@ -277,6 +277,13 @@ def _lines(data: dict) -> list[str]:
         lines.append(str(NAMED[bool(data["named"])]))
     if "shipment" in data:
         lines.append(_("With shipment %(number)s") % {"number": data["shipment"]})
+    link = data.get("recipient_link")
+    if link:
+        # Versions count from 0 in the links; people count from 1.
+        if "revoked" in link:
+            lines.append(_("Receipt links up to number %(number)d revoked: they now say they were replaced.")
+                         % {"number": link["revoked"] + 1})
+        lines.append(_("Receipt link number %(number)d handed out.") % {"number": link["issued"] + 1})
     return lines
 
 
