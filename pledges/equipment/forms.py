@@ -21,7 +21,14 @@ from pledges.core.fields import (
     upcoming_date,
 )
 from pledges.core.money import format_euro
-from pledges.equipment.models import OFFER_EDITABLE_FIELDS, Category, EquipmentOffer, Fuel, Need, OfferStatus
+from pledges.equipment.models import (
+    OFFER_EDITABLE_FIELDS,
+    Category,
+    EquipmentOffer,
+    Fuel,
+    Need,
+    OfferStatus,
+)
 from pledges.equipment.photos import stripped_photo
 from pledges.reference.models import Appeal, Destination
 
