@@ -78,3 +78,33 @@ def store_photo(field_file: FieldFile, photo: StrippedPhoto) -> str:
         raise TypeError("Photos are stored only without their metadata: pass them through stripped_photo().")
     field_file.save(random_photo_name(), photo, save=False)
     return field_file.name
+
+
+
+# What Pillow reads from a file `stripped_photo()` wrote: nothing about place, device or person.
+BARE_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression",
+             "transparency", "gamma", "aspect", "loop", "background", "duration", "timestamp"}
+
+
+def has_metadata(field_file: FieldFile) -> bool:
+    """Whether a stored photo still carries metadata (stored before `stripped_photo()` existed)."""
+    with field_file.open("rb"), Image.open(field_file) as image:
+        # A JPEG's APP1 and later segments hold EXIF, XMP and IPTC; APP0 is the bare JFIF header.
+        markers = {marker for marker, _data in getattr(image, "applist", [])} - {"APP0"}
+        return bool(markers) or bool(set(image.info) - BARE_INFO) or bool(image.getexif())
+
+
+def strip_stored(row, field: str, content_type: str) -> str | None:
+    """Store `row`'s photo in `field` again without its metadata, under a new name; the old name to delete.
+
+    None if it had no metadata. The caller saves the row inside `writing()` and deletes the
+    old file once that committed.
+    """
+    field_file = getattr(row, field)
+    if not has_metadata(field_file):
+        return None
+    old = field_file.name
+    with field_file.open("rb"):
+        photo = stripped_photo(field_file, content_type)
+    store_photo(field_file, photo)
+    return old

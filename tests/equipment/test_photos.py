@@ -125,3 +125,31 @@ def test_a_photo_is_stored_only_without_its_metadata(almere_staff, ukraine_appea
 
     with pytest.raises(TypeError, match="without their metadata"):
         store_photo(photo.image, SimpleUploadedFile("raw.jpg", geotagged("JPEG"), content_type="image/jpeg"))
+
+
+def test_photos_stored_before_are_stripped_by_a_command_that_can_rerun(almere_staff, ukraine_appeal, media):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    offer = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED)
+    # As the upload path stored them before: the file as sent.
+    old = OfferPhoto(offer=offer, content_type="image/jpeg")
+    old.image.save("oud", ContentFile(geotagged("JPEG")), save=True)
+    receipt = ReceiptConfirmation(offer=offer, photo_content_type="image/png")
+    receipt.photo.save("ontvangst", ContentFile(geotagged("PNG")), save=True)
+    bare = OfferPhoto(offer=offer, content_type="image/jpeg")
+    bare.image.save("kaal", ContentFile(factories.image_bytes()), save=True)
+    bare_bytes = bare.image.read()
+    old_files = {old.image.path, receipt.photo.path}
+
+    call_command("strip_photo_metadata", stdout=io.StringIO())
+
+    old.refresh_from_db()
+    receipt.refresh_from_db()
+    assert_bare_and_upright(old.image.read(), "JPEG")
+    assert_bare_and_upright(receipt.photo.read(), "PNG")
+    assert not any(Path(path).exists() for path in old_files)
+    assert OfferPhoto.objects.get(pk=bare.pk).image.read() == bare_bytes  # nothing to strip: untouched
+    names = sorted(path.name for path in media.rglob("*") if path.is_file())
+    call_command("strip_photo_metadata", stdout=io.StringIO())
+    assert sorted(path.name for path in media.rglob("*") if path.is_file()) == names
