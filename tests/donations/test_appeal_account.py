@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from pledges.donations.mails import send_payment_instructions
+from pledges.history.integrity import chain_findings
 from pledges.history.rendering import show_all
 from pledges.models import Appeal, Event, KnownIban
 from tests import factories, pages
@@ -74,6 +75,7 @@ def test_a_change_of_the_account_is_recorded_shown_and_mailed(
     assert event.changes == {
         "iban": [OLD_IBAN, NEW_IBAN], "account_name": ["Stichting VNG Fonds", "Stichting VNG Fonds Noodhulp"],
     }
+    assert list(chain_findings()) == []  # the appeal's Event is in the hash chain like every other
     # Finance and the coordinators are told, in Dutch, who changed what from what to what.
     [told] = mail.outbox
     assert sorted(told.to) == sorted([coordinator.email, finance.email])
