@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
@@ -17,9 +17,17 @@ from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.donations.access import can_pledge, visible_donations
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
-from pledges.donations.forms import DonationForm, WithdrawForm
+from pledges.donations.forms import DonationForm, RemindersForm, WithdrawForm, WriteOffForm
 from pledges.donations.mails import instruction_recipients
-from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
+from pledges.donations.models import Donation
+from pledges.donations.services import (
+    LockedError,
+    create_donation,
+    pause_reminders,
+    update_donation,
+    withdraw_donation,
+    write_off,
+)
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
@@ -71,7 +79,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
 def donation_create(request: HttpRequest) -> HttpResponse:
     open_appeals = Appeal.objects.filter(is_open=True).exclude(accepts=Appeal.Accepts.EQUIPMENT)
     if request.method == "POST":
-        form = DonationForm(request.POST)
+        form = DonationForm(request.POST, municipality=request.user.municipality)
         if form.is_valid():
             donation = create_donation(form, request.user)
             messages.success(
@@ -82,7 +90,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(donation)
     else:
-        form = DonationForm(initial={
+        form = DonationForm(municipality=request.user.municipality, initial={
             "appeal": open_appeals.first(),
             "contact_name": request.user.get_full_name(),
             "contact_email": request.user.email,
@@ -101,15 +109,59 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     events = donation.events.select_related("actor")
+    fund_staff = request.user.is_fund_staff
     return render(
         request,
         "donations/detail.html",
         {
             "donation": donation,
             "events": events,
+            "dues": donation.dues(),
             "can_change": can_pledge(request.user) and donation.is_editable,
+            "reminders": donation.reminders.all() if fund_staff else None,
+            "can_settle": request.user.role == Role.FINANCE and donation.status in Donation.OPEN_STATUSES,
+            "write_off_form": WriteOffForm(),
         },
     )
+
+
+@require_POST
+@allow(Role.FINANCE)
+def donation_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance writes off the unpaid rest of a pledge, with a reason; a second submit writes nothing."""
+    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the write-off; nothing was written off."))
+        return redirect(donation)
+    done = write_off(donation.pk, request.user, form.cleaned_data["reason"])
+    if done.done:
+        messages.success(request, _("%(amount)s of pledge %(number)s is written off; the pledge is closed.")
+                         % {"amount": format_euro(done.cents), "number": donation.number})
+    else:
+        messages.info(request, _("Pledge %(number)s is already closed (%(status)s); nothing was written off.")
+                      % {"number": donation.number, "status": Donation.Status(done.status).label})
+    return redirect(donation)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def donation_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance pauses or resumes a pledge's payment reminders (recorded in its history)."""
+    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
+    form = RemindersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed."))
+        return redirect(donation)
+    paused = form.cleaned_data["paused"]
+    changed = pause_reminders(donation.pk, request.user, paused, form.cleaned_data["note"])
+    if not changed:
+        messages.info(request, _("Nothing was changed."))
+    elif paused:
+        messages.success(request, _("The payment reminders of pledge %(number)s are paused.") % {"number": donation.number})
+    else:
+        messages.success(request, _("The payment reminders of pledge %(number)s run again.") % {"number": donation.number})
+    return redirect(donation)
 
 
 @allow(Role.MUNICIPAL_STAFF)
@@ -118,7 +170,7 @@ def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not donation.is_editable:
         messages.error(request, _("This pledge can no longer be changed: money has been received or it was withdrawn."))
         return redirect(donation)
-    form = DonationForm(request.POST or None, instance=donation)
+    form = DonationForm(request.POST or None, instance=donation, municipality=donation.municipality)
     if request.method == "POST" and form.is_valid():
         try:
             edit = update_donation(form, request.user)

@@ -24,7 +24,7 @@ from pledges.accounts.models import Role
 from pledges.core.money import format_euro
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
-from pledges.donations.tables import DonationTable
+from pledges.donations.tables import OutstandingTable
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import payment_export
 from pledges.finance.filters import PaymentFilter
@@ -369,11 +369,11 @@ def manual_payment_create(request: HttpRequest) -> HttpResponse:
 def outstanding(request: HttpRequest) -> HttpResponse:
     """Open pledges with money still to come: overdue ones first, then by expected date."""
     pledge_filter = DonationFilter(
-        request.GET or None, queryset=outstanding_pledges().for_table(), user=request.user
+        request.GET or None, queryset=outstanding_pledges().for_table().with_last_reminder(), user=request.user
     )
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
-    table = DonationTable(rows, order_by=(), request=request)
+    table = OutstandingTable(rows, order_by=(), request=request)
     export_format = requested_format(request)
     if export_format:
         RequestConfig(request, paginate=False).configure(table)

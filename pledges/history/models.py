@@ -146,6 +146,8 @@ class Event(models.Model):
         GIFT_UNDONE = "gift_undone", _("gift marking undone")
         NAMED_PUBLICLY = "named_publicly", _("public naming changed")
         PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
+        REMINDERS = "reminders", _("payment reminders paused or resumed")
+        WRITTEN_OFF = "written_off", _("unpaid rest written off")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
