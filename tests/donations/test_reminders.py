@@ -213,3 +213,13 @@ def test_the_daily_check_queues_itself_for_the_next_morning(pledge, paused_worke
     assert [message.subject.split(":")[0] for message in mail.outbox] == ["Herinnering", "Betaling achterstallig"]
     waiting = DBTaskResult.objects.filter(task_path=check_reminders.module_path, status="READY").get()
     assert timezone.localtime(waiting.run_after).date() == datetime.date(2026, 7, 12)
+
+
+def test_the_overdue_reminder_needs_at_least_a_day(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tests.environment import load_settings
+
+    assert load_settings(monkeypatch, REMINDER_OVERDUE_DAYS="21")["REMINDER_OVERDUE_DAYS"] == 21
+    with pytest.raises(ImproperlyConfigured, match="REMINDER_OVERDUE_DAYS"):
+        load_settings(monkeypatch, REMINDER_OVERDUE_DAYS="0")

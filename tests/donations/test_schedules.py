@@ -179,3 +179,15 @@ def test_the_schedule_cannot_be_changed_afterwards(client, almere_staff, in_inst
     assert (in_instalments.schedule, in_instalments.amount_cents, in_instalments.expected_date) == (
         Donation.Schedule.INSTALMENTS, 9_000_00, datetime.date(2026, 9, 1),
     )
+
+
+def test_the_payment_instructions_list_the_instalments(client, almere_staff, ukraine_appeal):
+    from django.core import mail
+
+    pledge(client, almere_staff, ukraine_appeal, amount="10.000", expected_date="",
+           **instalments(("2026-07-01", "4.000"), ("2026-09-01", "6.000")))
+
+    [message] = mail.outbox
+    assert "In termijnen, elk vóór de eigen datum:" in message.body
+    assert "1 juli 2026:" in message.body and "€ 4.000,00" in message.body
+    assert "1 september 2026:" in message.body and "€ 6.000,00" in message.body
