@@ -4,9 +4,8 @@
 import datetime
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
-
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pledges.core.fields import EuroField, clean_iban_value, upcoming_date
 from pledges.core.money import MAX_PLEDGE_CENTS, format_euro

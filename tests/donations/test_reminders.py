@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from pledges.donations.reminders import check_reminders, queue_reminders, start_daily_reminders
-from pledges.donations.services import pause_reminders, withdraw_donation
+from pledges.donations.reminders import (
+    check_reminders,
+    queue_reminders,
+    start_daily_reminders,
+)
+from pledges.donations.services import withdraw_donation
 from pledges.finance.matching import enter_payment
 from pledges.models import Donation, Event, Instalment, Reminder
 from tests import factories, pages
@@ -54,9 +58,9 @@ def test_it_reminds_a_week_before_on_the_day_and_when_overdue_each_once(pledge, 
         sent[day] = [message.subject for message in check_and_deliver(day)]
 
     assert {day: subjects for day, subjects in sent.items() if subjects} == {
-        datetime.date(2026, 6, 24): ["Herinnering: over een week verwacht voor toezegging T-%06d (€ 5.000,00)" % pledge.pk],
-        DUE: ["Herinnering: vandaag verwacht voor toezegging T-%06d (€ 5.000,00)" % pledge.pk],
-        datetime.date(2026, 7, 11): ["Betaling achterstallig: toezegging T-%06d (€ 5.000,00)" % pledge.pk],
+        datetime.date(2026, 6, 24): [f"Herinnering: over een week verwacht voor toezegging {pledge.number} (€ 5.000,00)"],
+        DUE: [f"Herinnering: vandaag verwacht voor toezegging {pledge.number} (€ 5.000,00)"],
+        datetime.date(2026, 7, 11): [f"Betaling achterstallig: toezegging {pledge.number} (€ 5.000,00)"],
     }
     reminders = list(pledge.reminders.values_list("kind", "due_date", "recipients"))
     assert reminders == [
@@ -158,7 +162,7 @@ def test_finance_pauses_the_reminders_of_a_pledge_and_that_is_recorded(client, p
         response = client.post(reverse("pledges:donation_reminders", args=[pledge.pk]),
                                {"paused": "on", "note": "Gemeente belde: betaalt na raadsvergadering"}, follow=True)
 
-    assert "De betalingsherinneringen van toezegging %s zijn gepauzeerd." % pledge.number in pages.messages(response)
+    assert f"De betalingsherinneringen van toezegging {pledge.number} zijn gepauzeerd." in pages.messages(response)
     pledge.refresh_from_db()
     assert pledge.reminders_paused
     event = pledge.events.get(kind=Event.Kind.REMINDERS)

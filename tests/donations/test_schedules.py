@@ -1,6 +1,7 @@
 """Pledges on a schedule: instalments that add up to the pledge, or an amount per inhabitant of the CBS population."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -93,7 +94,6 @@ def pay(donation, cents, user, day=datetime.date(2026, 6, 1)):
 
 def dues_shown(response) -> list[tuple[str, str, str]]:
     """The pledge page's dues: (due date, paid, open) per row."""
-    import re
     rows = re.findall(r'data-due="([\d-]+)">.*?data-paid>([^<]*)<.*?data-open>([^<]*)<', response.text, re.DOTALL)
     return [(day, paid.replace("\xa0", " "), open_.replace("\xa0", " ")) for day, paid, open_ in rows]
 
@@ -162,10 +162,10 @@ def test_it_refuses_a_pledge_per_inhabitant_without_the_years_figure(client, alm
     response = pledge(client, almere_staff, ukraine_appeal, amount="", schedule="per_inhabitant",
                       per_inhabitant="0,25", population_year="2025")
 
-    assert pages.errors(response) == [
+    assert pages.errors(response) == [(
         "Het register heeft geen inwonertal van Almere voor 2025, dus het bedrag kan niet worden berekend. "
         "Kies een ander jaar, of zeg een vast bedrag toe; het fonds kan het inwonertal toevoegen."
-    ]
+    )]
     assert not Donation.objects.exists() and not Event.objects.exists()
 
 
