@@ -131,21 +131,24 @@ def next_morning(now: datetime.datetime | None = None) -> datetime.datetime:
 
 @job_task
 def check_reminders(repeat: bool = False) -> None:
-    """The daily check; with `repeat`, queued again for the next morning (one such task waits at a time)."""
-    with writing():
-        queue_reminders()
-        if repeat:
-            check_reminders.using(run_after=next_morning()).enqueue(repeat=True)
+    """The daily check; with `repeat`, the next morning's is queued first, so a failing check skips one day only."""
+    if repeat:
+        with writing():
+            _queue_daily(run_after=next_morning())
+    queue_reminders()
+
+
+def _queue_daily(run_after: datetime.datetime | None = None) -> bool:
+    """Queue the repeating check unless one waits already (one chain, whatever was restarted)."""
+    waiting = DBTaskResult.objects.filter(task_path=check_reminders.module_path, status=TaskResultStatus.READY)
+    if any(row.args_kwargs["kwargs"].get("repeat") for row in waiting):
+        return False
+    task = check_reminders.using(run_after=run_after) if run_after else check_reminders
+    task.enqueue(repeat=True)
+    return True
 
 
 def start_daily_reminders() -> bool:
-    """Queue the repeating daily check unless one waits or runs already; return whether it was queued."""
+    """Queue the repeating daily check, due now, unless one waits already; return whether it was queued."""
     with writing():
-        waiting = DBTaskResult.objects.filter(
-            task_path=check_reminders.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        )
-        if any(row.args_kwargs["kwargs"].get("repeat") for row in waiting):
-            return False
-        check_reminders.enqueue(repeat=True)
-    return True
+        return _queue_daily()
