@@ -142,7 +142,8 @@ class DonationForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        schedule = data.get("schedule", self.instance.schedule)
+        # Only a new pledge chooses its schedule; an edit keeps it (and its amount and dates, if scheduled).
+        schedule = data.get("schedule") if "schedule" in self.fields else None
         if schedule == Donation.Schedule.INSTALMENTS:
             self._clean_instalments(data)
         elif schedule == Donation.Schedule.PER_INHABITANT:
@@ -190,8 +191,10 @@ class DonationForm(forms.ModelForm):
         if year is None:
             self.add_error("population_year", forms.ValidationError(_("Enter the year of the population."),
                                                                     code="required"))
-        if rate is None or year is None or self.municipality is None:
+        if rate is None or year is None:
             return
+        if self.municipality is None:
+            raise ValueError("A pledge per inhabitant needs DonationForm(municipality=...).")
         self.population = Population.objects.filter(municipality=self.municipality, year=year).first()
         if self.population is None:
             self.add_error("population_year", forms.ValidationError(
