@@ -10,9 +10,7 @@ from pledges.donations.views import (
     donation_detail,
     donation_edit,
     donation_list,
-    donation_reminders,
     donation_withdraw,
-    donation_write_off,
     home,
 )
 
@@ -23,6 +21,4 @@ urlpatterns = [
     path("donaties/<int:pk>/", donation_detail, name="donation_detail"),
     path("donaties/<int:pk>/wijzigen/", donation_edit, name="donation_edit"),
     path("donaties/<int:pk>/intrekken/", donation_withdraw, name="donation_withdraw"),
-    path("donaties/<int:pk>/herinneringen/", donation_reminders, name="donation_reminders"),
-    path("donaties/<int:pk>/afschrijven/", donation_write_off, name="donation_write_off"),
 ]

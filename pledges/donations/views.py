@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
@@ -17,17 +17,10 @@ from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.donations.access import can_pledge, visible_donations
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
-from pledges.donations.forms import DonationForm, RemindersForm, WithdrawForm, WriteOffForm
+from pledges.donations.forms import DonationForm, WithdrawForm, WriteOffForm
 from pledges.donations.mails import instruction_recipients
 from pledges.donations.models import Donation
-from pledges.donations.services import (
-    LockedError,
-    create_donation,
-    pause_reminders,
-    update_donation,
-    withdraw_donation,
-    write_off,
-)
+from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
@@ -123,45 +116,6 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "write_off_form": WriteOffForm(),
         },
     )
-
-
-@require_POST
-@allow(Role.FINANCE)
-def donation_write_off(request: HttpRequest, pk: int) -> HttpResponse:
-    """Finance writes off the unpaid rest of a pledge, with a reason; a second submit writes nothing."""
-    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
-    form = WriteOffForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for the write-off; nothing was written off."))
-        return redirect(donation)
-    done = write_off(donation.pk, request.user, form.cleaned_data["reason"])
-    if done.done:
-        messages.success(request, _("%(amount)s of pledge %(number)s is written off; the pledge is closed.")
-                         % {"amount": format_euro(done.cents), "number": donation.number})
-    else:
-        messages.info(request, _("Pledge %(number)s is already closed (%(status)s); nothing was written off.")
-                      % {"number": donation.number, "status": Donation.Status(done.status).label})
-    return redirect(donation)
-
-
-@require_POST
-@allow(Role.FINANCE)
-def donation_reminders(request: HttpRequest, pk: int) -> HttpResponse:
-    """Finance pauses or resumes a pledge's payment reminders (recorded in its history)."""
-    donation = get_visible_or_404(visible_donations(request.user), pk=pk)
-    form = RemindersForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Nothing was changed."))
-        return redirect(donation)
-    paused = form.cleaned_data["paused"]
-    changed = pause_reminders(donation.pk, request.user, paused, form.cleaned_data["note"])
-    if not changed:
-        messages.info(request, _("Nothing was changed."))
-    elif paused:
-        messages.success(request, _("The payment reminders of pledge %(number)s are paused.") % {"number": donation.number})
-    else:
-        messages.success(request, _("The payment reminders of pledge %(number)s run again.") % {"number": donation.number})
-    return redirect(donation)
 
 
 @allow(Role.MUNICIPAL_STAFF)

@@ -159,7 +159,7 @@ def test_an_instalment_paid_in_full_is_not_reminded_the_next_is(almere_staff, fi
 def test_finance_pauses_the_reminders_of_a_pledge_and_that_is_recorded(client, pledge, finance):
     client.force_login(finance)
     with at(datetime.date(2026, 6, 20)):
-        response = client.post(reverse("pledges:donation_reminders", args=[pledge.pk]),
+        response = client.post(reverse("pledges:finance_pledge_reminders", args=[pledge.pk]),
                                {"paused": "on", "note": "Gemeente belde: betaalt na raadsvergadering"}, follow=True)
 
     assert f"De betalingsherinneringen van toezegging {pledge.number} zijn gepauzeerd." in pages.messages(response)
@@ -172,7 +172,7 @@ def test_finance_pauses_the_reminders_of_a_pledge_and_that_is_recorded(client, p
     assert check_and_deliver(DUE) == []
 
     with at(datetime.date(2026, 7, 2)):
-        client.post(reverse("pledges:donation_reminders", args=[pledge.pk]), {"paused": ""})
+        client.post(reverse("pledges:finance_pledge_reminders", args=[pledge.pk]), {"paused": ""})
     pledge.refresh_from_db()
     assert not pledge.reminders_paused
     assert pledge.events.filter(kind=Event.Kind.REMINDERS).count() == 2
@@ -182,7 +182,7 @@ def test_finance_pauses_the_reminders_of_a_pledge_and_that_is_recorded(client, p
 def test_only_finance_pauses_reminders(client, pledge, almere_staff, coordinator):
     for user in (almere_staff, coordinator):
         client.force_login(user)
-        response = client.post(reverse("pledges:donation_reminders", args=[pledge.pk]), {"paused": "on"})
+        response = client.post(reverse("pledges:finance_pledge_reminders", args=[pledge.pk]), {"paused": "on"})
         assert response.status_code == 403
     pledge.refresh_from_db()
     assert not pledge.reminders_paused and not pledge.events.filter(kind=Event.Kind.REMINDERS).exists()

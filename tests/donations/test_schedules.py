@@ -151,7 +151,9 @@ def test_it_computes_a_pledge_per_inhabitant_from_the_population_of_the_year(cli
         "cents": 25, "inhabitants": 218_096, "year": 2025, "source": "cbs",
         "source_detail": "CBS StatLine 03759ned, test.csv",
     }
-    assert "€ 0,25 per inwoner × 218.096 inwoners (2025, CBS StatLine 03759ned, test.csv)" in pages.plain(response)
+    text = pages.plain(response)
+    assert "€ 0,25 per inwoner × 218.096 inwoners (2025, CBS StatLine 03759ned, test.csv)" in text
+    assert "Betaalschema een bedrag per inwoner: € 0,25 per inwoner × 218.096 inwoners op 1 januari 2025" in text
 
 
 def test_it_refuses_a_pledge_per_inhabitant_without_the_years_figure(client, almere_staff, ukraine_appeal):

@@ -39,7 +39,7 @@ def pledge(almere_staff, ukraine_appeal, finance) -> Donation:
 
 
 def post_write_off(client, pledge, reason="Raad besloot 12-8-2026 de rest niet te betalen"):
-    return client.post(reverse("pledges:donation_write_off", args=[pledge.pk]), {"reason": reason}, follow=True)
+    return client.post(reverse("pledges:finance_pledge_write_off", args=[pledge.pk]), {"reason": reason}, follow=True)
 
 
 def test_finance_writes_off_the_unpaid_rest_with_a_reason(client, finance, pledge):
@@ -101,7 +101,7 @@ def test_a_second_write_off_does_nothing_and_says_so(client, finance, pledge):
 def test_a_write_off_needs_a_reason_and_finance(client, finance, coordinator, almere_staff, pledge):
     for user in (almere_staff, coordinator):
         client.force_login(user)
-        assert client.post(reverse("pledges:donation_write_off", args=[pledge.pk]), {"reason": "x"}).status_code == 403
+        assert client.post(reverse("pledges:finance_pledge_write_off", args=[pledge.pk]), {"reason": "x"}).status_code == 403
     client.force_login(finance)
     response = post_write_off(client, pledge, reason="")
 
