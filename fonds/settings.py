@@ -213,6 +213,13 @@ FILE_UPLOAD_HANDLERS = [
 # progress page; a smaller one downloads at once (100,000 rows take about six seconds).
 FINANCE_REPORT_DIRECT_ROWS = env_int("FINANCE_REPORT_DIRECT_ROWS", 20_000)
 
+# Payment reminders (pledges/donations/reminders.py): the last one goes this many days after a
+# due date that passed unpaid. Mails link to the pledge at LEDGER_URL (the ledger's address).
+REMINDER_OVERDUE_DAYS = env_int("REMINDER_OVERDUE_DAYS", 14)
+if REMINDER_OVERDUE_DAYS < 1:
+    raise ImproperlyConfigured("REMINDER_OVERDUE_DAYS must be at least 1 (days).")
+LEDGER_URL = os.environ.get("LEDGER_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

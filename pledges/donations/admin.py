@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from pledges.core.admin import ReadOnlyAdmin
 from pledges.donations.forms import AppealForm
-from pledges.donations.models import Donation
+from pledges.donations.models import Donation, Instalment, Reminder
 from pledges.donations.services import save_appeal
 from pledges.reference.models import Appeal
 
@@ -27,3 +27,16 @@ class AppealAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         save_appeal(obj, request.user)
+@admin.register(Instalment)
+class InstalmentAdmin(ReadOnlyAdmin):
+    list_display = ["donation", "due_date", "amount_cents"]
+    list_select_related = ["donation"]
+    date_hierarchy = "due_date"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["donation", "due_date", "kind", "queued_at", "sent_at", "dropped_at"]
+    list_filter = ["kind"]
+    list_select_related = ["donation"]
+    date_hierarchy = "queued_at"

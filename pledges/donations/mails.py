@@ -47,13 +47,17 @@ def send_payment_instructions(donation_pk: int, changed: bool = False, also_to: 
             (gettext("Council/college decision"), donation.decision_reference),
             (gettext("Paying IBAN"), donation.iban_display),
         ]
-    width = max(len(label) for label, _value in transfer + pledge) + 1
+        # A pledge in instalments: each due date with its amount, after the whole.
+        dues = donation.dues() if donation.schedule == Donation.Schedule.INSTALMENTS else []
+        instalments = [(date_format(due.due_date, "DATE_FORMAT"), format_euro(due.amount_cents)) for due in dues]
+    width = max(len(label) for label, _value in transfer + pledge + instalments) + 1
     context = {
         "donation": donation,
         "appeal": appeal,
         "changed": changed,
         "transfer": _label_column(transfer, width),
         "pledge": _label_column(pledge, width),
+        "instalments": _label_column(instalments, width),
     }
     recipients = instruction_recipients(donation, *also_to)
     compose("donations/emails/payment_instructions", context, recipients).send()

@@ -147,6 +147,8 @@ class Event(models.Model):
         NAMED_PUBLICLY = "named_publicly", _("public naming changed")
         PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
         ACCOUNT_CHANGED = "account_changed", _("receiving account changed")
+        REMINDERS = "reminders", _("payment reminders paused or resumed")
+        WRITTEN_OFF = "written_off", _("unpaid rest written off")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(

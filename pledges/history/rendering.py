@@ -55,6 +55,7 @@ LOADING = {
     "offer": (gettext_lazy("%(number)s put on board"), gettext_lazy("%(number)s taken off")),
 }
 NAMED = {True: gettext_lazy("Named on the public page."), False: gettext_lazy("No longer named on the public page.")}
+REMINDERS_PAUSED = {True: gettext_lazy("Payment reminders paused."), False: gettext_lazy("Payment reminders resumed.")}
 
 # --------------------------------------------------------------------------- frozen text of old events
 
@@ -287,6 +288,18 @@ def _lines(data: dict) -> list[str]:
             lines.append(_("Receipt links up to number %(number)d revoked: they now say they were replaced.")
                          % {"number": link["revoked"] + 1})
         lines.append(_("Receipt link number %(number)d handed out.") % {"number": link["issued"] + 1})
+    if "reminders_paused" in data:
+        lines.append(str(REMINDERS_PAUSED[bool(data["reminders_paused"])]))
+    if "instalments" in data:
+        lines.append(_("In instalments: %(instalments)s") % {
+            "instalments": "; ".join(f"{_day(day)} {format_euro(cents)}" for day, cents in data["instalments"])
+        })
+    if "per_inhabitant" in data:
+        per = data["per_inhabitant"]
+        lines.append(_("%(amount)s per inhabitant × %(inhabitants)s inhabitants (%(year)s, %(source)s)") % {
+            "amount": format_euro(per["cents"]), "inhabitants": number_format(per["inhabitants"], force_grouping=True),
+            "year": per["year"], "source": per["source_detail"] or per["source"],
+        })
     return lines
 
 

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from pledges.core.admin import ReadOnlyAdmin
-from pledges.reference.models import Destination, KnownIban, Municipality
+from pledges.reference.models import Destination, KnownIban, Municipality, Population
 
 
 @admin.register(Municipality)
@@ -28,3 +28,14 @@ class DestinationAdmin(admin.ModelAdmin):
 class KnownIbanAdmin(ReadOnlyAdmin):
     list_display = ["iban", "municipality", "first_used"]
     search_fields = ["iban", "municipality__name"]
+
+
+@admin.register(Population)
+class PopulationAdmin(admin.ModelAdmin):
+    """Inhabitants per municipality and year, for pledges per inhabitant (loaded by `manage.py load_population`)."""
+
+    list_display = ["municipality", "year", "inhabitants", "source", "source_detail", "updated_at"]
+    list_filter = ["year", "source"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality"]

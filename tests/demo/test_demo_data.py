@@ -116,3 +116,20 @@ def test_it_leaves_a_ledger_that_verifies_after_the_demo_data(demo):
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "The ledger verifies" in out.getvalue()
+
+
+def test_the_demo_has_schedules_and_population_figures_marked_as_demo_values(demo):
+    from pledges.donations.reminders import queue_reminders
+    from pledges.models import Population
+
+    pledged_by = set(Donation.objects.values_list("municipality", flat=True))
+    figures = Population.objects.all()
+    assert pledged_by <= set(figures.values_list("municipality", flat=True))
+    assert set(figures.values_list("source", "source_detail")) == {("demo", "demo value, not from CBS")}
+    in_instalments = Donation.objects.get(schedule=Donation.Schedule.INSTALMENTS)
+    assert sum(in_instalments.instalments.values_list("amount_cents", flat=True)) == in_instalments.amount_cents
+    per_inhabitant = Donation.objects.get(schedule=Donation.Schedule.PER_INHABITANT)
+    figure = figures.get(municipality=per_inhabitant.municipality, year=per_inhabitant.population_year)
+    assert per_inhabitant.amount_cents == per_inhabitant.per_inhabitant_cents * figure.inhabitants
+    # Overdue demo pledges give the first run of the daily check something to remind.
+    assert queue_reminders() > 0
