@@ -146,6 +146,10 @@ class Event(models.Model):
         GIFT_UNDONE = "gift_undone", _("gift marking undone")
         NAMED_PUBLICLY = "named_publicly", _("public naming changed")
         PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
+        PAYMENT_VOIDED = "payment_voided", _("payment entered by hand voided")
+        PAYMENT_SPLIT = "payment_split", _("bank line split over pledges")
+        SPLIT_UNDONE = "split_undone", _("split undone")
+        OVERPAYMENT_DECIDED = "overpayment_decided", _("overpayment decided")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
