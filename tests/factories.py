@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from pledges.core.once import FIELD, new_token
 from pledges.history.services import entry, record, record_all, writing
 from pledges.models import (
     Appeal,
@@ -401,3 +402,8 @@ def row_counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (Municipality, Destination, Appeal, User, Donation, Event, BankStatement, Payment, KnownIban)
     }
+
+
+def once(data: dict | None = None) -> dict:
+    """The data of a form that books money, with the token a freshly rendered form carries (pledges.core.once)."""
+    return (data or {}) | {FIELD: new_token()}

@@ -167,6 +167,7 @@ def _enter_by_hand(client, pledge):
         "pledge": pledge.number,
         "note": "",
     }
+    data = factories.once(data)
     return lambda: client.post(reverse("pledges:finance_manual_payment_create"), data, follow=True)
 
 
@@ -182,7 +183,7 @@ ALREADY_RECEIVED = "is al volledig ontvangen"
 def test_a_payment_by_hand_racing_a_match_to_the_same_pledge(monkeypatch, pledge, dirk, fenna, winner):
     line = factories.bank_line(1_000_00, counterparty_iban=ALMERE_IBAN)
     match = lambda: _client(dirk).post(  # noqa: E731
-        reverse("pledges:finance_line_match", args=[line.pk]), {"donation": pledge.pk}, follow=True
+        reverse("pledges:finance_line_match", args=[line.pk]), factories.once({"donation": pledge.pk}), follow=True
     )
     by_hand = _enter_by_hand(_client(fenna), pledge)
     first, second = (match, by_hand) if winner == "bank line" else (by_hand, match)
