@@ -22,7 +22,14 @@ from stdnum.exceptions import (
 )
 from stdnum.nl import postcode as stdnum_postcode
 
-from pledges.core.money import MAX_PLEDGE_CENTS, AmountError, ThreeDecimals, decimal_mark, format_euro, parse_euro
+from pledges.core.money import (
+    MAX_PLEDGE_CENTS,
+    AmountError,
+    ThreeDecimals,
+    decimal_mark,
+    format_euro,
+    parse_euro,
+)
 
 # Django 6.1 labels the empty choice of every select "- Select an option -"
 # (django.db.models.fields.BLANK_CHOICE_LABEL), and Django's own Dutch catalogue does not

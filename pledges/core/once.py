@@ -24,6 +24,7 @@ from django.core import signing
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -99,8 +100,22 @@ def _safe(request: HttpRequest, target: str) -> bool:
     )
 
 
-def sent_once(view):
-    """A booking view whose form is sent once: a second submit (or one without token) books nothing and says so."""
+def _page(name: str, kwargs: dict) -> str:
+    """The page `name`, with the view's arguments if it takes them (a line's page) or without (a list)."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return reverse(name)
+
+
+def sent_once(view=None, *, back: str = ""):
+    """A booking view whose form is sent once: a second submit (or one without token) books nothing and says so.
+
+    It leads to where the first submit led, else to the page named `back` (a URL name, with the
+    view's arguments), else to the page the form was on.
+    """
+    if view is None:
+        return functools.partial(sent_once, back=back)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -118,7 +133,7 @@ def sent_once(view):
             target = ""
         if not _safe(request, target):
             referer = request.META.get("HTTP_REFERER", "")
-            target = referer if _safe(request, referer) else request.path
+            target = _page(back, kwargs) if back else referer if _safe(request, referer) else "/"
         return redirect(target)
 
     return wrapper

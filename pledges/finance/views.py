@@ -213,8 +213,8 @@ def _line_page(request: HttpRequest, line: Payment, **forms) -> HttpResponse:
         "parts": line.parts.select_related("donation__municipality").filter(donation__isnull=False),
         "assign_form": AssignForm(),
         "split_form": SplitForm(),
-        "unmatch_form": ReasonForm(prefix="unmatch"),
-        "void_form": ReasonForm(prefix="void"),
+        "unmatch_form": ReasonForm(auto_id="unmatch-%s"),
+        "void_form": ReasonForm(auto_id="void-%s"),
         "note_form": NoteForm(),
         "events": Event.objects.filter(payment=line).select_related("actor", "donation"),
         "can_reconcile": _can_reconcile(request),
@@ -244,7 +244,7 @@ def _confirmation(request: HttpRequest, needed: NeedsConfirmation, action: str, 
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_line")
 def line_match(request: HttpRequest, pk: int) -> HttpResponse:
     """Match a line to a pledge: a suggestion confirmed (donation id) or named by hand (pledge field)."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
@@ -287,7 +287,7 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_line")
 def line_split(request: HttpRequest, pk: int) -> HttpResponse:
     """Split a line over several pledges; the parts add up to the line, to the cent."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
@@ -319,7 +319,7 @@ def line_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_line")
 def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
@@ -341,12 +341,12 @@ def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_line")
 def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a match, split or gift marking, for a reason; a municipality thanked for it gets a correction."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
-    form = ReasonForm(request.POST, prefix="unmatch")
+    form = ReasonForm(request.POST, auto_id="unmatch-%s")
     if not form.is_valid():
         return _line_page(request, line, unmatch_form=form)
     try:
@@ -363,12 +363,12 @@ def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_line")
 def line_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void a payment entered by hand by mistake (bank lines are the bank's and cannot be voided)."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
-    form = ReasonForm(request.POST, prefix="void")
+    form = ReasonForm(request.POST, auto_id="void-%s")
     if not form.is_valid():
         return _line_page(request, line, void_form=form)
     try:
@@ -427,7 +427,7 @@ def manual_payment_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_manual_payments")
 def manual_payment_create(request: HttpRequest) -> HttpResponse:
     form = ManualPaymentForm(request.POST)
     if not form.is_valid():
@@ -508,7 +508,7 @@ def overpayment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [
                 (donation, decided.get(donation.pk), overpayments.flag(donation, decided.get(donation.pk)),
-                 OverpaymentForm(initial={"excess": donation.overpaid_cents}, prefix=f"p{donation.pk}"))
+                 OverpaymentForm(initial={"excess": donation.overpaid_cents}, auto_id=f"p{donation.pk}-%s"))
                 for donation in rows
                 if not (undecided_only and donation.pk in decided)
             ],
@@ -520,11 +520,11 @@ def overpayment_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
-@sent_once
+@sent_once(back="pledges:finance_overpayments")
 def overpayment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_visible_or_404(Donation.objects.all(), pk=pk)
     back = reverse("pledges:finance_overpayments")
-    form = OverpaymentForm(request.POST, prefix=f"p{donation.pk}")
+    form = OverpaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to refund or to keep the overpayment."))
         return redirect(back)

@@ -181,7 +181,7 @@ def test_finance_marks_a_gift_and_undoes_it(client, finance, imported):
     detail = client.get(reverse("pledges:finance_line", args=[line.pk]))
     assert "Eenmalige gift" in detail.text
 
-    client.post(reverse("pledges:finance_line_unmatch", args=[line.pk]), factories.once({"unmatch-note": "Toch een toezegging"}))
+    client.post(reverse("pledges:finance_line_unmatch", args=[line.pk]), factories.once({"note": "Toch een toezegging"}))
     line.refresh_from_db()
     assert line.is_open
 
