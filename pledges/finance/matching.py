@@ -415,13 +415,7 @@ def split(payment_pk: int, parts: Sequence[tuple[int, int]], user: User, note: s
         pledges = {pk: _lock_pledge(pk) for pk in sorted(pk for pk, _cents in parts)}
         found = [item for pk, cents in parts for item in disagreements(line, pledges[pk], cents)]
         _confirm(found, confirmed)
-        now = timezone.now()
-        changed = Payment.objects.filter(pk=line.pk, match_method="").update(
-            match_method=Payment.Method.SPLIT, matched_by=user, matched_at=now
-        )
-        if changed != 1:
-            raise MatchRefused(_("Someone else matched this bank line a moment ago."))
-        line.match_method, line.matched_by, line.matched_at = Payment.Method.SPLIT, user, now
+        now = _close(line, Payment.Method.SPLIT, user)
         pieces = []
         for pk, cents in parts:
             piece = Payment.objects.create(
@@ -453,19 +447,26 @@ def split(payment_pk: int, parts: Sequence[tuple[int, int]], user: User, note: s
     return line
 
 
+def _close(line: Payment, method: str, user: User):
+    """Mark an open, locked line as a gift or a split (no pledge of its own); return the time it was done."""
+    now = timezone.now()
+    # Compare-and-set, as in match(): only while the line is open.
+    changed = Payment.objects.filter(pk=line.pk, match_method="").update(
+        match_method=method, matched_by=user, matched_at=now
+    )
+    if changed != 1:
+        raise MatchRefused(_("Someone else matched this bank line a moment ago."))
+    line.match_method, line.matched_by, line.matched_at = method, user, now
+    return now
+
+
 def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
     """Finance records a bank line as a gift that answers no pledge."""
     with writing():
         line = _lock_line(payment_pk)
         _refuse_unless_open(line)
         _refuse_unless_matchable(line)
-        now = timezone.now()
-        changed = Payment.objects.filter(pk=line.pk, match_method="").update(
-            match_method=Payment.Method.GIFT, matched_by=user, matched_at=now
-        )
-        if changed != 1:
-            raise MatchRefused(_("Someone else matched this bank line a moment ago."))
-        line.match_method, line.matched_by, line.matched_at = Payment.Method.GIFT, user, now
+        now = _close(line, Payment.Method.GIFT, user)
         record(Event.Kind.GIFT, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 

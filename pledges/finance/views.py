@@ -231,6 +231,15 @@ def _refused(request: HttpRequest, refusal: MatchRefused) -> None:
     messages.error(request, str(refusal))
 
 
+def _once(request: HttpRequest, purpose: str, outcome: str, act):
+    """Book `act()` with the form's one-time token, in one writing transaction; a second submit raises AlreadySent."""
+    with writing():
+        used = claim(request, purpose)
+        result = act()
+        led_to(used, outcome)
+    return result
+
+
 def _confirmation(request: HttpRequest, needed: NeedsConfirmation, action: str, cancel: str) -> dict:
     """The second step: the disagreements in words, and the same form again (same token) naming them confirmed."""
     hidden = {key: value for key, value in request.POST.items() if key not in ("csrfmiddlewaretoken", "confirmed")}
@@ -262,10 +271,9 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
         donation_pk = form.cleaned_data["pledge"].pk
     data = form.cleaned_data
     try:
-        with writing():
-            used = claim(request, "match")
-            matched = match(line.pk, donation_pk, request.user, note=data["note"].strip(), confirmed=data["confirmed"])
-            led_to(used, detail)
+        matched = _once(request, "match", detail, lambda: match(
+            line.pk, donation_pk, request.user, note=data["note"].strip(), confirmed=data["confirmed"]
+        ))
     except NeedsConfirmation as needed:
         action = reverse("pledges:finance_line_match", args=[line.pk])
         return _line_page(request, line, confirmation=_confirmation(request, needed, action, detail))
@@ -297,10 +305,9 @@ def line_split(request: HttpRequest, pk: int) -> HttpResponse:
         return _line_page(request, line, split_form=form)
     data = form.cleaned_data
     try:
-        with writing():
-            used = claim(request, "split")
-            split(line.pk, data["parts"], request.user, note=data["note"].strip(), confirmed=data["confirmed"])
-            led_to(used, detail)
+        _once(request, "split", detail, lambda: split(
+            line.pk, data["parts"], request.user, note=data["note"].strip(), confirmed=data["confirmed"]
+        ))
     except NeedsConfirmation as needed:
         action = reverse("pledges:finance_line_split", args=[line.pk])
         return _line_page(request, line, split_form=form, confirmation=_confirmation(request, needed, action, detail))
@@ -326,10 +333,7 @@ def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        with writing():
-            used = claim(request, "gift")
-            mark_gift(line.pk, request.user, note=note)
-            led_to(used, detail)
+        _once(request, "gift", detail, lambda: mark_gift(line.pk, request.user, note=note))
     except MatchRefused as refusal:
         _refused(request, refusal)
         return redirect(detail)
@@ -339,26 +343,28 @@ def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, detail)
 
 
+def _for_a_reason(request: HttpRequest, pk: int, purpose: str, act, done: str) -> HttpResponse:
+    """Undo a line's match or void a payment: the reason is required; refused, the line's page says why."""
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = ReasonForm(request.POST, auto_id=f"{purpose}-%s")
+    if not form.is_valid():
+        return _line_page(request, line, **{f"{purpose}_form": form})
+    try:
+        _once(request, purpose, detail, lambda: act(line.pk, request.user, form.cleaned_data["note"].strip()))
+    except MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(detail)
+    messages.success(request, done % {"amount": format_euro(line.amount_cents)})
+    return redirect(detail)
+
+
 @require_POST
 @allow(Role.FINANCE)
 @sent_once(back="pledges:finance_line")
 def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a match, split or gift marking, for a reason; a municipality thanked for it gets a correction."""
-    line = get_visible_or_404(Payment.objects.all(), pk=pk)
-    detail = reverse("pledges:finance_line", args=[line.pk])
-    form = ReasonForm(request.POST, auto_id="unmatch-%s")
-    if not form.is_valid():
-        return _line_page(request, line, unmatch_form=form)
-    try:
-        with writing():
-            used = claim(request, "unmatch")
-            unmatch(line.pk, request.user, note=form.cleaned_data["note"].strip())
-            led_to(used, detail)
-    except MatchRefused as refusal:
-        _refused(request, refusal)
-        return redirect(detail)
-    messages.success(request, _("The match is undone; the line is open again."))
-    return redirect(detail)
+    return _for_a_reason(request, pk, "unmatch", unmatch, _("The match is undone; the line is open again."))
 
 
 @require_POST
@@ -366,22 +372,7 @@ def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
 @sent_once(back="pledges:finance_line")
 def line_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void a payment entered by hand by mistake (bank lines are the bank's and cannot be voided)."""
-    line = get_visible_or_404(Payment.objects.all(), pk=pk)
-    detail = reverse("pledges:finance_line", args=[line.pk])
-    form = ReasonForm(request.POST, auto_id="void-%s")
-    if not form.is_valid():
-        return _line_page(request, line, void_form=form)
-    try:
-        with writing():
-            used = claim(request, "void")
-            void(line.pk, request.user, form.cleaned_data["note"].strip())
-            led_to(used, detail)
-    except MatchRefused as refusal:
-        _refused(request, refusal)
-        return redirect(detail)
-    messages.success(request, _("The payment of %(amount)s is voided; it counts no more.")
-                     % {"amount": format_euro(line.amount_cents)})
-    return redirect(detail)
+    return _for_a_reason(request, pk, "void", void, _("The payment of %(amount)s is voided; it counts no more."))
 
 
 @require_POST
@@ -530,10 +521,9 @@ def overpayment_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     try:
-        with writing():
-            used = claim(request, "overpayment")
-            decide_overpayment(donation.pk, data["decision"], data["excess"], request.user, note=data["note"].strip())
-            led_to(used, back)
+        _once(request, "overpayment", back, lambda: decide_overpayment(
+            donation.pk, data["decision"], data["excess"], request.user, note=data["note"].strip()
+        ))
     except MatchRefused as refusal:
         _refused(request, refusal)
         return redirect(back)
