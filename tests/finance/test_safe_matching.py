@@ -15,7 +15,7 @@ from django.utils import translation
 
 from pledges.core.fields import EuroField
 from pledges.finance import matching
-from pledges.finance.integrity import donation_findings
+from pledges.finance.integrity import donation_findings, split_findings
 from pledges.history.integrity import chain_findings
 from pledges.models import Donation, Event, KnownIban, Municipality, Payment
 from tests import factories, pages
@@ -211,14 +211,24 @@ def test_a_line_split_over_two_pledges_must_add_up_to_the_cent(client, finance, 
         pledge.refresh_from_db()
         assert (pledge.status, pledge.received_cents) == (Donation.Status.RECEIVED, cents)
     assert sorted(p.amount_cents for p in line.parts.all()) == [2_500_00, 5_000_00]
-    assert list(donation_findings()) == [] and list(chain_findings()) == []
+    assert list(donation_findings()) == [] and list(split_findings()) == [] and list(chain_findings()) == []
     # The bank's line is one line in the lists and totals; its parts are not counted again.
-    lines = client.get(reverse("pledges:finance_lines"), {"state": "all"})
-    assert pages.plain(lines).count("SAMENWERKINGSVERBAND ZUID") == 1
+    for query in ({"state": "all"}, {"state": "matched"}, {"state": "all", "q": terneuzen.number}):
+        lines = client.get(reverse("pledges:finance_lines"), query)
+        assert pages.plain(lines).count("SAMENWERKINGSVERBAND ZUID") == 1, query
     assert Payment.objects.lines().totals()["matched"] == line.amount
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox if "financien@" in m.to[0]) == [
         "financien@eijsden-margraten.example.nl", "financien@terneuzen.example.nl",
+    ]
+
+
+def test_verify_ledger_names_a_split_line_whose_parts_were_changed_behind_the_apps_back(finance, terneuzen, eijsden):
+    line = factories.bank_line(7_500_00, counterparty_iban="")
+    matching.split(line.pk, [(eijsden.pk, 2_500_00), (terneuzen.pk, 5_000_00)], finance, confirmed=matching.EVERYTHING)
+    Payment.objects.filter(split_of=line, donation=eijsden).update(amount_cents=2_400_00)
+    assert list(split_findings()) == [
+        f"Bank line id {line.pk} (split) of €7,500.00: its parts pay pledges €7,400.00"
     ]
 
 
