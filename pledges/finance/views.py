@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -216,7 +216,10 @@ def _line_page(request: HttpRequest, line: Payment, **forms) -> HttpResponse:
         "unmatch_form": ReasonForm(auto_id="unmatch-%s"),
         "void_form": ReasonForm(auto_id="void-%s"),
         "note_form": NoteForm(),
-        "events": Event.objects.filter(payment=line).select_related("actor", "donation"),
+        # A split line's history includes its parts' matches.
+        "events": Event.objects.filter(Q(payment=line) | Q(payment__split_of=line))
+        .select_related("actor", "donation")
+        .order_by("at", "pk"),
         "can_reconcile": _can_reconcile(request),
     }
     return _render(request, "finance/line_detail.html", context | forms)
