@@ -250,7 +250,7 @@ def offer_form(appeal: Appeal, **overrides) -> dict:
         "phases": "3",
         "condition": "used",
         "year": "2015",
-        "value": "12.500",
+        "value": "12500",
         "weight_kg": "1250",
         "length_cm": "250",
         "width_cm": "110",
