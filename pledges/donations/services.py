@@ -6,11 +6,15 @@ import dataclasses
 from django.forms import ModelForm
 
 from pledges.accounts.models import User
-from pledges.donations.mails import instruction_recipients, send_payment_instructions
+from pledges.donations.mails import (
+    account_changed,
+    instruction_recipients,
+    send_payment_instructions,
+)
 from pledges.donations.models import Donation
 from pledges.history.models import Event
 from pledges.history.services import record, writing
-from pledges.reference.models import KnownIban
+from pledges.reference.models import Appeal, KnownIban
 
 
 class LockedError(Exception):
@@ -121,3 +125,31 @@ def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
             note=note,
         )
     return current
+
+
+# What the payment instructions of every pledge to an appeal say about where to pay.
+ACCOUNT_FIELDS = ("iban", "account_name", "transfer_keyword")
+
+
+def save_appeal(appeal: Appeal, user: User) -> Appeal:
+    """Save an appeal with the values a valid AppealForm gave it; its receiving account is kept in the history.
+
+    A new appeal's account is its creation Event; a change of it (who, from, to) is an Event
+    that finance and the coordinators are mailed about: every open pledge's instructions change.
+    """
+    with writing():
+        if appeal.pk is None:
+            appeal.save()
+            record(Event.Kind.CREATED, appeal, actor=user, changes={f: getattr(appeal, f) for f in ACCOUNT_FIELDS})
+            return appeal
+        current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        appeal.save()
+        changes = {
+            field: [getattr(current, field), getattr(appeal, field)]
+            for field in ACCOUNT_FIELDS
+            if getattr(current, field) != getattr(appeal, field)
+        }
+        if changes:
+            event = record(Event.Kind.ACCOUNT_CHANGED, appeal, actor=user, changes=changes)
+            account_changed.enqueue(event.pk)
+    return appeal

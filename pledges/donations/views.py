@@ -16,14 +16,21 @@ from pledges.core.money import format_euro
 from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.donations import overpayments
 from pledges.donations.access import can_pledge, visible_donations
+from pledges.donations.appeals import account_since
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import DonationForm, WithdrawForm
 from pledges.donations.mails import instruction_recipients
-from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
+from pledges.donations.services import (
+    LockedError,
+    create_donation,
+    update_donation,
+    withdraw_donation,
+)
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
+
 
 @allow(*EVERYONE)
 def home(request: HttpRequest) -> HttpResponse:
@@ -110,6 +117,7 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "donation": donation,
             "overpaid_flag": overpayments.flag(donation, decision) if donation.overpaid_cents else "",
             "events": events,
+            "account_since": account_since(donation.appeal),
             "can_change": can_pledge(request.user) and donation.is_editable,
         },
     )

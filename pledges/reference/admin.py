@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from pledges.core.admin import ReadOnlyAdmin
-from pledges.reference.models import Appeal, Destination, KnownIban, Municipality
+from pledges.reference.models import Destination, KnownIban, Municipality
 
 
 @admin.register(Municipality)
@@ -21,10 +21,7 @@ class DestinationAdmin(admin.ModelAdmin):
     search_fields = ["name_nl", "name_en", "name_uk"]
 
 
-@admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
-    list_display = ["title", "theme", "accepts", "is_open"]
-    list_filter = ["theme", "is_open"]
+# The appeals' admin is pledges.donations.admin: a change of the receiving account is an Event.
 
 
 @admin.register(KnownIban)
