@@ -14,6 +14,7 @@ from pledges.accounts.models import Role
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
 from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
+from pledges.donations import overpayments
 from pledges.donations.access import can_pledge, visible_donations
 from pledges.donations.appeals import account_since
 from pledges.donations.exports import donation_export
@@ -110,11 +111,13 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     events = donation.events.select_related("actor")
     fund_staff = request.user.is_fund_staff
+    decision = overpayments.decisions([donation]).get(donation.pk)
     return render(
         request,
         "donations/detail.html",
         {
             "donation": donation,
+            "overpaid_flag": overpayments.flag(donation, decision) if donation.overpaid_cents else "",
             "events": events,
             "account_since": account_since(donation.appeal),
             "dues": donation.dues(),

@@ -7,6 +7,21 @@ from django.db.models.functions import Coalesce
 
 from pledges.core.money import format_euro
 from pledges.donations.models import Donation, Instalment
+from pledges.finance.models import Payment
+
+
+def split_findings() -> Iterator[str]:
+    """Split lines whose parts do not add up to them, and parts paying a pledge of a line that is not split."""
+    parts = Sum("parts__amount_cents", filter=Q(parts__donation__isnull=False), default=0)
+    lines = Payment.objects.annotate(paid=parts).filter(
+        Q(match_method=Payment.Method.SPLIT) & ~Q(paid=F("amount_cents"))
+        | ~Q(match_method=Payment.Method.SPLIT) & ~Q(paid=0)
+    )
+    for line in lines.order_by("pk").iterator(chunk_size=2000):
+        yield (
+            f"Bank line id {line.pk} ({line.match_method or 'open'}) of "
+            f"{format_euro(line.amount_cents, 'en')}: its parts pay pledges {format_euro(line.paid, 'en')}"
+        )
 
 
 def donation_findings() -> Iterator[str]:

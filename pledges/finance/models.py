@@ -116,6 +116,10 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
         """Matchable lines nobody has matched or marked as a gift yet: finance's to-do list."""
         return self.matchable().filter(match_method="")
 
+    def lines(self) -> PaymentQuerySet:
+        """The lines as the bank (or finance, by hand) booked them: without the parts of split lines."""
+        return self.filter(split_of__isnull=True)
+
     def matched(self) -> PaymentQuerySet:
         return self.filter(donation__isnull=False)
 
@@ -125,6 +129,8 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def totals(self, accounts: frozenset[str] | None = None) -> dict:
         """Rows, and euro (exact) matched to pledges, gifts, open to match and other, in one query.
 
+        Call it on `lines()`: a split line counts as matched, its parts not again.
+
         "open" are the lines `unmatched()` lists; "other" is everything else (debits,
         lines on other accounts or in another currency), signed as booked, so
         matched + gifts + open + other is the sum of every line.
@@ -133,8 +139,11 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
             accounts = frozenset(Appeal.objects.values_list("iban", flat=True))
         sums = self.aggregate(
             rows=models.Count("*"),
-            total=models.Sum("amount_cents", default=0),
-            matched=models.Sum("amount_cents", default=0, filter=Q(donation__isnull=False)),
+            # A voided payment was never received: it counts as no money at all.
+            total=models.Sum("amount_cents", default=0, filter=~Q(match_method=Payment.Method.VOIDED)),
+            matched=models.Sum(
+                "amount_cents", default=0, filter=Q(donation__isnull=False) | Q(match_method=Payment.Method.SPLIT)
+            ),
             gifts=models.Sum("amount_cents", default=0, filter=Q(match_method=Payment.Method.GIFT)),
             open=models.Sum(
                 "amount_cents",
@@ -158,6 +167,10 @@ class Payment(models.Model):
         IBAN_AMOUNT = "iban_amount", _("known IBAN and amount")
         MANUAL = "manual", _("by hand")
         GIFT = "gift_without_pledge", _("gift without pledge")
+        # The line pays several pledges: its parts (lines of their own, `split_of` it) are matched.
+        SPLIT = "split", _("split over pledges")
+        # A payment entered by hand by mistake; a split part whose split was undone.
+        VOIDED = "voided", _("voided")
 
     PLEDGE_METHODS = (Method.REFERENCE, Method.IBAN_AMOUNT, Method.MANUAL)
 
@@ -220,6 +233,10 @@ class Payment(models.Model):
         blank=True,
     )
     matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    # A part of a split line: the bank's line is `split_of`, this row pays one pledge with part of it.
+    split_of = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.PROTECT, related_name="parts", null=True, blank=True
+    )
 
     objects = PaymentQuerySet.as_manager()
 
@@ -233,7 +250,11 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(match_method="", donation__isnull=True, matched_at__isnull=True)
-                    | Q(match_method="gift_without_pledge", donation__isnull=True, matched_at__isnull=False)
+                    | Q(
+                        match_method__in=["gift_without_pledge", "split", "voided"],
+                        donation__isnull=True,
+                        matched_at__isnull=False,
+                    )
                     | Q(
                         match_method__in=["reference", "iban_amount", "manual"],
                         donation__isnull=False,

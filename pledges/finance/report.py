@@ -133,8 +133,11 @@ class ReportScope:
         ).order_by("created_at", "id")
 
     def payments(self):
-        """Lines booked in the period: matched to the appeal's pledges, or unmatched on its account."""
-        return Payment.objects.filter(
+        """Lines booked in the period: matched to the appeal's pledges, or unmatched on its account.
+
+        A split line is one row (its parts are not lines of the bank's).
+        """
+        return Payment.objects.lines().filter(
             Q(donation__appeal=self.appeal) | Q(donation__isnull=True, account_iban=self.appeal.iban),
             booking_date__gte=self.start,
             booking_date__lte=self.end,

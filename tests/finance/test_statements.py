@@ -219,10 +219,10 @@ def test_debits_and_lines_on_other_accounts_are_kept_but_never_matched(finance, 
     assert Donation.objects.get(pk=90001207).received_cents == 0
     line = Payment.objects.get(account_iban="NL74RABO0398765432", amount_cents=1_000_00)
     with pytest.raises(MatchRefused):
-        match(line.pk, 90001205, finance)
+        match(line.pk, 90001205, finance, confirmed=matching.EVERYTHING)
     debit = Payment.objects.filter(account_iban=FUND, amount_cents__lt=0).first()
     with pytest.raises(MatchRefused):
-        match(debit.pk, 90001203, finance)
+        match(debit.pk, 90001203, finance, confirmed=matching.EVERYTHING)
 
 
 def test_a_second_appeal_on_its_own_account_matches_its_own_lines(finance, almere_staff, reference_data):
