@@ -13,13 +13,22 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
 )
-from pledges.finance.models import BankStatement, FinanceReport, Payment, PaymentQuerySet, StatementImport
+from pledges.finance.models import (
+    AccountStatement,
+    BankStatement,
+    FinanceReport,
+    HeldLine,
+    Payment,
+    PaymentQuerySet,
+    StatementImport,
+)
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.reference.models import Appeal, Destination, KnownIban, Municipality, MunicipalityQuerySet, Province
 from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
+    "AccountStatement",
     "Appeal",
     "Authenticator",
     "BankStatement",
@@ -33,6 +42,7 @@ __all__ = [
     "ExportLog",
     "FinanceReport",
     "Fuel",
+    "HeldLine",
     "KnownIban",
     "LoginFailure",
     "Municipality",

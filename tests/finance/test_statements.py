@@ -97,7 +97,8 @@ def test_it_imports_a_bng_statement_and_matches_what_matches(finance, pledges):
 
     statement = result.statement
     assert (statement.line_count, statement.added_count, statement.skipped_count) == (10, 10, 0)
-    assert (statement.from_date, statement.to_date) == (datetime.date(2026, 3, 1), datetime.date(2026, 3, 3))
+    # The period the statements book: the opening balance is dated the day before (1 March).
+    assert (statement.from_date, statement.to_date) == (datetime.date(2026, 3, 2), datetime.date(2026, 3, 3))
     assert (statement.opening_balance_cents, statement.closing_balance_cents) == (1_204_550_00, 1_212_487_50)
     assert statement.account_iban == FUND and statement.format == "mt940"
     assert Payment.objects.aggregate(total=Sum("amount_cents"))["total"] == 1_212_487_50 - 1_204_550_00
