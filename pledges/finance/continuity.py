@@ -45,14 +45,14 @@ class Finding:
 
 
 def period_label(start: datetime.date, end: datetime.date) -> str:
-    """"1–31 Oct 2026", "30 Sep – 2 Oct 2026", "5 Mar 2026" in the reader's language."""
+    """"1–31 October 2026", "30 September – 2 October 2026", "5 March 2026" in the reader's language."""
     if start == end:
-        return date_format(end, "j M Y")
+        return date_format(end, "j F Y")
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{date_format(end, 'j M Y')}"
+        return f"{start.day}–{date_format(end, 'j F Y')}"
     if start.year == end.year:
-        return f"{date_format(start, 'j M')} – {date_format(end, 'j M Y')}"
-    return f"{date_format(start, 'j M Y')} – {date_format(end, 'j M Y')}"
+        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
+    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
 
 
 @dataclasses.dataclass
@@ -112,7 +112,7 @@ def _between(before: _Statement, after: _Statement, currency: str) -> list[str]:
     else:
         parts.append(_("A statement is missing between %(before)s (until %(end)s) and %(after)s (from %(start)s).")
                      % {"before": before.label, "after": after.label,
-                        "end": date_format(before.end, "j M Y"), "start": date_format(after.start, "j M Y")})
+                        "end": date_format(before.end, "j F Y"), "start": date_format(after.start, "j F Y")})
     if after.opening != before.closing:
         parts.append(_("Statement %(before)s closes at %(closing)s, statement %(after)s opens at %(opening)s.")
                      % {"before": before.label, "after": after.label,

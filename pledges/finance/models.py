@@ -93,6 +93,14 @@ class BankStatement(models.Model):
     def closing_balance(self) -> Decimal:
         return cents_to_euro(self.closing_balance_cents)
 
+    @property
+    def opening_balance_display(self) -> str:
+        return format_amount(self.opening_balance_cents, self.currency)
+
+    @property
+    def closing_balance_display(self) -> str:
+        return format_amount(self.closing_balance_cents, self.currency)
+
 
 class AccountStatement(models.Model):
     """One statement as the bank numbered it (a :20: block, a CAMT Stmt) inside an imported file.
@@ -192,12 +200,12 @@ class HeldLine(models.Model):
         return self.line.get("remittance", "")
 
 
-def format_amount(amount: Decimal | int, currency: str) -> str:
+def format_amount(amount: Decimal | int, currency: str, language: str | None = None) -> str:
     """An amount with its currency: "€ 1.000,00" in euro, "USD 1.000,00" in any other."""
     if currency == "EUR":
-        return format_euro(amount)
+        return format_euro(amount, language)
     # The reader's digits without the euro sign, then the currency's own code in front.
-    number = format_euro(abs(amount)).replace("€", "").strip()
+    number = format_euro(abs(amount), language).replace("€", "").strip()
     return f"{'-' if amount < 0 else ''}{currency} {number}"
 
 

@@ -248,7 +248,7 @@ def refuse_what_does_not_belong(parsed: ParsedFile) -> None:
             if not statement.period_start <= line.booking_date <= statement.period_end:
                 raise StatementRefused(
                     _("Line %(number)s of statement %(id)s (%(amount)s, %(counterparty)s) is booked on %(date)s, "
-                      "outside the statement's period %(period)s; nothing was imported."),
+                      "outside the statement's period (%(period)s); nothing was imported."),
                     period=_period(statement.period_start, statement.period_end),
                     **_line_label(statement, number, line),
                 )
