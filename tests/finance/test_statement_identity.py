@@ -22,6 +22,7 @@ from pledges.finance.matching import match
 from pledges.finance.parsers import StatementRefused, parse
 from pledges.finance.report import ReportScope, summary_figures, summary_rows
 from pledges.finance.statements import fingerprint, import_statement
+from pledges.finance.suggestions import suggestions
 from pledges.finance.tasks import queue_statement_import
 from pledges.models import BankStatement, Donation, HeldLine, Payment, StatementImport
 from tests import factories
@@ -354,6 +355,7 @@ def test_dollars_are_shown_with_their_code_never_added_to_euro_and_never_matched
 
     line = Payment.objects.get(currency="USD")
     assert result.matched == 0 and line.donation_id is None  # Utrecht's RF, but not in euro
+    assert suggestions([line]) == {}  # nor suggested for a euro pledge
     # Euro statements and the dollar statement each follow in their own currency.
     assert continuity.findings() == []
     client.force_login(finance)
