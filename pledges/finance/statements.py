@@ -159,6 +159,18 @@ def _booked_lines(account: str, lines: Sequence[Line]) -> list[_Booked]:
     return [_Booked(*row) for row in rows]
 
 
+def _decided_same(account: str, lines: Sequence[Line]) -> dict[str, int]:
+    days = [line.booking_date for line in lines]
+    return dict(
+        HeldLine.objects.filter(
+            statement__account_iban=account,
+            booking_date__gte=min(days),
+            booking_date__lte=max(days),
+            decision=HeldLine.Decision.SAME,
+        ).values_list("line_key", "resembles_id")
+    )
+
+
 @dataclasses.dataclass
 class Sorted:
     """A file's lines sorted against the ledger: new, already booked (their ids), held (with the line they resemble)."""
@@ -187,7 +199,14 @@ def sort_lines(account: str, parsed: ParsedFile) -> Sorted:
             result.known.append(row.pk)
         else:
             pending.append((line, key))
+    # A line finance already called "the same line" is that line again, not a question again.
+    decided_same = _decided_same(account, lines) if pending else {}
     for line, key in pending:
+        same = decided_same.get(key)
+        if same is not None and same not in claimed:
+            claimed.add(same)
+            result.known.append(same)
+            continue
         found: dict[str, _Booked] = {}
         for row in by_transfer.get(transfer(account, line), ()):
             if row.pk not in claimed:

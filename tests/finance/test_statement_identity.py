@@ -149,6 +149,9 @@ def test_a_line_without_an_id_that_differs_only_in_its_text_is_held_not_added(cl
     )
     assert "heeft al over deze regel beslist" in response.text
     assert Payment.objects.count() == 10
+    # The same file exported once more (another file, the same words): the decision holds, nothing is asked again.
+    again = import_bytes(data.replace(b"<MsgId>", b"<MsgId>2-"), "anders-2.xml", finance)
+    assert (again.statement.added_count, again.statement.skipped_count, again.statement.held_count) == (0, 6, 0)
 
 
 def test_a_held_line_finance_adds_is_booked_and_matched_like_an_imported_line(client, finance, pledges):
