@@ -114,7 +114,7 @@ class AccountStatement(models.Model):
     account_iban = models.CharField(_("account"), max_length=34)
     currency = models.CharField(_("currency"), max_length=3)
     statement_id = models.CharField(_("statement id"), max_length=35, blank=True)
-    number = models.PositiveIntegerField(_("statement number"), null=True, blank=True)
+    number = models.PositiveBigIntegerField(_("statement number"), null=True, blank=True)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     opening_balance_cents = models.BigIntegerField(_("opening balance"))

@@ -340,7 +340,8 @@ def _statement_number(value) -> int | None:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return number or None
+    # CAMT allows 18 digits; a number beyond that is no running number.
+    return number if 0 < number < 10**18 else None
 
 
 def parse_mt940(data: bytes) -> ParsedFile:

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('account_iban', models.CharField(max_length=34, verbose_name='account')),
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
                 ('statement_id', models.CharField(blank=True, max_length=35, verbose_name='statement id')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='statement number')),
+                ('number', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='statement number')),
                 ('period_start', models.DateField(verbose_name='from')),
                 ('period_end', models.DateField(verbose_name='to')),
                 ('opening_balance_cents', models.BigIntegerField(verbose_name='opening balance')),

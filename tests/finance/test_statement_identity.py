@@ -372,6 +372,11 @@ def test_dollars_are_shown_with_their_code_never_added_to_euro_and_never_matched
     [usd] = totals["other_currencies"]
     assert (usd.currency, usd.cents, usd.rows, usd.display) == ("USD", 1_000_00, 1, "USD 1.000,00")
     assert Payment.objects.count() == euro_lines + 1
+    # The download keeps dollars out of the euro column too.
+    response = client.get(reverse("pledges:finance_lines"), {"state": "all", "export": "csv"})
+    csv = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = [row.split(";") for row in csv.splitlines() if "USD" in row]
+    assert (row[1], row[2], row[-1]) == ("", "USD", "USD 1.000,00")
 
 
 def test_the_finance_report_keeps_dollars_out_of_overig(finance, pledges, ukraine_appeal):
