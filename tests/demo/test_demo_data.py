@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from stdnum import iban, iso11649
 
-from pledges.finance import continuity
 from pledges.demo.loader import DEMO_PASSWORD
+from pledges.finance import continuity
 from pledges.models import BankStatement, Donation, Event, KnownIban, Payment, Role, User
 from tests.factories import load, row_counts
 
