@@ -613,13 +613,16 @@ def _set_period(statement: Statement) -> None:
     """The days a statement books, where the file does not give them (CAMT FrToDt does).
 
     An MT940 opening balance (:60F:), like a CAMT previous closing balance (PRCD), is
-    dated the day the previous statement closed: the period starts the day after it,
-    unless the statement opens and closes on one day.
+    mostly dated the day the previous statement closed: the period starts the day after
+    it, unless the statement opens and closes on one day. Some banks date it the first
+    day of the period instead: a line booked on that very day shows which.
     """
     if statement.period_end is None:
         statement.period_end = statement.closing_date
     if statement.period_start is None:
-        after_opening = statement.opening_date + datetime.timedelta(days=1)
+        opening = statement.opening_date
+        on_opening_day = any(line.booking_date == opening for line in statement.lines)
+        after_opening = opening if on_opening_day else opening + datetime.timedelta(days=1)
         statement.period_start = min(after_opening, statement.period_end)
     if statement.period_start > statement.period_end:
         raise StatementRefused(NOT_A_STATEMENT)
