@@ -330,7 +330,9 @@ def import_statement(data: bytes, *, file_name: str, user: User) -> ImportResult
                 if matched:
                     statement.matched_count = matched
                     statement.save(update_fields=["matched_count"])
-            return ImportResult(statement, added, matched, findings_for_file(statement.pk, statement.account_iban))
+                # Inside the transaction: an import that cannot say how it fits in has not happened.
+                continuity = findings_for_file(statement.pk, statement.account_iban)
+            return ImportResult(statement, added, matched, continuity)
         except IntegrityError:
             # Someone imported the same file, or an overlapping one, at this very moment.
             previous = BankStatement.objects.filter(sha256=digest).select_related("uploaded_by").first()
