@@ -63,7 +63,7 @@ def statements_of_earlier_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0014_history_need_events_and_data'),
+        ('pledges', '0015_sec_accounts_throttles'),
     ]
 
     operations = [
