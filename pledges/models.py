@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet
+from pledges.donations.models import Donation, DonationQuerySet, Instalment, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -24,7 +24,15 @@ from pledges.finance.models import (
 )
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
-from pledges.reference.models import Appeal, Destination, KnownIban, Municipality, MunicipalityQuerySet, Province
+from pledges.reference.models import (
+    Appeal,
+    Destination,
+    KnownIban,
+    Municipality,
+    MunicipalityQuerySet,
+    Population,
+    Province,
+)
 from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
@@ -41,6 +49,7 @@ __all__ = [
     "Event",
     "ExportLog",
     "FinanceReport",
+    "Instalment",
     "Fuel",
     "HeldLine",
     "KnownIban",
@@ -53,10 +62,12 @@ __all__ = [
     "OfferQuerySet",
     "OfferStatus",
     "Payment",
+    "Population",
     "PaymentQuerySet",
     "Province",
     "ReceiptConfirmation",
     "RecoveryCode",
+    "Reminder",
     "Role",
     "Shipment",
     "StatementImport",

@@ -74,7 +74,11 @@ def unsaved_donation(municipality: Municipality, appeal: Appeal, created_by: Use
         "contact_name": "Contact Persoon",
         "contact_email": "contact@example.nl",
     }
-    return Donation(municipality=municipality, appeal=appeal, created_by=created_by, **(defaults | fields))
+    fields = defaults | fields
+    if fields.get("status") == Donation.Status.WRITTEN_OFF:
+        # As the write-off leaves it: what the pledge lacked is written off.
+        fields.setdefault("written_off_cents", fields["amount_cents"] - fields.get("received_cents", 0))
+    return Donation(municipality=municipality, appeal=appeal, created_by=created_by, **fields)
 
 
 def donation(municipality: Municipality, appeal: Appeal, created_by: User, **fields) -> Donation:

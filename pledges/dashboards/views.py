@@ -19,11 +19,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public, visible_municipalities
+from pledges.accounts.access import (
+    EVERYONE,
+    FUND_STAFF,
+    allow,
+    get_visible_or_404,
+    public,
+    visible_municipalities,
+)
 from pledges.accounts.models import Role
+from pledges.core.middleware import may_be_cached
 from pledges.core.money import format_euro
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
 from pledges.donations.access import visible_donations
+from pledges.donations.appeals import account_events
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, Need
@@ -161,6 +170,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appeal": appeal,
             "appeals": appeals,
+            "account_events": list(account_events(appeal)),
             "money": money,
             "in_kind": EquipmentOffer.objects.add_up(pipeline),
             "target": target,
@@ -277,6 +287,7 @@ def municipality_naming(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @public
+@may_be_cached
 def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """An appeal for everyone, when the fund publishes it: totals, participation, deliveries.
 

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from stdnum import iban as iban_numbers
 
@@ -40,7 +42,7 @@ from pledges.equipment.services import create_offer, save_need
 from pledges.equipment.workflow import Actor, transition
 from pledges.finance.statements import import_statement
 from pledges.history.services import writing
-from pledges.reference.models import Appeal, Destination, Municipality
+from pledges.reference.models import Appeal, Destination, Municipality, Population
 
 DEMO_PASSWORD = "demo-vngfonds"
 
@@ -119,7 +121,15 @@ class DemoData:
 
 
 def load_demo_data(pledges: int = 60) -> DemoData:
-    """Create the demo users, then (once) the demo pledges, statements, needs and offers."""
+    """Create the demo users, then (once) the demo pledges, statements, needs and offers.
+
+    Only with DEBUG: the demo users, an administrator among them, share a published password.
+    """
+    if not settings.DEBUG:
+        raise DemoDataRefused(
+            "The demo data is for a development machine only (DJANGO_DEBUG=true): its users, an "
+            "administrator among them, share a published password. Nothing was created."
+        )
     appeal = Appeal.objects.filter(is_open=True).first()
     if appeal is None:
         raise DemoDataRefused("Run load_reference_data first.")
@@ -134,13 +144,63 @@ def load_demo_data(pledges: int = 60) -> DemoData:
     # other, and the worker of `make run` prints them on the console.
     with writing():
         history = DemoHistory(appeal, users, start, now, travel)
-        history.plan_pledges(pledges)
+        # The last two pledges are made today on a schedule (in instalments, per inhabitant).
+        scheduled = min(pledges, 2)
+        history.plan_pledges(pledges - scheduled)
         history.run()
+        demo_populations(now, [user.municipality for user in users[:2]])
+        demo_schedules(appeal, users[0], users[1], scheduled)
         demo_equipment(appeal, users[0], users[2])
     # Fresh statistics let SQLite's planner pick the ledger's indexes.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return DemoData(users, added=True, pledges=pledges, statements=history.statements)
+
+
+# Marked as demo values: never presented as CBS's figures (load the real ones with load_population).
+DEMO_POPULATION_NOTE = "demo value, not from CBS"
+
+
+def demo_populations(now: datetime.datetime, staff_of: list[Municipality]) -> None:
+    """Made-up inhabitants, this year and last, of every demo municipality, marked as demo values."""
+    rng = random.Random(342)
+    year = timezone.localdate(now).year
+    municipalities = Municipality.objects.filter(
+        Q(donations__isnull=False) | Q(pk__in=[m.pk for m in staff_of])
+    ).distinct().order_by("code")
+    for municipality in municipalities:
+        inhabitants = rng.randint(9_000, 250_000)
+        for offset, growth in ((1, 0), (0, rng.randint(-300, 1_500))):
+            Population.objects.get_or_create(
+                municipality=municipality, year=year - offset,
+                defaults={"inhabitants": inhabitants + growth, "source": Population.Source.DEMO,
+                          "source_detail": DEMO_POPULATION_NOTE},
+            )
+
+
+def demo_schedules(appeal: Appeal, almere: User, utrecht: User, count: int = 2) -> None:
+    """A pledge in instalments (Utrecht) and one per inhabitant (Almere), made today (the first `count`)."""
+    today = timezone.localdate()
+    instalments = [(today + datetime.timedelta(days=days), cents) for days, cents in
+                   ((5, 10_000_00), (35, 10_000_00), (65, 5_000_00))]
+    common = {"appeal": appeal.pk, "decision_reference": "B&W-besluit termijnen", "expected_date": ""}
+    rows = {"instalment-TOTAL_FORMS": str(len(instalments)), "instalment-INITIAL_FORMS": "0"}
+    for index, (day, cents) in enumerate(instalments):
+        rows[f"instalment-{index}-due_date"] = day.isoformat()
+        rows[f"instalment-{index}-amount"] = str(Decimal(cents) / 100)
+    plans = [
+        (utrecht, {"schedule": "instalments", "amount": "25000", **rows}),
+        (almere, {"schedule": "per_inhabitant", "per_inhabitant": "0.10", "population_year": str(today.year - 1),
+                  "expected_date": (today + datetime.timedelta(days=21)).isoformat()}),
+    ]
+    for staff, fields in plans[:count]:
+        form = DonationForm({
+            **common, "iban": demo_iban(staff.municipality), "contact_name": staff.get_full_name(),
+            "contact_email": staff.email, **fields,
+        }, municipality=staff.municipality)
+        if not form.is_valid():
+            raise DemoDataRefused(form.errors.as_text())
+        create_donation(form, staff)
 
 
 def demo_need(appeal, destination, coordinator, category, kva, quantity, priority) -> Need:

@@ -64,6 +64,7 @@ DONATION_STATUS_NL = {
     "partly_received": "deels ontvangen",
     "received": "ontvangen",
     "withdrawn": "ingetrokken",
+    "written_off": "afgeschreven",
 }
 
 

@@ -1,13 +1,17 @@
 """The pledge's e-mails, as tasks: queued with the change they report, rendered and sent by the worker."""
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from pledges.accounts.models import Role, User
 from pledges.core.mails import RECIPIENT_LANGUAGE, compose
 from pledges.core.money import format_euro
 from pledges.core.tasks import mail_task
+from pledges.donations.appeals import account_since
 from pledges.donations.models import Donation
+from pledges.history.models import Event
+from pledges.history.rendering import show_all
 
 
 def instruction_recipients(donation: Donation, *also: str) -> list[str]:
@@ -37,18 +41,43 @@ def send_payment_instructions(donation_pk: int, changed: bool = False, also_to: 
             (gettext("In the name of"), appeal.account_name),
             (gettext("Description"), f"{appeal.transfer_keyword} {donation.reference}"),
             (gettext("Before"), date_format(donation.expected_date, "DATE_FORMAT")),
+            (gettext("Account valid since"), since_text(account_since(appeal))),
         ]
         pledge = [
             (gettext("Council/college decision"), donation.decision_reference),
             (gettext("Paying IBAN"), donation.iban_display),
         ]
-    width = max(len(label) for label, _value in transfer + pledge) + 1
+        # A pledge in instalments: each due date with its amount, after the whole.
+        dues = donation.dues() if donation.schedule == Donation.Schedule.INSTALMENTS else []
+        instalments = [(date_format(due.due_date, "DATE_FORMAT"), format_euro(due.amount_cents)) for due in dues]
+    width = max(len(label) for label, _value in transfer + pledge + instalments) + 1
     context = {
         "donation": donation,
         "appeal": appeal,
         "changed": changed,
         "transfer": _label_column(transfer, width),
         "pledge": _label_column(pledge, width),
+        "instalments": _label_column(instalments, width),
     }
     recipients = instruction_recipients(donation, *also_to)
     compose("donations/emails/payment_instructions", context, recipients).send()
+
+
+def since_text(since) -> str:
+    """Since when an appeal's receiving account holds, in the active language."""
+    return date_format(timezone.localtime(since), "DATE_FORMAT") if since else gettext("the start of the appeal")
+
+
+@mail_task
+def account_changed(event_pk: int) -> None:
+    """Tell finance and the coordinators that an appeal's receiving account changed: who, when, from what to what."""
+    event = Event.objects.select_related("appeal", "actor").get(pk=event_pk)
+    recipients = sorted(
+        User.objects.filter(role__in=[Role.FINANCE, Role.COORDINATOR], is_active=True).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    with translation.override(RECIPIENT_LANGUAGE):
+        [(_event, shown)] = show_all([event])
+    context = {"event": event, "appeal": event.appeal, "shown": shown}
+    compose("donations/emails/account_changed", context, recipients).send()

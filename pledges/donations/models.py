@@ -7,11 +7,23 @@ which would otherwise add decimals as floats. `pledges.core.money` converts.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +40,14 @@ class DonationQuerySet(models.QuerySet["Donation"]):
     def for_table(self) -> DonationQuerySet:
         """Join what the ledger table shows, so a page costs a fixed number of queries."""
         return self.select_related("municipality", "appeal")
+
+    def with_last_reminder(self) -> DonationQuerySet:
+        """Annotate when the last payment reminder was queued (``last_reminder_at``) and of what kind."""
+        last = Reminder.objects.filter(donation=OuterRef("pk")).order_by("-queued_at", "-id")
+        return self.annotate(
+            last_reminder_at=Subquery(last.values("queued_at")[:1]),
+            last_reminder_kind=Subquery(last.values("kind")[:1]),
+        )
 
     def active(self) -> DonationQuerySet:
         """Pledges that still count: everything but withdrawn ones."""
@@ -224,6 +244,8 @@ def _period_of(field: str, starts: list, low: int = 0, high: int | None = None) 
 
 # Pledges that count as money: all but Donation.Status.WITHDRAWN (the class is defined below).
 _COUNTED = ~Q(status="withdrawn")
+# Pledges that may still owe money: neither withdrawn nor written off.
+_OWING = ~Q(status__in=["withdrawn", "written_off"])
 
 
 def _money_sums() -> dict:
@@ -231,9 +253,10 @@ def _money_sums() -> dict:
     return {
         "pledged": Sum("amount_cents", default=0, filter=_COUNTED),
         "received": Sum("received_cents", default=0, filter=_COUNTED),
-        # Per pledge: an overpaid pledge must not hide what others still owe.
+        # Per pledge: an overpaid pledge must not hide what others still owe. A written-off
+        # pledge owes nothing more (filtered by status, which the covering indexes hold).
         "outstanding": Sum(
-            Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0, filter=_COUNTED
+            Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0, filter=_OWING
         ),
     }
 
@@ -251,8 +274,17 @@ class Donation(models.Model):
         PARTLY_RECEIVED = "partly_received", _("partly received")
         RECEIVED = "received", _("received")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # Finance wrote off the unpaid rest: closed, nothing outstanding (pledges.donations.schedules).
+        WRITTEN_OFF = "written_off", _("written off")
+
+    class Schedule(models.TextChoices):
+        SINGLE = "single", _("one transfer")
+        INSTALMENTS = "instalments", _("in instalments")
+        PER_INHABITANT = "per_inhabitant", _("an amount per inhabitant")
 
     OPEN_STATUSES = (Status.PLEDGED, Status.PARTLY_RECEIVED)
+    # Statuses that stay whatever is received: the pledge is closed.
+    CLOSED_STATUSES = (Status.WITHDRAWN, Status.WRITTEN_OFF)
 
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="donations"
@@ -274,6 +306,17 @@ class Donation(models.Model):
     reference = models.CharField(_("payment reference"), max_length=25, blank=True)
     decision_reference = models.CharField(_("council/college decision"), max_length=100)
     expected_date = models.DateField(_("expected transfer date"))
+    # One transfer by expected_date, instalments (Instalment rows, the last one's date is
+    # expected_date), or per inhabitant: amount = per_inhabitant_cents × inhabitants, the
+    # CBS population (reference.Population) of population_year as it was when pledged.
+    schedule = models.CharField(_("schedule"), max_length=16, choices=Schedule.choices, default=Schedule.SINGLE)
+    per_inhabitant_cents = models.BigIntegerField(_("amount per inhabitant"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("population of the year"), null=True, blank=True)
+    inhabitants = models.PositiveIntegerField(_("inhabitants"), null=True, blank=True)
+    # The unpaid rest finance wrote off (status written_off), with the reason in its Event.
+    written_off_cents = models.BigIntegerField(_("written off"), default=0)
+    # Finance paused the payment reminders of this pledge (each switch is an Event).
+    reminders_paused = models.BooleanField(_("reminders paused"), default=False)
     contact_name = models.CharField(_("contact person"), max_length=100)
     contact_email = models.EmailField(_("contact e-mail"), max_length=254)
     created_by = models.ForeignKey(
@@ -303,6 +346,17 @@ class Donation(models.Model):
                 fields=["reference"],
                 condition=~Q(reference=""),
                 name="donation_reference_unique",
+            ),
+            # Only a written-off pledge has money written off, and never more than it lacked.
+            models.CheckConstraint(
+                condition=Q(written_off_cents=0, status__in=["pledged", "partly_received", "received", "withdrawn"])
+                | Q(status="written_off", written_off_cents__gt=0, written_off_cents__lte=F("amount_cents")),
+                name="donation_written_off_fits",
+            ),
+            models.CheckConstraint(
+                condition=~Q(schedule="per_inhabitant")
+                | Q(per_inhabitant_cents__gt=0, inhabitants__gt=0, population_year__isnull=False),
+                name="donation_per_inhabitant_complete",
             ),
         ]
         # One index per filter and sort the ledger table offers; the composite
@@ -376,10 +430,18 @@ class Donation(models.Model):
 
     @staticmethod
     def outstanding_cents_for(status: str, amount_cents: int, received_cents: int) -> int:
-        """What is still to come: nothing for a withdrawn pledge, never less than nothing."""
-        if status == Donation.Status.WITHDRAWN:
+        """What is still to come: nothing for a withdrawn or written-off pledge, never less than nothing."""
+        if status in Donation.CLOSED_STATUSES:
             return 0
         return max(amount_cents - received_cents, 0)
+
+    def dues(self) -> list[Due]:
+        """What is due by which date and how much of each came (see `dues_of`)."""
+        return dues_of(self)
+
+    @property
+    def written_off(self) -> Decimal:
+        return cents_to_euro(self.written_off_cents)
 
     @property
     def is_editable(self) -> bool:
@@ -391,11 +453,123 @@ class Donation(models.Model):
         return self.status in self.OPEN_STATUSES and self.expected_date < timezone.localdate()
 
     def status_from_received(self) -> str:
-        """The status that the received amount implies (withdrawn stays withdrawn)."""
-        if self.status == self.Status.WITHDRAWN:
+        """The status that the received amount implies (withdrawn and written off stay so)."""
+        if self.status in self.CLOSED_STATUSES:
             return self.status
         if self.received_cents <= 0:
             return self.Status.PLEDGED
         if self.received_cents < self.amount_cents:
             return self.Status.PARTLY_RECEIVED
         return self.Status.RECEIVED
+
+
+class Instalment(models.Model):
+    """One due date and amount of a pledge paid in instalments; together they make the pledge's amount.
+
+    What is paid of each is not stored: the pledge's received amount fills them in date order
+    (`Donation.dues`), so a match, an unmatch or a payment by hand never leaves them behind.
+    """
+
+    donation = models.ForeignKey(Donation, verbose_name=_("pledge"), on_delete=models.PROTECT,
+                                 related_name="instalments")
+    due_date = models.DateField(_("due date"))
+    amount_cents = models.BigIntegerField(_("amount"))
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["donation", "due_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="instalment_amount_positive"),
+            # A reminder names its instalment by the due date (Reminder below).
+            models.UniqueConstraint(fields=["donation", "due_date"], name="instalment_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation.number} {self.due_date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a pledge expects by one date, and how much of it came (payments fill dues in date order)."""
+
+    number: int
+    due_date: datetime.date
+    amount_cents: int
+    paid_cents: int
+
+    @property
+    def open_cents(self) -> int:
+        return self.amount_cents - self.paid_cents
+
+    @property
+    def amount(self) -> Decimal:
+        return cents_to_euro(self.amount_cents)
+
+    @property
+    def paid(self) -> Decimal:
+        return cents_to_euro(self.paid_cents)
+
+    @property
+    def open(self) -> Decimal:
+        return cents_to_euro(self.open_cents)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.open_cents <= 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_paid and self.due_date < timezone.localdate()
+
+
+def dues_of(donation: Donation, instalments: list[Instalment] | None = None) -> list[Due]:
+    """The pledge's dues, oldest first, each filled from the received amount in date order.
+
+    One due of the whole amount by the expected date unless it has instalments. `instalments`:
+    the pledge's rows if already fetched (prefetched), else they are read.
+    """
+    if donation.schedule == Donation.Schedule.INSTALMENTS:
+        rows = instalments if instalments is not None else list(donation.instalments.order_by("due_date"))
+        planned = [(row.due_date, row.amount_cents) for row in sorted(rows, key=lambda row: row.due_date)]
+    else:
+        planned = [(donation.expected_date, donation.amount_cents)]
+    left, dues = donation.received_cents, []
+    for number, (due_date, amount_cents) in enumerate(planned, start=1):
+        paid = min(max(left, 0), amount_cents)
+        left -= paid
+        dues.append(Due(number, due_date, amount_cents, paid))
+    return dues
+
+
+class Reminder(models.Model):
+    """A payment reminder of one due of a pledge, of one kind: at most one each (the constraint).
+
+    Written when the daily check queues its mail (pledges.donations.reminders); the mail task
+    sets `sent_at`, or `dropped_at` when the due was paid, or the pledge closed or paused, meanwhile.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("a week before the due date")
+        DUE = "due", _("on the due date")
+        OVERDUE = "overdue", _("overdue")
+
+    donation = models.ForeignKey(Donation, verbose_name=_("pledge"), on_delete=models.PROTECT,
+                                 related_name="reminders")
+    due_date = models.DateField(_("due date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    recipients = models.JSONField(_("to"), default=list)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    dropped_at = models.DateTimeField(_("not sent, no longer due, at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ["queued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["donation", "due_date", "kind"], name="reminder_once_per_due_and_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation.number} {self.due_date.isoformat()} {self.kind}"

@@ -6,11 +6,15 @@ import dataclasses
 from django.forms import ModelForm
 
 from pledges.accounts.models import User
-from pledges.donations.mails import instruction_recipients, send_payment_instructions
-from pledges.donations.models import Donation
+from pledges.donations.mails import (
+    account_changed,
+    instruction_recipients,
+    send_payment_instructions,
+)
+from pledges.donations.models import Donation, Instalment
 from pledges.history.models import Event
 from pledges.history.services import record, writing
-from pledges.reference.models import KnownIban
+from pledges.reference.models import Appeal, KnownIban
 
 
 class LockedError(Exception):
@@ -59,9 +63,27 @@ def create_donation(form: ModelForm, user: User) -> Donation:
         actor=user,
         to_status=donation.status,
         changes={"amount_cents": donation.amount_cents},
+        data=_schedule_data(donation, form),
     )
     send_payment_instructions.enqueue(donation.pk)
     return donation
+
+
+def _schedule_data(donation: Donation, form: ModelForm) -> dict:
+    """The schedule a new pledge was made with, as its creation Event keeps it; its instalments saved."""
+    instalments = getattr(form, "instalments", [])
+    if donation.schedule == Donation.Schedule.INSTALMENTS:
+        Instalment.objects.bulk_create(
+            Instalment(donation=donation, due_date=day, amount_cents=cents) for day, cents in instalments
+        )
+        return {"instalments": [[day.isoformat(), cents] for day, cents in instalments]}
+    if donation.schedule == Donation.Schedule.PER_INHABITANT:
+        population = form.population
+        return {"per_inhabitant": {
+            "cents": donation.per_inhabitant_cents, "inhabitants": donation.inhabitants, "year": donation.population_year,
+            "source": population.source, "source_detail": population.source_detail,
+        }}
+    return {}
 
 
 # What the payment instructions show or whom they reach: a change mails them anew.
@@ -121,3 +143,79 @@ def withdraw_donation(donation: Donation, user: User, note: str) -> Donation:
             note=note,
         )
     return current
+
+
+# What the payment instructions of every pledge to an appeal say about where to pay.
+ACCOUNT_FIELDS = ("iban", "account_name", "transfer_keyword")
+
+
+def save_appeal(appeal: Appeal, user: User) -> Appeal:
+    """Save an appeal with the values a valid AppealForm gave it; its receiving account is kept in the history.
+
+    A new appeal's account is its creation Event; a change of it (who, from, to) is an Event
+    that finance and the coordinators are mailed about: every open pledge's instructions change.
+    """
+    with writing():
+        if appeal.pk is None:
+            appeal.save()
+            record(Event.Kind.CREATED, appeal, actor=user, changes={f: getattr(appeal, f) for f in ACCOUNT_FIELDS})
+            return appeal
+        current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        appeal.save()
+        changes = {
+            field: [getattr(current, field), getattr(appeal, field)]
+            for field in ACCOUNT_FIELDS
+            if getattr(current, field) != getattr(appeal, field)
+        }
+        if changes:
+            event = record(Event.Kind.ACCOUNT_CHANGED, appeal, actor=user, changes=changes)
+            account_changed.enqueue(event.pk)
+    return appeal
+@dataclasses.dataclass(frozen=True)
+class WriteOff:
+    """What a write-off did: the cents written off, or nothing because the pledge was already closed."""
+
+    cents: int
+    status: str
+
+    @property
+    def done(self) -> bool:
+        return self.cents > 0
+
+
+def write_off(donation_pk: int, user: User, reason: str) -> WriteOff:
+    """Write off what an open pledge still lacks: it is closed, with nothing outstanding.
+
+    Idempotent by nature: a pledge already closed (written off, received, withdrawn) is left
+    as it is, so a second submit of the same form writes nothing and says so.
+    """
+    with writing():
+        current = Donation.objects.select_for_update().get(pk=donation_pk)
+        rest = current.amount_cents - current.received_cents
+        if current.status not in Donation.OPEN_STATUSES or rest <= 0:
+            return WriteOff(0, current.status)
+        before = current.status
+        current.status, current.written_off_cents = Donation.Status.WRITTEN_OFF, rest
+        current.save(update_fields=["status", "written_off_cents", "updated_at"])
+        record(
+            Event.Kind.WRITTEN_OFF,
+            current,
+            actor=user,
+            from_status=before,
+            to_status=current.status,
+            changes={"written_off_cents": [0, rest]},
+            note=reason,
+        )
+    return WriteOff(rest, current.status)
+
+
+def pause_reminders(donation_pk: int, user: User, paused: bool, note: str = "") -> bool:
+    """Pause (or resume) a pledge's payment reminders; return False when they already were so."""
+    with writing():
+        current = Donation.objects.select_for_update().get(pk=donation_pk)
+        if current.reminders_paused == paused:
+            return False
+        current.reminders_paused = paused
+        current.save(update_fields=["reminders_paused", "updated_at"])
+        record(Event.Kind.REMINDERS, current, actor=user, data={"reminders_paused": paused}, note=note)
+    return True

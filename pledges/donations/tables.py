@@ -1,11 +1,13 @@
 
 
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pledges.core.tables import EuroColumn, LedgerTable, LocalDateColumn
-from pledges.donations.models import Donation
+from pledges.donations.models import Donation, Reminder
 
 
 class DonationTable(LedgerTable):
@@ -50,3 +52,17 @@ class DonationTable(LedgerTable):
                 _("overdue"),
             )
         return record.get_status_display()
+
+
+class OutstandingTable(DonationTable):
+    """The outstanding pledges, with the last payment reminder (rows from `with_last_reminder()`)."""
+
+    last_reminder = tables.Column(verbose_name=_("Last reminder"), accessor="last_reminder_at", orderable=False)
+
+    class Meta(DonationTable.Meta):
+        sequence = (*DonationTable.Meta.sequence, "last_reminder")
+
+    def render_last_reminder(self, record: Donation) -> str:
+        kind = Reminder.Kind(record.last_reminder_kind).label
+        return format_html('{} <span class="help">{}</span>', date_format(timezone.localtime(record.last_reminder_at),
+                                                                         "SHORT_DATE_FORMAT"), kind)

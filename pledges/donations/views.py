@@ -15,14 +15,22 @@ from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
 from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
 from pledges.donations.access import can_pledge, visible_donations
+from pledges.donations.appeals import account_since
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
-from pledges.donations.forms import DonationForm, WithdrawForm
+from pledges.donations.forms import DonationForm, WithdrawForm, WriteOffForm
 from pledges.donations.mails import instruction_recipients
-from pledges.donations.services import LockedError, create_donation, update_donation, withdraw_donation
+from pledges.donations.models import Donation
+from pledges.donations.services import (
+    LockedError,
+    create_donation,
+    update_donation,
+    withdraw_donation,
+)
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
+
 
 @allow(*EVERYONE)
 def home(request: HttpRequest) -> HttpResponse:
@@ -71,7 +79,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
 def donation_create(request: HttpRequest) -> HttpResponse:
     open_appeals = Appeal.objects.filter(is_open=True).exclude(accepts=Appeal.Accepts.EQUIPMENT)
     if request.method == "POST":
-        form = DonationForm(request.POST)
+        form = DonationForm(request.POST, municipality=request.user.municipality)
         if form.is_valid():
             donation = create_donation(form, request.user)
             messages.success(
@@ -82,7 +90,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(donation)
     else:
-        form = DonationForm(initial={
+        form = DonationForm(municipality=request.user.municipality, initial={
             "appeal": open_appeals.first(),
             "contact_name": request.user.get_full_name(),
             "contact_email": request.user.email,
@@ -101,13 +109,19 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     events = donation.events.select_related("actor")
+    fund_staff = request.user.is_fund_staff
     return render(
         request,
         "donations/detail.html",
         {
             "donation": donation,
             "events": events,
+            "account_since": account_since(donation.appeal),
+            "dues": donation.dues(),
             "can_change": can_pledge(request.user) and donation.is_editable,
+            "reminders": donation.reminders.all() if fund_staff else None,
+            "can_settle": request.user.role == Role.FINANCE and donation.status in Donation.OPEN_STATUSES,
+            "write_off_form": WriteOffForm(),
         },
     )
 
@@ -118,7 +132,7 @@ def donation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not donation.is_editable:
         messages.error(request, _("This pledge can no longer be changed: money has been received or it was withdrawn."))
         return redirect(donation)
-    form = DonationForm(request.POST or None, instance=donation)
+    form = DonationForm(request.POST or None, instance=donation, municipality=donation.municipality)
     if request.method == "POST" and form.is_valid():
         try:
             edit = update_donation(form, request.user)

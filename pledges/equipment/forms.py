@@ -21,7 +21,15 @@ from pledges.core.fields import (
     upcoming_date,
 )
 from pledges.core.money import format_euro
-from pledges.equipment.models import OFFER_EDITABLE_FIELDS, Category, EquipmentOffer, Fuel, Need, OfferStatus
+from pledges.equipment.models import (
+    OFFER_EDITABLE_FIELDS,
+    Category,
+    EquipmentOffer,
+    Fuel,
+    Need,
+    OfferStatus,
+)
+from pledges.equipment.photos import stripped_photo
 from pledges.reference.models import Appeal, Destination
 
 OFFER_MAX_QUANTITY = 10_000
@@ -176,6 +184,11 @@ class OfferForm(forms.ModelForm):
 
     def clean_pickup_postcode(self) -> str:
         return clean_postcode_value(self.cleaned_data["pickup_postcode"])
+
+    def clean_photos(self) -> list[tuple]:
+        """The verified photos without their metadata (place, device), as they will be stored."""
+        photos = self.cleaned_data["photos"]
+        return [(stripped_photo(upload, content_type), content_type) for upload, content_type in photos]
 
     def clean_year(self) -> int | None:
         year = self.cleaned_data["year"]

@@ -23,8 +23,8 @@ from pledges.equipment.models import (
     Need,
     OfferPhoto,
     OfferStatus,
-    random_photo_name,
 )
+from pledges.equipment.photos import store_photo
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 
@@ -71,8 +71,7 @@ def _store_photos(offer: EquipmentOffer, photos: Iterable[tuple], stored: list[s
     count = 0
     for upload, content_type in photos:
         photo = OfferPhoto(offer=offer, content_type=content_type)
-        photo.image.save(random_photo_name(), upload, save=False)
-        stored.append(photo.image.name)
+        stored.append(store_photo(photo.image, upload))
         photo.save()
         count += 1
     return count

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from pledges.core.money import format_euro
-from pledges.donations.models import Donation
+from pledges.donations.models import Donation, Instalment
 from pledges.finance.models import Payment
 
 
@@ -14,7 +14,7 @@ def donation_findings() -> Iterator[str]:
     """Pledges whose received amount or status disagrees with their matched bank lines."""
     pledges = (
         Donation.objects.annotate(matched=Coalesce(Sum("payments__amount_cents"), 0))
-        .only("pk", "status", "received_cents", "amount_cents")
+        .only("pk", "status", "received_cents", "amount_cents", "written_off_cents")
         .order_by("pk")
     )
     for donation in pledges.iterator(chunk_size=2000):
@@ -29,6 +29,38 @@ def donation_findings() -> Iterator[str]:
                 f"Donation {donation.number} (id {donation.pk}): status {donation.status!r} does not follow "
                 f"from {format_euro(donation.received_cents, 'en')} received"
             )
+
+
+
+def schedule_findings() -> Iterator[str]:
+    """Pledges whose instalments do not make their amount, or whose write-off does not fit what was lacking."""
+    instalments = Instalment.objects.filter(donation=OuterRef("pk")).order_by().values("donation")
+    scheduled = (
+        Donation.objects.filter(schedule=Donation.Schedule.INSTALMENTS)
+        .annotate(
+            planned=Coalesce(Subquery(instalments.annotate(total=Sum("amount_cents")).values("total")), 0),
+            rows=Coalesce(Subquery(instalments.annotate(count=Count("*")).values("count")), 0),
+        )
+        .exclude(planned=F("amount_cents"), rows__gte=2)
+        .only("pk", "amount_cents")
+        .order_by("pk")
+    )
+    for donation in scheduled:
+        yield (
+            f"Donation {donation.number} (id {donation.pk}): its {donation.rows} instalments add up to "
+            f"{format_euro(donation.planned, 'en')}, not to its amount {format_euro(donation.amount_cents, 'en')}"
+        )
+    # Written off: what the pledge lacked at the write-off, so received + written off is never more than
+    # the amount, unless money came afterwards (still booked, and the pledge stays closed).
+    odd = Donation.objects.filter(
+        Q(status=Donation.Status.WRITTEN_OFF, written_off_cents__lte=0)
+        | Q(~Q(status=Donation.Status.WRITTEN_OFF), written_off_cents__gt=0)
+    ).only("pk", "status", "written_off_cents").order_by("pk")
+    for donation in odd:
+        yield (
+            f"Donation {donation.number} (id {donation.pk}): status {donation.status!r} with "
+            f"{format_euro(donation.written_off_cents, 'en')} written off"
+        )
 
 
 def transfer_findings() -> Iterator[str]:

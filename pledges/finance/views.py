@@ -24,8 +24,11 @@ from pledges.accounts.access import allow, get_visible_or_404
 from pledges.accounts.models import Role
 from pledges.core.money import format_euro
 from pledges.donations.exports import donation_export
+from pledges.donations.forms import RemindersForm, WriteOffForm
+from pledges.donations.models import Donation
+from pledges.donations.services import pause_reminders, write_off
 from pledges.donations.filters import DonationFilter
-from pledges.donations.tables import DonationTable
+from pledges.donations.tables import OutstandingTable
 from pledges.finance import continuity
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import payment_export
@@ -435,11 +438,11 @@ def manual_payment_create(request: HttpRequest) -> HttpResponse:
 def outstanding(request: HttpRequest) -> HttpResponse:
     """Open pledges with money still to come: overdue ones first, then by expected date."""
     pledge_filter = DonationFilter(
-        request.GET or None, queryset=outstanding_pledges().for_table(), user=request.user
+        request.GET or None, queryset=outstanding_pledges().for_table().with_last_reminder(), user=request.user
     )
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
-    table = DonationTable(rows, order_by=(), request=request)
+    table = OutstandingTable(rows, order_by=(), request=request)
     export_format = requested_format(request)
     if export_format:
         RequestConfig(request, paginate=False).configure(table)
@@ -456,6 +459,49 @@ def outstanding(request: HttpRequest) -> HttpResponse:
         "finance/outstanding.html",
         {"filter": pledge_filter, "table": table, "totals": rows.totals()},
     )
+
+
+# --------------------------------------------------------------------------- a pledge's reminders and write-off
+# Finance's actions on the pledge page (pledges/donations/views.py shows them).
+
+
+@require_POST
+@allow(Role.FINANCE)
+def pledge_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance writes off the unpaid rest of a pledge, with a reason; a second submit writes nothing."""
+    donation = get_visible_or_404(Donation.objects.all(), pk=pk)
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the write-off; nothing was written off."))
+        return redirect(donation)
+    done = write_off(donation.pk, request.user, form.cleaned_data["reason"])
+    if done.done:
+        messages.success(request, _("%(amount)s of pledge %(number)s is written off; the pledge is closed.")
+                         % {"amount": format_euro(done.cents), "number": donation.number})
+    else:
+        messages.info(request, _("Pledge %(number)s is already closed (%(status)s); nothing was written off.")
+                      % {"number": donation.number, "status": Donation.Status(done.status).label})
+    return redirect(donation)
+
+
+@require_POST
+@allow(Role.FINANCE)
+def pledge_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance pauses or resumes a pledge's payment reminders (recorded in its history)."""
+    donation = get_visible_or_404(Donation.objects.all(), pk=pk)
+    form = RemindersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed."))
+        return redirect(donation)
+    paused = form.cleaned_data["paused"]
+    changed = pause_reminders(donation.pk, request.user, paused, form.cleaned_data["note"])
+    if not changed:
+        messages.info(request, _("Nothing was changed."))
+    elif paused:
+        messages.success(request, _("The payment reminders of pledge %(number)s are paused.") % {"number": donation.number})
+    else:
+        messages.success(request, _("The payment reminders of pledge %(number)s run again.") % {"number": donation.number})
+    return redirect(donation)
 
 
 # --------------------------------------------------------------------------- the finance report

@@ -37,7 +37,7 @@ HASHED_FIELDS = (
     "at", "from_status", "to_status", "changes", "note",
 )
 # Fields added later: hashed only when set, so the hashes of the events before them stay valid.
-HASHED_WHEN_SET = ("need_id", "data")
+HASHED_WHEN_SET = ("need_id", "data", "appeal_id")
 # Any fixed 64-bit number that no other advisory lock of this database uses.
 CHAIN_LOCK_KEY = zlib.crc32(b"pledges.event_chain")
 
@@ -99,7 +99,7 @@ def _link(events: Iterable[Event], using: str) -> None:
 
 
 # What an Event can be about (the constraint below: exactly one of them, see _subject_is).
-SUBJECTS = ("donation", "offer", "shipment", "payment", "need", "municipality")
+SUBJECTS = ("donation", "offer", "shipment", "payment", "need", "municipality", "appeal")
 
 
 def _subject_is(subject: str, *free: str) -> Q:
@@ -146,6 +146,9 @@ class Event(models.Model):
         GIFT_UNDONE = "gift_undone", _("gift marking undone")
         NAMED_PUBLICLY = "named_publicly", _("public naming changed")
         PAYMENT_ENTERED = "payment_entered", _("payment entered by hand")
+        ACCOUNT_CHANGED = "account_changed", _("receiving account changed")
+        REMINDERS = "reminders", _("payment reminders paused or resumed")
+        WRITTEN_OFF = "written_off", _("unpaid rest written off")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
@@ -167,6 +170,10 @@ class Event(models.Model):
     )
     # A destination's need (behoefte), as the coordinators keep it.
     need = models.ForeignKey("pledges.Need", on_delete=models.PROTECT, related_name="events", null=True, blank=True)
+    # An appeal's own settings, such as the account its pledges are paid to.
+    appeal = models.ForeignKey(
+        "pledges.Appeal", on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -203,6 +210,7 @@ class Event(models.Model):
             models.Index(fields=["shipment", "at"], name="event_shipment_at"),
             models.Index(fields=["payment", "at"], name="event_payment_at"),
             models.Index(fields=["need", "at"], name="event_need_at"),
+            models.Index(fields=["appeal", "at"], name="event_appeal_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -215,6 +223,7 @@ class Event(models.Model):
                     | _subject_is("payment", "municipality")
                     | _subject_is("municipality")
                     | _subject_is("need")
+                    | _subject_is("appeal")
                 ),
                 name="event_has_one_subject",
             ),

@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum import iban as stdnum_iban
 
 from pledges.core.measures import format_measure
 from pledges.core.money import format_euro
@@ -54,6 +55,7 @@ LOADING = {
     "offer": (gettext_lazy("%(number)s put on board"), gettext_lazy("%(number)s taken off")),
 }
 NAMED = {True: gettext_lazy("Named on the public page."), False: gettext_lazy("No longer named on the public page.")}
+REMINDERS_PAUSED = {True: gettext_lazy("Payment reminders paused."), False: gettext_lazy("Payment reminders resumed.")}
 
 # --------------------------------------------------------------------------- frozen text of old events
 
@@ -121,7 +123,7 @@ class Shown:
 
 def subject_model(event: Event) -> type[models.Model]:
     """The model of what the event is about (a match is the pledge's event, naming its bank line too)."""
-    for name in ("donation", "offer", "shipment", "need", "payment", "municipality"):
+    for name in ("donation", "offer", "shipment", "need", "payment", "municipality", "appeal"):
         if getattr(event, f"{name}_id"):
             return Event._meta.get_field(name).related_model
     return Event._meta.get_field("donation").related_model
@@ -169,6 +171,8 @@ def value_text(model, key: str, value, related: dict | None = None) -> str:
     """A recorded value as the reader reads it. `related`: {(model, pk): row} looked up in advance."""
     if value is None or value == "":
         return ""
+    if key == "iban":
+        return stdnum_iban.format(str(value))  # in groups of four, as on a bank statement
     if key.endswith("_cents") or key == "amount":
         cents = value if isinstance(value, int) else _dutch_euro_cents(str(value))
         return str(value) if cents is None else format_euro(cents)
@@ -277,6 +281,25 @@ def _lines(data: dict) -> list[str]:
         lines.append(str(NAMED[bool(data["named"])]))
     if "shipment" in data:
         lines.append(_("With shipment %(number)s") % {"number": data["shipment"]})
+    link = data.get("recipient_link")
+    if link:
+        # Versions count from 0 in the links; people count from 1.
+        if "revoked" in link:
+            lines.append(_("Receipt links up to number %(number)d revoked: they now say they were replaced.")
+                         % {"number": link["revoked"] + 1})
+        lines.append(_("Receipt link number %(number)d handed out.") % {"number": link["issued"] + 1})
+    if "reminders_paused" in data:
+        lines.append(str(REMINDERS_PAUSED[bool(data["reminders_paused"])]))
+    if "instalments" in data:
+        lines.append(_("In instalments: %(instalments)s") % {
+            "instalments": "; ".join(f"{_day(day)} {format_euro(cents)}" for day, cents in data["instalments"])
+        })
+    if "per_inhabitant" in data:
+        per = data["per_inhabitant"]
+        lines.append(_("%(amount)s per inhabitant × %(inhabitants)s inhabitants (%(year)s, %(source)s)") % {
+            "amount": format_euro(per["cents"]), "inhabitants": number_format(per["inhabitants"], force_grouping=True),
+            "year": per["year"], "source": per["source_detail"] or per["source"],
+        })
     return lines
 
 

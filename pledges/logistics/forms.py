@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.core.fields import PHOTO_TYPES, upcoming_date, verified_image_type
 from pledges.equipment.forms import equipment_appeals
 from pledges.equipment.models import EquipmentOffer
+from pledges.equipment.photos import stripped_photo
 from pledges.logistics.models import Shipment
 
 # How far ahead a shipment may be planned, and how long it may take; more is almost always a typo.
@@ -155,4 +156,4 @@ class ReceiptForm(forms.Form):
         if not upload:
             return None
         self.photo_content_type = verified_image_type(upload)
-        return upload
+        return stripped_photo(upload, self.photo_content_type)

@@ -34,6 +34,9 @@ class Shipment(models.Model):
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     created_at = models.DateTimeField(default=timezone.now)
+    # The version of the receipt links that work: a coordinator who revokes the links raises it,
+    # and a link signed with a lower version says it was replaced (pledges.logistics.receipts).
+    recipient_link_version = models.PositiveIntegerField(_("receipt link version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("shipment")

@@ -119,10 +119,29 @@ def update_shipment(form, actor: Actor) -> Shipment:
     return shipment
 
 
-def record_recipient_link(shipment: Shipment, user, *, at: datetime.datetime, expires: datetime.date) -> None:
-    """Keep in the shipment's history that a receipt link was handed out, and until when it works."""
+def issue_recipient_link(
+    shipment: Shipment, user, *, at: datetime.datetime, expires: datetime.date, revoke: bool = False
+) -> int:
+    """Hand out a receipt link of a delivered shipment and keep it in its history; the link's version.
+
+    `revoke`: the links handed out before stop working (they say they were replaced), and
+    the new one is of the next version.
+    """
     with writing():
-        record(Event.Kind.SHIPMENT, shipment, actor=user, at=at, changes={"recipient_link_expires": expires.isoformat()})
+        current = _locked_shipment(shipment)
+        if current.status != ShipmentStatus.DELIVERED:
+            raise TransitionRefused(_("A receipt link can only be made once the shipment is delivered."))
+        link = {"issued": current.recipient_link_version}
+        if revoke:
+            link = {"revoked": current.recipient_link_version, "issued": current.recipient_link_version + 1}
+            current.recipient_link_version = link["issued"]
+            current.save(update_fields=["recipient_link_version"])
+        record(
+            Event.Kind.SHIPMENT, current, actor=user, at=at,
+            changes={"recipient_link_expires": expires.isoformat()}, data={"recipient_link": link},
+        )
+    shipment.recipient_link_version = current.recipient_link_version
+    return current.recipient_link_version
 
 
 def _as_text(value) -> str:

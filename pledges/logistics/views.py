@@ -34,12 +34,14 @@ from pledges.logistics.receipts import (
     AlreadyConfirmed,
     LinkExpired,
     LinkInvalid,
+    LinkReplaced,
     NotConfirmable,
+    check_version,
     confirm_receipt,
     delivered_items,
     expires_at,
+    link_from,
     make_token,
-    shipment_id_from,
 )
 from pledges.logistics.services import (
     add_offers,
@@ -265,24 +267,40 @@ def packing_list_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @allow(Role.COORDINATOR)
 def recipient_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Make a signed, expiring link for the recipient city to confirm receipt; show it once."""
+    """Make a signed, expiring link for the recipient city to confirm receipt; show it once.
+
+    With `revoke`, the links made before stop working and say they were replaced.
+    """
     shipment = get_visible_or_404(_shipments(), pk=pk)
-    if shipment.status != Shipment.Status.DELIVERED:
-        messages.error(request, _("A receipt link can only be made once the shipment is delivered."))
-        return redirect(shipment)
+    revoke = bool(request.POST.get("revoke"))
     issued = timezone.now()
-    url = request.build_absolute_uri(reverse("pledges:recipient", args=[make_token(shipment)]))
     expires = timezone.localdate(expires_at(issued))
-    logistics_services.record_recipient_link(shipment, request.user, at=issued, expires=expires)
+    try:
+        version = logistics_services.issue_recipient_link(
+            shipment, request.user, at=issued, expires=expires, revoke=revoke
+        )
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(shipment)
+    url = request.build_absolute_uri(reverse("pledges:recipient", args=[make_token(shipment, version)]))
     links = request.session.get(LINK_SESSION_KEY, {})
     links[str(shipment.pk)] = {"url": url, "expires": expires.isoformat()}
     request.session[LINK_SESSION_KEY] = links
-    messages.success(
-        request,
-        _("The receipt link is ready; it works until %(date)s. Send it to the contact in %(city)s.")
-        % {"date": date_format(expires), "city": shipment.destination},
-    )
+    if revoke:
+        messages.success(
+            request,
+            _("The earlier receipt links no longer work: they say they were replaced. The new link works "
+              "until %(date)s. Send it to the contact in %(city)s.")
+            % {"date": date_format(expires), "city": shipment.destination},
+        )
+    else:
+        messages.success(
+            request,
+            _("The receipt link is ready; it works until %(date)s. Send it to the contact in %(city)s.")
+            % {"date": date_format(expires), "city": shipment.destination},
+        )
     return redirect(shipment)
+
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
@@ -299,9 +317,10 @@ def _in_language(response: HttpResponse, language: str) -> HttpResponse:
 
 
 def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
-    """Say in Ukrainian and English that the link does not work, and show nothing else."""
+    """Say in Ukrainian and English (and Dutch to the fund's staff) that the link does not work, and nothing else."""
+    context = {"problem": problem, "fund_staff": request.user.is_authenticated and request.user.is_fund_staff}
     with translation.override("uk"):
-        response = render(request, "logistics/recipient_link_problem.html", {"problem": problem}, status=status)
+        response = render(request, "logistics/recipient_link_problem.html", context, status=status)
     return _in_language(response, "uk")
 
 
@@ -312,7 +331,7 @@ def _prefix(offer_id: int) -> str:
 @public
 def recipient(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        shipment_id = shipment_id_from(token)
+        shipment_id, version = link_from(token)
     except LinkExpired:
         return _link_problem(request, "expired", status=410)
     except LinkInvalid:
@@ -325,11 +344,17 @@ def recipient(request: HttpRequest, token: str) -> HttpResponse:
     if shipment is None:
         return _link_problem(request, "invalid", status=404)
     language = page_language(request)
-    with translation.override(language):
-        return _in_language(_confirmation_page(request, shipment, token, language), language)
+    try:
+        check_version(shipment, version)
+        with translation.override(language):
+            return _in_language(_confirmation_page(request, shipment, token, version, language), language)
+    except LinkReplaced:
+        return _link_problem(request, "replaced", status=410)
+    except LinkInvalid:
+        return _link_problem(request, "invalid", status=400)
 
 
-def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, language: str) -> HttpResponse:
+def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, version: int, language: str) -> HttpResponse:
     invalid_form, status = None, 200
     if request.method == "POST":
         try:
@@ -342,6 +367,7 @@ def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, lan
                 offer = confirm_receipt(
                     shipment,
                     offer_id,
+                    version=version,
                     note=form.cleaned_data["note"].strip(),
                     photo=form.cleaned_data["photo"],
                     photo_content_type=getattr(form, "photo_content_type", ""),

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from pledges.core.admin import ReadOnlyAdmin
-from pledges.reference.models import Appeal, Destination, KnownIban, Municipality
+from pledges.reference.models import Destination, KnownIban, Municipality, Population
 
 
 @admin.register(Municipality)
@@ -21,13 +21,21 @@ class DestinationAdmin(admin.ModelAdmin):
     search_fields = ["name_nl", "name_en", "name_uk"]
 
 
-@admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
-    list_display = ["title", "theme", "accepts", "is_open"]
-    list_filter = ["theme", "is_open"]
+# The appeals' admin is pledges.donations.admin: a change of the receiving account is an Event.
 
 
 @admin.register(KnownIban)
 class KnownIbanAdmin(ReadOnlyAdmin):
     list_display = ["iban", "municipality", "first_used"]
     search_fields = ["iban", "municipality__name"]
+
+
+@admin.register(Population)
+class PopulationAdmin(admin.ModelAdmin):
+    """Inhabitants per municipality and year, for pledges per inhabitant (loaded by `manage.py load_population`)."""
+
+    list_display = ["municipality", "year", "inhabitants", "source", "source_detail", "updated_at"]
+    list_filter = ["year", "source"]
+    search_fields = ["municipality__name", "municipality__code"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality"]

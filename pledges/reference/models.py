@@ -174,3 +174,38 @@ class Appeal(models.Model):
     @property
     def target(self) -> Decimal | None:
         return None if self.target_cents is None else cents_to_euro(self.target_cents)
+
+
+class Population(models.Model):
+    """The number of inhabitants of a municipality on 1 January of a year, with where it comes from.
+
+    Filled from CBS StatLine's CSV export (`manage.py load_population`, see
+    pledges/reference/loader.py for the columns) and editable in the admin. A pledge per
+    inhabitant reads the figure of its year; the demo data marks its own as demo values.
+    """
+
+    class Source(models.TextChoices):
+        CBS = "cbs", _("CBS StatLine")
+        MANUAL = "manual", _("entered by hand")
+        DEMO = "demo", _("demo value (not from CBS)")
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT,
+                                     related_name="populations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    inhabitants = models.PositiveIntegerField(_("inhabitants on 1 January"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    # Which table and file (CBS), or who and from where (by hand).
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("populations")
+        ordering = ["municipality__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="population_once_per_year"),
+            models.CheckConstraint(condition=Q(inhabitants__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.inhabitants}"

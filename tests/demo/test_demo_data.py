@@ -15,6 +15,23 @@ from pledges.models import BankStatement, Donation, Event, KnownIban, Payment, R
 from tests.factories import load, row_counts
 
 
+@pytest.fixture(autouse=True)
+def development(settings):
+    """The demo data loads only on a development machine (DEBUG); the tests run without DEBUG."""
+    settings.DEBUG = True
+
+
+def test_without_debug_it_refuses_and_creates_no_user(reference_data, settings):
+    settings.DEBUG = False
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
+        load("load_demo_data", pledges=12)
+
+    assert row_counts() == before
+    assert not User.objects.filter(email__endswith="@demo.vngfonds.nl").exists()
+
+
 def test_it_creates_a_demo_user_for_every_role(reference_data, client):
     load("load_demo_data", pledges=12)
 
@@ -102,3 +119,20 @@ def test_it_leaves_a_ledger_that_verifies_after_the_demo_data(demo):
     assert "The ledger verifies" in out.getvalue()
     # The monthly statements follow each other: balances carried on, numbers without a gap.
     assert BankStatement.objects.count() >= 2 and continuity.findings() == []
+
+
+def test_the_demo_has_schedules_and_population_figures_marked_as_demo_values(demo):
+    from pledges.donations.reminders import queue_reminders
+    from pledges.models import Population
+
+    pledged_by = set(Donation.objects.values_list("municipality", flat=True))
+    figures = Population.objects.all()
+    assert pledged_by <= set(figures.values_list("municipality", flat=True))
+    assert set(figures.values_list("source", "source_detail")) == {("demo", "demo value, not from CBS")}
+    in_instalments = Donation.objects.get(schedule=Donation.Schedule.INSTALMENTS)
+    assert sum(in_instalments.instalments.values_list("amount_cents", flat=True)) == in_instalments.amount_cents
+    per_inhabitant = Donation.objects.get(schedule=Donation.Schedule.PER_INHABITANT)
+    figure = figures.get(municipality=per_inhabitant.municipality, year=per_inhabitant.population_year)
+    assert per_inhabitant.amount_cents == per_inhabitant.per_inhabitant_cents * figure.inhabitants
+    # Overdue demo pledges give the first run of the daily check something to remind.
+    assert queue_reminders() > 0

@@ -435,7 +435,7 @@ def test_the_instructions_mail_lines_up_its_labels_and_values(pledge):
     rows = [line for line in body.splitlines() if re.match(r"  \S.*?: +\S", line)]
     labels = [line.split(":")[0].strip() for line in rows]
     assert labels == [
-        "Bedrag", "Naar rekening (IBAN)", "Ten name van", "Omschrijving", "Vóór",
+        "Bedrag", "Naar rekening (IBAN)", "Ten name van", "Omschrijving", "Vóór", "Rekening geldig sinds",
         "Raads-/collegebesluit", "IBAN van betaler",
     ]
     columns = {re.match(r"  \S.*?: +", line).end() for line in rows}

@@ -211,7 +211,7 @@ def test_the_migration_gives_existing_lines_the_key_an_import_gives_them(finance
     expected = dict(Payment.objects.values_list("pk", "line_key"))
     for number, line in enumerate(Payment.objects.order_by("pk")):
         Payment.objects.filter(pk=line.pk).update(line_key=f"old:{number}")
-    migration = importlib.import_module("pledges.migrations.0016_fin_statements_line_identity")
+    migration = importlib.import_module("pledges.migrations.0018_fin_statements_line_identity")
 
     migration.new_line_keys(django_apps, None)
 

@@ -136,8 +136,9 @@ def test_the_writer_keeps_no_text_translated_for_a_reader(pledge):
 
 def test_the_writer_knows_each_subject_by_its_model(pledge):
     assert entry(Event.Kind.EDITED, pledge).donation == pledge
+    assert entry(Event.Kind.ACCOUNT_CHANGED, pledge.appeal).appeal == pledge.appeal
     with pytest.raises(TypeError, match="has no history"):
-        entry(Event.Kind.EDITED, pledge.appeal)
+        entry(Event.Kind.EDITED, pledge.created_by)
 
 
 # The lock order, as the database sees it (PostgreSQL: SQLite takes its write lock at BEGIN).

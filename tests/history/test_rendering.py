@@ -135,8 +135,9 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
     logistics.add_offers(shipment, [offer.pk], coordinate)
     logistics.move_shipment(shipment, Shipment.Status.IN_TRANSIT, coordinate, note=TYPED)
     logistics.move_shipment(shipment, Shipment.Status.DELIVERED, coordinate)
-    logistics.record_recipient_link(shipment, coordinator, at=timezone.now(), expires=today)
-    confirm_receipt(shipment, offer.pk, note=TYPED)
+    logistics.issue_recipient_link(shipment, coordinator, at=timezone.now(), expires=today)
+    logistics.issue_recipient_link(shipment, coordinator, at=timezone.now(), expires=today, revoke=True)
+    confirm_receipt(shipment, offer.pk, version=1, note=TYPED)
     transition(factories.offer(almere, ukraine_appeal, almere_staff), OfferStatus.DECLINED, coordinate, note=TYPED)
     transition(factories.offer(almere, ukraine_appeal, almere_staff), OfferStatus.WITHDRAWN, staff)
     for named in ("on", ""):
@@ -247,7 +248,7 @@ def test_old_phrases_are_worded_anew(world, client, coordinator):
 
 def test_new_events_keep_codes_and_values_only(world):
     for event in Event.objects.filter(data__isnull=False).exclude(data={}):
-        assert set(event.data) <= {"line", "method", "automatic", "named", "shipment", "by"}, event.data
+        assert set(event.data) <= {"line", "method", "automatic", "named", "shipment", "by", "recipient_link"}, event.data
     matched = Event.objects.filter(kind=Event.Kind.PAYMENT_MATCHED, data__automatic=True).get()
     assert matched.note == ""
     assert matched.data == {

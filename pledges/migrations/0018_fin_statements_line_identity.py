@@ -63,7 +63,7 @@ def statements_of_earlier_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0015_sec_accounts_throttles'),
+        ('pledges', '0017_donations_instalments_reminders_population'),
     ]
 
     operations = [
