@@ -13,7 +13,15 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
 )
-from pledges.finance.models import BankStatement, FinanceReport, Payment, PaymentQuerySet, StatementImport
+from pledges.finance.models import (
+    AccountStatement,
+    BankStatement,
+    FinanceReport,
+    HeldLine,
+    Payment,
+    PaymentQuerySet,
+    StatementImport,
+)
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.reference.models import (
@@ -28,6 +36,7 @@ from pledges.reference.models import (
 from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
+    "AccountStatement",
     "Appeal",
     "Authenticator",
     "BankStatement",
@@ -42,6 +51,7 @@ __all__ = [
     "FinanceReport",
     "Instalment",
     "Fuel",
+    "HeldLine",
     "KnownIban",
     "LoginFailure",
     "Municipality",

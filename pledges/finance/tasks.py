@@ -15,9 +15,9 @@ from pledges.accounts.models import User
 from pledges.core.models import Job
 from pledges.core.tasks import job_task
 from pledges.finance.models import BankStatement, FinanceReport, StatementImport
-from pledges.finance.parsers import StatementRefused, parse
+from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
-from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.finance.statements import AlreadyImported, import_statement, read_statement
 from pledges.history.services import writing
 
 PENDING = [Job.Status.QUEUED, Job.Status.RUNNING]
@@ -26,10 +26,11 @@ PENDING = [Job.Status.QUEUED, Job.Status.RUNNING]
 def queue_statement_import(data: bytes, *, file_name: str, user: User) -> StatementImport:
     """Check a statement file now (a refusal shows on the form), then queue its import.
 
-    Raises StatementRefused, or AlreadyImported for a file imported before. A file already
-    waiting (a double submit) gives the import that waits: each file is imported once.
+    Raises StatementRefused (another account's statement among others: its bytes are not
+    even queued), or AlreadyImported for a file imported before. A file already waiting
+    (a double submit) gives the import that waits: each file is imported once.
     """
-    parse(data)
+    read_statement(data)
     digest = hashlib.sha256(data).hexdigest()
     previous = BankStatement.objects.filter(sha256=digest).select_related("uploaded_by").first()
     if previous:

@@ -6,6 +6,7 @@ Included by pledges/urls.py under the `pledges` namespace.
 from django.urls import path
 
 from pledges.finance.views import (
+    held_line_decide,
     line_detail,
     line_gift,
     line_list,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("financien/afschriften/inlezen/", statement_upload, name="finance_statement_upload"),
     path("financien/afschriften/inlezen/<int:pk>/", statement_import, name="finance_statement_import"),
     path("financien/afschriften/<int:pk>/", statement_detail, name="finance_statement"),
+    path("financien/afschriften/twijfel/<int:pk>/", held_line_decide, name="finance_held_line_decide"),
     path("financien/regels/", line_list, name="finance_lines"),
     path("financien/regels/automatisch-koppelen/", line_rematch, name="finance_lines_rematch"),
     path("financien/regels/<int:pk>/", line_detail, name="finance_line"),

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +32,7 @@ from pledges.donations.forms import RemindersForm, WriteOffForm
 from pledges.donations.models import Donation
 from pledges.donations.services import pause_reminders, write_off
 from pledges.donations.tables import OutstandingTable
+from pledges.finance import continuity
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import payment_export
 from pledges.finance.filters import PaymentFilter
@@ -64,12 +66,13 @@ from pledges.finance.matching import (
 from pledges.finance.models import (
     BankStatement,
     FinanceReport,
+    HeldLine,
     Payment,
     StatementImport,
 )
 from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
-from pledges.finance.statements import AlreadyImported
+from pledges.finance.statements import AlreadyImported, HeldLineRefused, decide_held_line
 from pledges.finance.tasks import queue_finance_report, queue_statement_import
 from pledges.history.models import Event
 from pledges.history.rendering import disagreement_text
@@ -94,8 +97,18 @@ def _can_reconcile(request: HttpRequest) -> bool:
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a finance page; every one shows the open-lines count in the finance menu."""
-    return render(request, template, context | {"open_lines": Payment.objects.unmatched().count()})
+    """Render a finance page; every one shows the open-lines count in the finance menu, and says when
+    statements do not follow each other or lines wait for a decision."""
+    if "continuity" not in context:
+        context["continuity"] = continuity.findings()
+    return render(
+        request,
+        template,
+        context | {
+            "open_lines": Payment.objects.unmatched().count(),
+            "held_waiting": HeldLine.objects.filter(decision="").count(),
+        },
+    )
 
 
 def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
@@ -115,6 +128,12 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 # --------------------------------------------------------------------------- statements
 
 
+def _held_lines(**filters):
+    return HeldLine.objects.filter(**filters).select_related(
+        "statement", "resembles__statement", "decided_by"
+    ).order_by("booking_date", "id")
+
+
 def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResponse:
     statements = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
     return _render(
@@ -124,8 +143,22 @@ def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResp
             "form": form,
             "page": _page(request, statements, 25),
             "can_reconcile": _can_reconcile(request),
+            "held_lines": _held_lines(decision=""),
         },
     )
+
+
+def _file_context(statement: BankStatement | None) -> dict:
+    """What a file's pages show beside its new lines: lines it held, lines already booked, its continuity."""
+    if statement is None:
+        return {}
+    return {
+        "held_lines": _held_lines(statement=statement),
+        "known_lines": Payment.objects.filter(pk__in=statement.known_lines)
+        .select_related("statement")
+        .order_by("booking_date", "id"),
+        "file_continuity": continuity.findings_for_file(statement.pk, statement.account_iban),
+    }
 
 
 @allow(*VIEWERS)
@@ -166,7 +199,8 @@ def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "statement": statement,
             "already": AlreadyImported(statement) if job.already_imported else None,
-            "foreign_account": statement is not None and statement.account_iban not in fund_accounts(),
+            "can_reconcile": True,
+            **_file_context(statement),
         },
     )
 
@@ -178,8 +212,39 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "finance/statement_detail.html",
-        {"statement": statement, "page": _page(request, lines), "fund_accounts": fund_accounts()},
+        {
+            "statement": statement,
+            "page": _page(request, lines),
+            "fund_accounts": fund_accounts(),
+            "can_reconcile": _can_reconcile(request),
+            **_file_context(statement),
+        },
     )
+
+
+@require_POST
+@allow(Role.FINANCE)
+def held_line_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance decides on a held line: "add as a new line" or "it is the same line"."""
+    held = get_object_or_404(HeldLine.objects.all(), pk=pk)
+    try:
+        decided = decide_held_line(held.pk, request.POST.get("decision", ""), request.user)
+    except HeldLineRefused as refusal:
+        messages.error(request, str(refusal))
+        return _back(request, reverse("pledges:finance_statement", args=[held.statement_id]))
+    if decided.decision == HeldLine.Decision.ADDED:
+        messages.success(
+            request,
+            _("%(amount)s of %(date)s is added as a new bank line.")
+            % {"amount": decided.amount_display, "date": date_format(decided.booking_date, "DATE_FORMAT")},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(amount)s of %(date)s is the line already booked; nothing was added.")
+            % {"amount": decided.amount_display, "date": date_format(decided.booking_date, "DATE_FORMAT")},
+        )
+    return _back(request, reverse("pledges:finance_statement", args=[held.statement_id]))
 
 
 # --------------------------------------------------------------------------- bank lines
@@ -203,6 +268,8 @@ def line_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": line_filter,
             "page": page,
+            # Per currency: euro first, every other currency apart, never added to euro.
+            "sums": rows.by_currency(),
             "rows": [(line, suggestions.get(line.pk, [])) for line in lines],
             "can_reconcile": _can_reconcile(request),
             "fund_accounts": fund_accounts(),
