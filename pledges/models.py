@@ -13,13 +13,21 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
 )
-from pledges.finance.models import BankStatement, FinanceReport, Payment, PaymentQuerySet, StatementImport
+from pledges.finance.models import (
+    AnnualAccount,
+    BankStatement,
+    FinanceReport,
+    Payment,
+    PaymentQuerySet,
+    StatementImport,
+)
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.reference.models import Appeal, Destination, KnownIban, Municipality, MunicipalityQuerySet, Province
 from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
+    "AnnualAccount",
     "Appeal",
     "Authenticator",
     "BankStatement",
