@@ -14,7 +14,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from pledges.core.money import cents_to_euro
@@ -36,7 +36,7 @@ _ARRIVED = (OfferStatus.DELIVERED, OfferStatus.CONFIRMED)
 
 @dataclass(frozen=True)
 class AnnualScope:
-    municipality: Municipality
+    municipality: Municipality | None
     year: int
 
     @property
@@ -128,6 +128,17 @@ def account_context(scope: AnnualScope) -> dict:
 
 def annual_account_pdf(scope: AnnualScope) -> bytes:
     return render_pdf("finance/documents/annual_account.html", account_context(scope))
+
+
+def active_municipalities(year: int):
+    """The municipalities with a pledge, an offer or a payment booked in `year`: those with an account to give."""
+    scope = AnnualScope(None, year)
+    made = Q(created_at__gte=scope.start, created_at__lt=scope.end)
+    return Municipality.objects.filter(
+        Exists(Donation.objects.filter(made, municipality=OuterRef("pk")))
+        | Exists(EquipmentOffer.objects.filter(made, municipality=OuterRef("pk")))
+        | Exists(receipts().filter(donation__municipality=OuterRef("pk"), booking_date__year=year))
+    ).order_by("name")
 
 
 def selectable_years() -> list[int]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pledges.accounts.models import User
 from pledges.core.models import Job
 from pledges.core.tasks import job_task
-from pledges.finance.annual import AnnualScope, annual_account_pdf
+from pledges.finance.annual import AnnualScope, active_municipalities, annual_account_pdf
 from pledges.finance.models import AnnualAccount, BankStatement, FinanceReport, StatementImport
 from pledges.finance.parsers import StatementRefused, parse
 from pledges.finance.report import ReportScope, report_workbook
@@ -54,6 +54,11 @@ def queue_annual_account(municipality, year: int, user: User) -> AnnualAccount:
     """Have the worker write a municipality's yearly account; one that already waits is the one asked for."""
     waiting = AnnualAccount.objects.filter(municipality=municipality, year=year, status__in=PENDING).first()
     return waiting or AnnualAccount.queue(write_annual_account, requested_by=user, municipality=municipality, year=year)
+
+
+def queue_annual_accounts(year: int, user: User) -> list[AnnualAccount]:
+    """The yearly accounts of every municipality that took part in `year` (the January run)."""
+    return [queue_annual_account(municipality, year, user) for municipality in active_municipalities(year)]
 
 
 @job_task

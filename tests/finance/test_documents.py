@@ -20,6 +20,7 @@ from pledges.finance.matching import match, unmatch
 from pledges.finance.receipts import verification_code
 from pledges.models import AnnualAccount, OfferPhoto, OfferStatus, ReceiptConfirmation
 from tests import factories
+from tests.tasks import run_tasks
 from tests.documents import pdf_fonts, pdf_image_count, pdf_reader, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,7 @@ def test_receipts_are_the_municipalitys_own_and_finances(client, received, utrec
     assert client.get(url).status_code == 403
     client.force_login(finance)
     assert client.get(url).status_code == 200
+    assert url in client.get(reverse("pledges:finance_line", args=[received.pk])).content.decode()
 
 
 def test_a_line_without_a_pledge_has_no_receipt(client, finance):
@@ -323,3 +325,25 @@ def test_a_document_loads_nothing_from_outside(tmp_path):
     document = html_to_pdf(f'<p>x</p><img src="file://{picture}"><img src="http://127.0.0.1:9/x.png"><img src="{inline}">')
 
     assert pdf_image_count(document) == 1  # the data: URI only
+
+
+def test_the_yearly_run_queues_an_account_for_each_municipality_that_took_part(year_of_almere, utrecht_staff,
+                                                                             finance, ukraine_appeal):
+    from django.core.management import CommandError, call_command
+
+    with time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        factories.donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff)  # 2024: not in 2026's run
+    out = io.StringIO()
+
+    call_command("queue_annual_accounts", year=2026, requested_by=finance.email, stdout=out)
+    run_tasks()
+
+    assert "1 yearly account(s) for 2026 queued." in out.getvalue()
+    [job] = AnnualAccount.objects.all()
+    assert (job.municipality.code, job.year, job.status, job.requested_by) == (
+        "GM0034", 2026, AnnualAccount.Status.DONE, finance
+    )
+    call_command("queue_annual_accounts", year=2025, requested_by=finance.email, stdout=out)  # Almere's old pledge
+    assert AnnualAccount.objects.filter(year=2025, municipality__code="GM0034").exists()
+    with pytest.raises(CommandError, match="No active finance user"):
+        call_command("queue_annual_accounts", year=2026, requested_by=utrecht_staff.email, stdout=out)
