@@ -20,8 +20,8 @@ from pledges.finance.matching import match, unmatch
 from pledges.finance.receipts import verification_code
 from pledges.models import AnnualAccount, OfferPhoto, OfferStatus, ReceiptConfirmation
 from tests import factories
-from tests.tasks import run_tasks
 from tests.documents import pdf_fonts, pdf_image_count, pdf_reader, pdf_text
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
