@@ -47,10 +47,10 @@ class AnnualAccountForm(forms.Form):
 
 
 @allow(*RECEIPT_ROLES)
-def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt(request: HttpRequest, payment_pk: int) -> HttpResponse:
     """The receipt of one payment matched to a pledge, as a PDF."""
     payment = get_visible_or_404(
-        visible_receipts(request.user).select_related("donation__appeal", "donation__municipality"), pk=pk
+        visible_receipts(request.user).select_related("donation__appeal", "donation__municipality"), pk=payment_pk
     )
     data = receipt_pdf(payment, request.build_absolute_uri(reverse("pledges:receipt_check")))
     return pdf_response(data, f"kwitantie-{receipt_number(payment)}.pdf")
@@ -91,7 +91,7 @@ def annual_account_queue(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose your own municipality and one of the listed years."))
         return redirect("pledges:contribution_home")
     job = queue_annual_account(form.cleaned_data["municipality"], form.cleaned_data["year"], request.user)
-    return redirect("pledges:annual_account_job", pk=job.pk)
+    return redirect("pledges:annual_account_job", account_pk=job.pk)
 
 
 def _visible_account(request: HttpRequest, pk: int) -> AnnualAccount:
@@ -104,13 +104,13 @@ def _visible_account(request: HttpRequest, pk: int) -> AnnualAccount:
 
 
 @allow(*EVERYONE)
-def annual_account_job(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "finance/documents/annual_account_job.html", {"job": _visible_account(request, pk)})
+def annual_account_job(request: HttpRequest, account_pk: int) -> HttpResponse:
+    return render(request, "finance/documents/annual_account_job.html", {"job": _visible_account(request, account_pk)})
 
 
 @allow(*EVERYONE)
-def annual_account_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _visible_account(request, pk)
+def annual_account_download(request: HttpRequest, account_pk: int) -> HttpResponse:
+    job = _visible_account(request, account_pk)
     if job.status != AnnualAccount.Status.DONE:
-        return redirect("pledges:annual_account_job", pk=job.pk)
+        return redirect("pledges:annual_account_job", account_pk=job.pk)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=PDF_CONTENT_TYPE)

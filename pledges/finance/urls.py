@@ -52,10 +52,10 @@ urlpatterns = [
     path("financien/rapport/<int:pk>/", report_job, name="finance_report_job"),
     path("financien/rapport/<int:pk>/downloaden/", report_download, name="finance_report_download"),
     # Documents (pledges/finance/documents.py): receipts, their public check, yearly accounts.
-    path("kwitanties/<int:pk>.pdf", receipt, name="finance_receipt"),
+    path("kwitanties/<int:payment_pk>.pdf", receipt, name="finance_receipt"),
     path("kwitantie/", receipt_check, name="receipt_check"),
     path("financien/jaarverantwoording/", annual_accounts, name="annual_accounts"),
     path("jaarverantwoording/maken/", annual_account_queue, name="annual_account_queue"),
-    path("jaarverantwoording/<int:pk>/", annual_account_job, name="annual_account_job"),
-    path("jaarverantwoording/<int:pk>/downloaden/", annual_account_download, name="annual_account_download"),
+    path("jaarverantwoording/<int:account_pk>/", annual_account_job, name="annual_account_job"),
+    path("jaarverantwoording/<int:account_pk>/downloaden/", annual_account_download, name="annual_account_download"),
 ]
