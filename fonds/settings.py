@@ -155,7 +155,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # The reset link doubles as the invitation for new users, so it lives for a week.
+# An invitation (or a link for someone who never chose a password) lasts 7 days; a link to
+# reset an existing password one hour (pledges.accounts.tokens).
 PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
+PASSWORD_LINK_TIMEOUT = 3600
+# Password links asked for per address and per account (as typed) within the window.
+PASSWORD_LINKS_PER_ADDRESS = env_int("PASSWORD_LINKS_PER_ADDRESS", 10)
+PASSWORD_LINKS_PER_ACCOUNT = env_int("PASSWORD_LINKS_PER_ACCOUNT", 3)
+PASSWORD_LINK_WINDOW_SECONDS = env_int("PASSWORD_LINK_WINDOW_SECONDS", 3600)
 
 # Login throttling: failures counted per (account, address) and per address.
 LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)

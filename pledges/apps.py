@@ -7,6 +7,7 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledge ledger")
 
     def ready(self) -> None:
+        from pledges.accounts import checks as accounts_checks  # noqa: F401  (a proxy the throttle does not know)
         from pledges.accounts import sessions as sessions  # noqa: F401  (starts a session's clock at login)
         from pledges.core import checks as checks  # noqa: F401  (registers the system checks)
         from pledges.core import tasks as tasks  # noqa: F401  (retries failed mails in the worker)

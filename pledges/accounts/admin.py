@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pledges.accounts.mails import send_invitation
+from pledges.accounts.mails import TWO_FACTOR_RESET, send_invitation
 from pledges.accounts.models import Authenticator, User
 from pledges.accounts.twofactor import remove_second_factor
 
@@ -20,7 +20,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "role", "municipality", "is_active", "has_two_factor"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
-    autocomplete_fields = ["municipality"]
+    # A plain <select> (342 municipalities; typing a name jumps to it), named by its <label>. The
+    # admin's autocomplete widget hid it behind a combobox without an accessible name (axe-core).
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name"]}),
@@ -40,11 +41,14 @@ class UserAdmin(DjangoUserAdmin):
     def has_two_factor(self, user: User) -> bool:
         return user.two_factor
 
-    @admin.action(description=_("Reset two-step login (lost phone): set up again at next login"))
+    # Both actions change an account (its second factor, its password): viewing users is not enough.
+    @admin.action(
+        description=_("Reset two-step login (lost phone): set up again at next login"), permissions=["change"]
+    )
     def reset_two_factor(self, request, queryset):
         users = list(queryset)
         for user in users:
-            remove_second_factor(user)
+            remove_second_factor(user, TWO_FACTOR_RESET)
         self.message_user(
             request,
             ngettext(
@@ -66,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
             kwargs["form"] = self.form
         return super().get_form(request, obj, **kwargs)
 
-    @admin.action(description=_("Send invitation (link to choose a password)"))
+    @admin.action(description=_("Send invitation (link to choose a password)"), permissions=["change"])
     def invite(self, request, queryset):
         base_url = request.build_absolute_uri("/")
         users = list(queryset.filter(is_active=True))

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pledges.accounts.mails import send_password_link
-from pledges.accounts.models import User
+from pledges.accounts.models import normalise_email
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -76,15 +76,22 @@ class PasswordLinkForm(PasswordResetForm):
     as "first time here?", so an invited user who lost the invitation can ask again.
     """
 
-    def get_users(self, email: str):
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+    error_messages = {
+        "throttled": _(
+            "Many links were asked for from this address or for this e-mail address. Wait an hour and "
+            "try again; a link you already received keeps working."
+        ),
+    }
 
     def save(self, domain_override=None, use_https=False, request=None, **kwargs) -> None:
-        """Queue one password link per account; the worker makes its token and writes the mail.
+        """Queue the link for the address as typed; the worker finds the account, makes the token, writes the mail.
 
-        Replaces Django's save(), which would make a token and render the mail in the request.
+        Replaces Django's save(), which would look the account up, make a token and render the
+        mail in the request: a known address took longer than an unknown one, which told
+        anyone timing the page which addresses have an account.
         """
         domain = domain_override or get_current_site(request).domain
         protocol = "https" if use_https else "http"
-        for user in self.get_users(self.cleaned_data["email"]):
-            send_password_link.enqueue(user.pk, domain, protocol, translation.get_language())
+        send_password_link.enqueue(
+            normalise_email(self.cleaned_data["email"]), domain, protocol, translation.get_language()
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -18,12 +20,21 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("administrator")
 
 
+def normalise_email(value: str) -> str:
+    """One spelling per address: NFKC folds full-width and other look-alike forms, casefold the case.
+
+    Used to store an address, to look a user up and to count login failures, so that
+    "Almere@…" and its full-width spelling are one account to the throttle too.
+    """
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
 class UserManager(BaseUserManager["User"]):
     # Not serialised into migrations: they must not import live code, and none needs create_user.
     use_in_migrations = False
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalise_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -31,7 +42,7 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str) -> User:
         """Log in whatever the case of the e-mail address (addresses are stored lower case)."""
-        return self.get(email__iexact=username.strip())
+        return self.get(email__iexact=normalise_email(username))
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
@@ -73,6 +84,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def clean(self) -> None:
+        super().clean()
+        # The admin's forms save through here: the same spelling as create_user() stores.
+        self.email = normalise_email(self.email)
+
     @property
     def is_municipal_staff(self) -> bool:
         return self.role == Role.MUNICIPAL_STAFF
@@ -94,12 +110,37 @@ class LoginFailure(models.Model):
     account = models.CharField(max_length=254)
     address = models.GenericIPAddressField()
     at = models.DateTimeField(default=timezone.now)
+    # From a browser this account logged in with before (its signed cookie): such failures
+    # are counted apart, so guessers at the same address do not lock that browser out.
+    known_device = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["address", "at"], name="login_failure_address"),
             models.Index(fields=["account", "address", "at"], name="login_failure_pair"),
         ]
+
+
+class PasswordLinkRequest(models.Model):
+    """A request for a password link, kept briefly to limit them per address and per account."""
+
+    # As typed (normalised), whether or not an account has it: counting only real ones would tell.
+    account = models.CharField(max_length=254)
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "at"], name="password_link_address"),
+            models.Index(fields=["account", "at"], name="password_link_account"),
+        ]
+
+
+class ForwardedForNotice(models.Model):
+    """The last request that came with X-Forwarded-For while no proxy is trusted (system check W011)."""
+
+    seen_at = models.DateTimeField(default=timezone.now)
+    remote_address = models.GenericIPAddressField()
 
 
 class Authenticator(models.Model):

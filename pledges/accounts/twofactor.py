@@ -22,11 +22,12 @@ import secrets
 import pyotp
 import segno
 from django.contrib.auth import login
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from pledges.accounts.mails import TWO_FACTOR_SET_UP, send_two_factor_changed
 from pledges.accounts.models import Authenticator, RecoveryCode, User
 
 ISSUER = "VNG Fonds"
@@ -38,6 +39,7 @@ RECOVERY_CODE_COUNT = 10
 PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PENDING_KEY = "pledges_pending_login"
 NEW_RECOVERY_CODES_KEY = "pledges_new_recovery_codes"
+ENROLMENT_KEY = "pledges_enrolment"
 # Unambiguous characters for recovery codes: no 0/O, 1/I/L.
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -49,12 +51,19 @@ def has_authenticator(user: User) -> bool:
     return Authenticator.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
-def unconfirmed_authenticator(user: User) -> Authenticator:
-    """The secret to scan: kept while unconfirmed, so reloading the page does not change it."""
-    authenticator, _created = Authenticator.objects.get_or_create(
-        user=user, confirmed_at__isnull=True, defaults={"secret": pyotp.random_base32()}
-    )
-    return authenticator
+def enrolment_authenticator(request: HttpRequest, user: User) -> Authenticator:
+    """The key this session is setting up (unsaved): made per attempt and kept only in this session.
+
+    A key kept in the database until confirmed would be shown to every session that reaches
+    the set-up page: someone else who knows the password could scan it too and keep a working
+    second factor unnoticed. Here a second session gets a key of its own, and the first one
+    confirmed (confirm_enrolment) wins; the others can no longer be confirmed.
+    """
+    enrolment = request.session.get(ENROLMENT_KEY)
+    if not enrolment or enrolment.get("user") != user.pk:
+        enrolment = {"user": user.pk, "secret": pyotp.random_base32()}
+        request.session[ENROLMENT_KEY] = enrolment
+    return Authenticator(user=user, secret=enrolment["secret"])
 
 
 def provisioning_uri(authenticator: Authenticator) -> str:
@@ -89,19 +98,43 @@ def _use_authenticator_code(authenticator: Authenticator, code: str) -> bool:
     return bool(Authenticator.objects.filter(fresh, pk=authenticator.pk).update(last_used_step=step))
 
 
-def confirm_authenticator(authenticator: Authenticator, code: str) -> bool:
-    """Confirm a newly scanned authenticator with its first code; the code is then used up."""
+def confirm_enrolment(request: HttpRequest, authenticator: Authenticator, code: str) -> bool:
+    """Confirm this session's key with its first code: it becomes the user's authenticator.
+
+    Refused when the user has a confirmed authenticator meanwhile (another session was first);
+    the user is told by e-mail that two-step login was set up.
+    """
+    step = _matching_step(authenticator.secret, code, timezone.now())
+    if step is None:
+        return False
+    user = authenticator.user
     with transaction.atomic():
-        if not _use_authenticator_code(authenticator, code):
+        if has_authenticator(user):
             return False
-        Authenticator.objects.filter(pk=authenticator.pk).update(confirmed_at=timezone.now())
+        # Keys of the earlier design waited here unconfirmed; they are never asked for.
+        Authenticator.objects.filter(user=user, confirmed_at__isnull=True).delete()
+        try:
+            with transaction.atomic():
+                Authenticator.objects.create(
+                    user=user, secret=authenticator.secret, confirmed_at=timezone.now(), last_used_step=step
+                )
+        except IntegrityError:
+            # Another session confirmed its key at the same moment (one authenticator per user).
+            return False
+        send_two_factor_changed.enqueue(user.pk, TWO_FACTOR_SET_UP, timezone.now().isoformat())
+    request.session.pop(ENROLMENT_KEY, None)
     return True
 
 
-def remove_second_factor(user: User) -> None:
-    """Forget the user's authenticator and recovery codes (the user, or an administrator, resets them)."""
-    Authenticator.objects.filter(user=user).delete()
-    RecoveryCode.objects.filter(user=user).delete()
+def remove_second_factor(user: User, change: str) -> None:
+    """Forget the user's authenticator and recovery codes (the user, or an administrator, resets them).
+
+    `change` says who, for the e-mail that tells the user (TWO_FACTOR_RESET or TWO_FACTOR_OFF).
+    """
+    with transaction.atomic():
+        Authenticator.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        send_two_factor_changed.enqueue(user.pk, change, timezone.now().isoformat())
 
 
 # Recovery codes

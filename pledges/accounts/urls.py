@@ -10,6 +10,8 @@ from django.urls import path
 
 from pledges.accounts.forms import PasswordLinkForm
 from pledges.accounts.views import (
+    PasswordLinkConfirmView,
+    PasswordLinkView,
     ThrottledLoginView,
     admin_login,
     login_code,
@@ -34,9 +36,7 @@ urlpatterns = [
     path(
         "password-reset/",
         # The form queues the mail (pledges/accounts/mails.py), which names its own templates.
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordLinkForm, template_name="accounts/password_reset_form.html"
-        ),
+        PasswordLinkView.as_view(form_class=PasswordLinkForm, template_name="accounts/password_reset_form.html"),
         name="password_reset",
     ),
     path(
@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
+        PasswordLinkConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
         name="password_reset_confirm",
     ),
     path(

@@ -25,13 +25,33 @@ from django.views.decorators.http import require_POST
 
 from pledges.accounts import twofactor as accounts_twofactor
 from pledges.accounts.access import EVERYONE, allow
-from pledges.accounts.forms import EmailLoginForm, FirstCodeForm, PasswordConfirmForm, SecondFactorForm
+from pledges.accounts.forms import (
+    EmailLoginForm,
+    FirstCodeForm,
+    PasswordConfirmForm,
+    PasswordLinkForm,
+    SecondFactorForm,
+)
+from pledges.accounts.mails import TWO_FACTOR_OFF
 from pledges.accounts.models import User
-from pledges.accounts.throttle import client_address, forget_failures, is_throttled, record_failure
+from pledges.accounts.throttle import (
+    ACCOUNT,
+    ADDRESS,
+    client_address,
+    forget_failures,
+    is_known_device,
+    login_limit,
+    password_link_allowed,
+    record_failure,
+    record_password_link,
+    remember_device,
+)
+from pledges.accounts.tokens import password_link_tokens
 from pledges.accounts.twofactor import (
     begin_pending_login,
     complete_login,
-    confirm_authenticator,
+    confirm_enrolment,
+    enrolment_authenticator,
     grouped_secret,
     issue_recovery_codes,
     pending_next_url,
@@ -40,7 +60,6 @@ from pledges.accounts.twofactor import (
     remove_second_factor,
     show_recovery_codes_once,
     take_recovery_codes_to_show,
-    unconfirmed_authenticator,
     unused_recovery_codes,
     verify,
 )
@@ -54,19 +73,28 @@ class ThrottledLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         account = request.POST.get("username", "")
         address = client_address(request)
-        if is_throttled(account, address):
+        known_device = is_known_device(request, account)
+        limit = login_limit(account, address, known_device=known_device)
+        if limit == ACCOUNT:
             # Refuse before checking the password, so guesses stop teaching anything.
-            # Mark the form as cleaned without validating it: validation would
-            # call authenticate() and hash the guess.
-            form = self.get_form()
-            form._errors, form.cleaned_data = ErrorDict(), {}
-            form.add_error(None, form.error_messages["throttled"])
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            return self._throttled()
         form = self.get_form()
         if form.is_valid():
+            if limit == ADDRESS and not accounts_twofactor.has_authenticator(form.get_user()):
+                # Over the address's limit a password alone lets nobody in: the same answer as a
+                # wrong one, so a guesser learns nothing. Two-step login or a known browser does.
+                return self._throttled()
             return self.form_valid(form)
-        record_failure(account, address)
-        return self.form_invalid(form)
+        record_failure(account, address, known_device=known_device)
+        return self._throttled() if limit == ADDRESS else self.form_invalid(form)
+
+    def _throttled(self) -> HttpResponse:
+        # Mark the form as cleaned without validating it: validation would
+        # call authenticate() and hash the guess.
+        form = self.get_form()
+        form._errors, form.cleaned_data = ErrorDict(), {}
+        form.add_error(None, form.error_messages["throttled"])
+        return self.render_to_response(self.get_context_data(form=form), status=429)
 
     def form_valid(self, form: EmailLoginForm) -> HttpResponse:
         user = form.get_user()
@@ -76,21 +104,28 @@ class ThrottledLoginView(auth_views.LoginView):
             # someone who knows the password could reset the count between guesses.
             begin_pending_login(self.request, user, self.get_success_url())
             return redirect("login_code" if has_authenticator else "login_enrol")
-        forget_failures(user.email, client_address(self.request))
-        return super().form_valid(form)
+        forget_failures(
+            user.email, client_address(self.request), known_device=is_known_device(self.request, user.email)
+        )
+        return remember_device(self.request, super().form_valid(form), user.email)
 
 
 def _code_accepted(request: HttpRequest, user: User, form: Form, check: Callable[[str], bool]) -> tuple[bool, int]:
-    """Check a posted code under the login throttle; on refusal the form carries the reason."""
+    """Check a posted code under the login throttle; on refusal the form carries the reason.
+
+    Only the account's own limit refuses a code: whoever reached this step gave the right
+    password, so a busy address (ADDRESS) does not stop them.
+    """
     address = client_address(request)
+    known_device = is_known_device(request, user.email)
     valid = form.is_valid()
-    if is_throttled(user.email, address):
+    if login_limit(user.email, address, known_device=known_device) == ACCOUNT:
         form.add_error(None, EmailLoginForm.error_messages["throttled"])
         return False, 429
     if valid and check(form.cleaned_data["code"]):
-        forget_failures(user.email, address)
+        forget_failures(user.email, address, known_device=known_device)
         return True, 200
-    record_failure(user.email, address)
+    record_failure(user.email, address, known_device=known_device)
     if valid:
         form.add_error("code", SecondFactorForm.error_messages["wrong_code"])
     return False, 200
@@ -98,18 +133,18 @@ def _code_accepted(request: HttpRequest, user: User, form: Form, check: Callable
 
 def _enrol(request: HttpRequest, user: User, *, during_login: bool) -> HttpResponse:
     """Show the secret to scan; a first right code confirms it, makes recovery codes and shows them once."""
-    authenticator = unconfirmed_authenticator(user)
+    authenticator = enrolment_authenticator(request, user)
     form = FirstCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
         accepted, status = _code_accepted(
-            request, user, form, lambda code: confirm_authenticator(authenticator, code)
+            request, user, form, lambda code: confirm_enrolment(request, authenticator, code)
         )
         if accepted:
             if during_login:
                 complete_login(request, user)
             show_recovery_codes_once(request, issue_recovery_codes(user))
-            return redirect("two_factor_recovery_codes")
+            return remember_device(request, redirect("two_factor_recovery_codes"), user.email)
     context = {
         "form": form,
         "during_login": during_login,
@@ -138,7 +173,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             complete_login(request, user)
             if unused_recovery_codes(user) <= 2:
                 messages.warning(request, _("You have few recovery codes left. Make new ones under Two-step login."))
-            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            return remember_device(request, redirect(next_url or settings.LOGIN_REDIRECT_URL), user.email)
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
@@ -153,6 +188,29 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
     if accounts_twofactor.has_authenticator(user):
         return redirect("login_code")
     return _enrol(request, user, during_login=True)
+
+
+class PasswordLinkView(auth_views.PasswordResetView):
+    """Ask for a password link: limited per address and per account (as typed, known or not)."""
+
+    def form_valid(self, form: PasswordLinkForm) -> HttpResponse:
+        account, address = form.cleaned_data["email"], client_address(self.request)
+        if not password_link_allowed(account, address):
+            form.add_error(None, form.error_messages["throttled"])
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        record_password_link(account, address)
+        return super().form_valid(form)
+
+
+class PasswordLinkConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a password with a link: an invitation's (7 days) or a reset's (1 hour)."""
+
+    token_generator = password_link_tokens
+
+    def form_valid(self, form) -> HttpResponse:
+        # Whoever has the mailbox is the user: this browser is known from now on, so
+        # guessers at the same address no longer keep them out (pledges.accounts.throttle).
+        return remember_device(self.request, super().form_valid(form), self.user.email)
 
 
 @login_not_required
@@ -239,6 +297,6 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if wrong := _wrong_password(request, "off"):
         return _two_factor_page(request, wrong)
-    remove_second_factor(request.user)
+    remove_second_factor(request.user, TWO_FACTOR_OFF)
     messages.success(request, _("Two-step login is off. You log in with your password only."))
     return redirect("two_factor")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
 from pledges.core.money import format_euro
+from pledges.finance import bank_formats
 from pledges.finance.models import BankStatement
 
 # Field lengths of Payment; longer values from a bank are cut to fit, before hashing.
@@ -45,9 +46,65 @@ UNREADABLE_MT940 = _(
     "This MT940 file could not be read: a field does not have the form MT940 "
     "prescribes. Export the statement from your bank again."
 )
+UNREADABLE_MT940_FIELD = _(
+    "This MT940 file could not be read: field :%(tag)s: (\"%(value)s\") does not have the form "
+    "MT940 prescribes. Export the statement from your bank again."
+)
 UNSAFE_XML = _(
     "This XML file declares a document type or entities, which bank statements never do. "
     "It was refused for safety; export the statement from your bank again."
+)
+MT942 = _(
+    "This is an MT942 interim report (transactions during the day), not a statement: it has no "
+    "closing balance of a finished day. Upload the MT940 statement of the day instead."
+)
+UNKNOWN_MT940_FIELDS = _(
+    "This file has fields that an MT940 statement does not have (%(tags)s). It is another kind "
+    "of SWIFT message or a bank's own format. Export the statement as MT940 or CAMT.053."
+)
+NO_OPENING_BALANCE = _(
+    "Statement %(id)s has no opening balance (%(field)s), so its lines cannot be checked. The "
+    "file may be cut off; export it from your bank again."
+)
+NO_CLOSING_BALANCE = _(
+    "Statement %(id)s has no closing balance (%(field)s), so its lines cannot be checked. The "
+    "file may be cut off; export it from your bank again."
+)
+INTERIM_CLOSING_BALANCE = _(
+    "Statement %(id)s ends with an interim balance (ITBD) instead of the closing balance of a "
+    "finished day (CLBD). Import the statement once the day is closed."
+)
+CAMT052 = _(
+    "This is a CAMT.052 account report (transactions during the day), not a statement: its "
+    "balances are not final. Upload the CAMT.053 statement instead."
+)
+CAMT054 = _(
+    "This is a CAMT.054 debit/credit notification, which has no balances to check the lines "
+    "against. Upload the CAMT.053 statement of the account instead."
+)
+NOT_CAMT053 = _(
+    "This XML file is not a CAMT.053 bank statement. Upload the CAMT.053 file of your bank, "
+    "not a payment order or another report."
+)
+DAMAGED_XML = _(
+    "This XML file is damaged or incomplete: it breaks off or is malformed at line %(line)s. "
+    "Nothing was imported; export the statement from your bank again."
+)
+INVALID_CAMT_ELEMENT = _(
+    "This CAMT.053 file could not be read: element %(element)s (\"%(value)s\") does not have the form "
+    "CAMT.053 prescribes. Export the statement from your bank again."
+)
+NO_BOOKING_DATE = _(
+    "This CAMT.053 file could not be read: a booked entry of %(amount)s has no booking date "
+    "(BookgDt). Export the statement from your bank again."
+)
+BATCH_DOES_NOT_ADD_UP = _(
+    "The batch entry of %(amount)s on %(date)s lists transactions that add up to %(parts)s. The "
+    "file may be altered; nothing was imported."
+)
+BATCH_INCOMPLETE = _(
+    "The batch entry of %(amount)s on %(date)s says it holds %(declared)s transactions but lists "
+    "%(listed)s. The file may be incomplete; nothing was imported."
 )
 
 
@@ -192,7 +249,7 @@ _TRAILER = re.compile(r"^-(\}|XXX)?\s*$", re.MULTILINE)
 # The code words Dutch banks use in :86: (ING, ABN AMRO, Rabobank, BNG Bank MT940S).
 _CODE_WORDS = (
     "TRTP|EREF|MARF|CSID|CNTP|REMI|PURP|ORDP|BENM|ULTC|ULTD|ULTB|NAME|ADDR|"
-    "IBAN|BIC|ISDT|RTRN|PREF|TRCD|SUM|BUSP|SVCL|CDTRREFTP|CDTRREF|CDTRREFISSR"
+    "IBAN|BIC|ISDT|RTRN|PREF|NRTX|TRCD|SUM|BUSP|SVCL|CDTRREFTP|CDTRREF|CDTRREFISSR"
 )
 _CODE_WORD = re.compile(rf"/({_CODE_WORDS})/")
 
@@ -240,6 +297,10 @@ def _code_words(details: str) -> dict[str, str]:
     return found
 
 
+# ABN AMRO (and Knab) write a structured reference into /REMI/ as "ISSUER: CUR REF: <ref>".
+_ISSUER_REF = re.compile(r"^ISSUER:\s*\S+\s+REF:\s*(\S+)\s*$")
+
+
 def _remittance(value: str) -> tuple[str, str]:
     """(free text, structured reference) from a /REMI/ value."""
     value = value.strip()
@@ -247,6 +308,9 @@ def _remittance(value: str) -> tuple[str, str]:
         # STRD/CUR/RF18539007547034/ : a structured creditor reference.
         parts = [part for part in value.split("/") if part]
         return "", parts[-1] if len(parts) >= 3 else ""
+    issuer = _ISSUER_REF.match(value)
+    if issuer:
+        return "", issuer.group(1)
     value = value.removeprefix("USTD/")
     return value.strip("/ "), ""
 
@@ -271,6 +335,9 @@ def _mt940_details(details: str, supplementary: str) -> dict[str, str]:
             result["counterparty_name"] = words["NAME"].strip("/")
         if "REMI" in words:
             result["remittance"], result["structured_reference"] = _remittance(words["REMI"])
+        if "CDTRREF" in words and not result["structured_reference"]:
+            # Rabobank: /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/<ref>/
+            result["structured_reference"] = words["CDTRREF"].strip("/ ")
         eref = words.get("EREF", "").strip("/ ")
         if eref.upper() != "NOTPROVIDED":
             result["end_to_end_id"] = eref
@@ -283,12 +350,20 @@ def _mt940_details(details: str, supplementary: str) -> dict[str, str]:
     return result
 
 
-def _mt940_line(transaction) -> Line:
+def _mt940_line(transaction, volksbank: bool = False) -> Line:
     data = transaction.data
     amount = data["amount"]
     value_date = data.get("date")
     booking_date = data.get("entry_date") or value_date
-    if "purpose" in data:
+    own_reference = (data.get("customer_reference") or "").strip()
+    raw_details = data.get("transaction_details") or ""
+    if volksbank:
+        # de Volksbank: the counterparty's IBAN in the reference, its name on the second line.
+        details = bank_formats.volksbank_details(raw_details, own_reference, data.get("extra_details") or "")
+        own_reference = ""
+    elif bank_formats.is_triodos_details(raw_details):
+        details = bank_formats.triodos_details(raw_details)
+    elif "purpose" in data:
         # German "?20" structured details, parsed by the library itself.
         details = {
             "counterparty_iban": iban_or_text(data.get("applicant_iban")),
@@ -299,8 +374,7 @@ def _mt940_line(transaction) -> Line:
             "transaction_code": data.get("posting_text") or "",
         }
     else:
-        details = _mt940_details(data.get("transaction_details") or "", data.get("extra_details") or "")
-    own_reference = (data.get("customer_reference") or "").strip()
+        details = _mt940_details(raw_details, data.get("extra_details") or "")
     return Line(
         booking_date=_as_date(booking_date),
         value_date=_as_date(value_date),
@@ -325,22 +399,65 @@ def _balance(data: dict, *names: str):
     return None
 
 
+# The fields of an MT940 statement (SWIFT MT940, and :NS: of some banks), and those that
+# only an MT942 interim report has.
+_MT940_FIELDS = frozenset(
+    {"20", "21", "25", "25P", "28", "28C", "60", "60F", "60M", "61", "86", "62", "62F", "62M", "64", "65", "NS"}
+)
+_MT942_FIELDS = frozenset({"13D", "34F", "90D", "90C"})
+_ANY_TAG = re.compile(r"^:([0-9]{2}[A-Z]?|NS):", re.MULTILINE)
+_MT942_HEADER = re.compile(r"\{2:[IO]942")
+
+
+def _check_mt940_fields(text: str) -> None:
+    """Refuse an MT942 interim report, or a file with fields no MT940 statement has."""
+    tags = set(_ANY_TAG.findall(text))
+    if _MT942_HEADER.search(text) or tags & _MT942_FIELDS:
+        raise StatementRefused(MT942)
+    unknown = sorted(tags - _MT940_FIELDS)
+    if unknown:
+        raise StatementRefused(UNKNOWN_MT940_FIELDS, tags=", ".join(f":{tag}:" for tag in unknown))
+
+
+def _unreadable(error: RuntimeError) -> StatementRefused:
+    """Name the field the library could not read, with the start of its content."""
+    tag = next((arg for arg in error.args[1:] if isinstance(arg, mt940.tags.Tag)), None)
+    value = next((arg for arg in error.args[2:] if isinstance(arg, str)), "")
+    if tag is None or not value:
+        return StatementRefused(UNREADABLE_MT940)
+    first_line = _clean(value.split("\n")[0])
+    return StatementRefused(
+        UNREADABLE_MT940_FIELD,
+        tag=str(tag.id),
+        value=first_line if len(first_line) <= 40 else first_line[:40] + "…",
+    )
+
+
+def _mt940_account(text: str | None) -> str:
+    return bank_formats.triodos_account(text or "") or account_from(text)
+
+
 def parse_mt940(data: bytes) -> ParsedFile:
     """Read an MT940 file with the mt-940 library; one Statement per :20: block."""
     text = _without_statement_details(_decode(data))
+    _check_mt940_fields(text)
+    tags = bank_formats.mt940_tags(text)
     try:
-        blocks = mt940.parse_statements(text, options=MT940_OPTIONS)
+        blocks = mt940.parse_statements(text, tags=tags, options=MT940_OPTIONS)
         statements = []
         for block in blocks:
+            name = _clean(block.data.get("transaction_reference"))[:35] or "?"
             opening = _balance(block.data, "final_opening_balance", "opening_balance",
                                "intermediate_opening_balance")
             closing = _balance(block.data, "final_closing_balance", "closing_balance",
                                "intermediate_closing_balance")
-            if opening is None or closing is None:
-                raise StatementRefused(NOT_A_STATEMENT)
+            if opening is None:
+                raise StatementRefused(NO_OPENING_BALANCE, id=name, field=":60F:")
+            if closing is None:
+                raise StatementRefused(NO_CLOSING_BALANCE, id=name, field=":62F:")
             statements.append(
                 Statement(
-                    account=account_from(block.data.get("account_identification")),
+                    account=_mt940_account(block.data.get("account_identification")),
                     currency=(opening.amount.currency or "").upper(),
                     statement_id=_clean(block.data.get("transaction_reference"))[:35],
                     sequence="/".join(
@@ -351,13 +468,16 @@ def parse_mt940(data: bytes) -> ParsedFile:
                     opening_date=_as_date(opening.date),
                     closing_cents=_to_cents(closing.amount.amount),
                     closing_date=_as_date(closing.date),
-                    lines=[_mt940_line(transaction) for transaction in block],
+                    lines=[_mt940_line(transaction, volksbank=tags is not None) for transaction in block],
                 )
             )
     except StatementRefused:
         raise
-    except (RuntimeError, ValueError, ArithmeticError, KeyError, IndexError, TypeError, AttributeError):
-        # The library says "Unable to parse ..." or meets an impossible date.
+    except RuntimeError as error:
+        # The library says "Unable to parse <tag> from '<value>'".
+        raise _unreadable(error) from None
+    except (ValueError, ArithmeticError, KeyError, IndexError, TypeError, AttributeError):
+        # An impossible date or amount.
         raise StatementRefused(UNREADABLE_MT940) from None
     if not statements:
         raise StatementRefused(NOT_A_STATEMENT)
@@ -406,17 +526,26 @@ class _Camt:
         try:
             return datetime.date.fromisoformat(value[:10])
         except ValueError:
-            raise StatementRefused(NOT_A_STATEMENT) from None
+            raise _invalid_element(element, value) from None
 
     def signed_cents(self, amount: Element | None, indicator: str) -> int:
-        if amount is None or not amount.text:
-            raise StatementRefused(NOT_A_STATEMENT)
-        cents = _to_cents(amount.text.strip())
+        if amount is None or not (amount.text or "").strip():
+            raise StatementRefused(INVALID_CAMT_ELEMENT, element="Amt", value="")
+        try:
+            cents = _to_cents(amount.text.strip())
+        except StatementRefused:
+            raise _invalid_element(amount, amount.text) from None
         if indicator == "DBIT":
             return -cents
         if indicator == "CRDT":
             return cents
-        raise StatementRefused(NOT_A_STATEMENT)
+        raise StatementRefused(INVALID_CAMT_ELEMENT, element="CdtDbtInd", value=_clean(indicator)[:40])
+
+
+def _invalid_element(element: Element | None, value: str | None) -> StatementRefused:
+    """Name the element whose content is not what CAMT.053 prescribes, with that content."""
+    name = element.tag.rsplit("}", 1)[-1] if element is not None else "?"
+    return StatementRefused(INVALID_CAMT_ELEMENT, element=name, value=_clean(value)[:40])
 
 
 def _parse_xml(data: bytes) -> Element:
@@ -425,16 +554,21 @@ def _parse_xml(data: bytes) -> Element:
     except defusedxml.DefusedXmlException:
         raise StatementRefused(UNSAFE_XML) from None
     except ParseError as error:
-        raise StatementRefused(
-            _("This XML file is damaged or incomplete (%(error)s); nothing was imported."),
-            error=str(error),
-        ) from None
+        line = error.position[0] if getattr(error, "position", None) else "?"
+        raise StatementRefused(DAMAGED_XML, line=line) from None
+
+
+def _is_reversal(camt: _Camt, entry: Element) -> bool:
+    return camt.text(entry, "RvslInd").lower() in ("true", "1")
 
 
 def _camt_line(camt: _Camt, entry: Element, details: Element | None, amount_cents: int) -> Line:
     indicator = camt.text(entry, "CdtDbtInd")
-    # The other party: who paid us on a credit, whom we paid on a debit.
-    party, account = ("Dbtr", "DbtrAcct") if indicator == "CRDT" else ("Cdtr", "CdtrAcct")
+    # The other party: who paid us on a credit, whom we paid on a debit. A reversal
+    # (RvslInd) carries the parties of the original booking: the debit that returns a
+    # credit still names its debtor.
+    received = (indicator == "CRDT") != _is_reversal(camt, entry)
+    party, account = ("Dbtr", "DbtrAcct") if received else ("Cdtr", "CdtrAcct")
     parties = camt.find(details, "RltdPties")
     name = camt.text(parties, f"{party}/Nm", f"{party}/Pty/Nm", f"Ultmt{party}/Nm")
     counter_iban = camt.text(parties, f"{account}/Id/IBAN", f"{account}/Id/Othr/Id")
@@ -468,23 +602,78 @@ def _camt_line(camt: _Camt, entry: Element, details: Element | None, amount_cent
     )
 
 
+def _day(value: datetime.date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else "?"
+
+
 def _camt_entry_lines(camt: _Camt, entry: Element) -> list[Line]:
-    """One line per entry; a batch entry whose parts add up becomes one line per part."""
+    """One line per entry; a batch entry (NtryDtls/Btch, several TxDtls) one line per transaction.
+
+    The transactions of a batch must add up to the entry, and be as many as its
+    NbOfTxs says; otherwise the file is refused, since a line booked with the
+    wrong part's reference would match the wrong pledge.
+    """
     indicator = camt.text(entry, "CdtDbtInd")
     total = camt.signed_cents(camt.find(entry, "Amt"), indicator)
+    if camt.date(camt.find(entry, "BookgDt")) is None:
+        raise StatementRefused(NO_BOOKING_DATE, amount=format_euro(total))
     parts = camt.findall(entry, "NtryDtls/TxDtls")
-    if len(parts) > 1:
-        amounts = []
-        for part in parts:
+    if len(parts) <= 1:
+        return [_camt_line(camt, entry, parts[0] if parts else None, total)]
+    where = {
+        "amount": format_euro(total),
+        "date": _day(camt.date(camt.find(entry, "BookgDt"))),
+    }
+    for group in camt.findall(entry, "NtryDtls"):
+        # Each NtryDtls is one batch; one that lists its transactions must list them all.
+        declared, listed = camt.text(group, "Btch/NbOfTxs"), len(camt.findall(group, "TxDtls"))
+        if declared.isdigit() and listed > 1 and int(declared) != listed:
+            raise StatementRefused(BATCH_INCOMPLETE, declared=declared, listed=listed, **where)
+    amounts = []
+    for part in parts:
+        # camt.053.001.02 gives a part's amount in AmtDtls/TxAmt, later versions in Amt.
+        amount = camt.find(part, "Amt")
+        if amount is None:
             amount = camt.find(part, "AmtDtls/TxAmt/Amt")
-            if amount is None:
-                amount = camt.find(part, "Amt")
-            amounts.append(None if amount is None else camt.signed_cents(amount, indicator))
-        if None not in amounts and sum(amounts) == total:
-            return [_camt_line(camt, entry, part, cents) for part, cents in zip(parts, amounts)]
-    if camt.find(entry, "BookgDt") is None:
-        raise StatementRefused(NOT_A_STATEMENT)
-    return [_camt_line(camt, entry, parts[0] if parts else None, total)]
+        if amount is None:
+            # Parts without amounts: the entry is one line, without one part's details.
+            return [_camt_line(camt, entry, None, total)]
+        part_indicator = camt.text(part, "CdtDbtInd") or indicator
+        amounts.append(camt.signed_cents(amount, part_indicator))
+    if sum(amounts) != total:
+        raise StatementRefused(BATCH_DOES_NOT_ADD_UP, parts=format_euro(sum(amounts)), **where)
+    return [_camt_line(camt, entry, part, cents) for part, cents in zip(parts, amounts)]
+
+
+# Balance types (ISO 20022 BalanceType12Code): the booked opening of the statement
+# (OPBD, or PRCD, the previous closing), its booked closing (CLBD), and the interim
+# booked balance (ITBD) a statement split over several messages carries between its
+# pages. Available balances (OPAV, CLAV, FWAV, ITAV) are not what was booked.
+_OPENING, _CLOSING, _INTERIM = ("OPBD", "PRCD"), ("CLBD",), ("ITBD",)
+
+
+def _camt_balances(camt: _Camt, stmt: Element, name: str) -> tuple[tuple, tuple]:
+    """(cents, date) of the opening and closing booked balance of one Stmt."""
+    found: dict[str, list[tuple]] = {}
+    for balance in camt.findall(stmt, "Bal"):
+        kind = camt.text(balance, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
+        cents = camt.signed_cents(camt.find(balance, "Amt"), camt.text(balance, "CdtDbtInd"))
+        found.setdefault(kind, []).append((cents, camt.date(camt.find(balance, "Dt"))))
+    opening = next((found[kind][0] for kind in _OPENING if kind in found), None)
+    closing = next((found[kind][-1] for kind in _CLOSING if kind in found), None)
+    interim = found.get("ITBD", [])
+    more_pages = camt.text(stmt, "StmtPgntn/LastPgInd").lower() == "false"
+    if opening is None and interim and camt.text(stmt, "StmtPgntn/PgNb") not in ("", "1"):
+        opening = interim[0]  # a later page starts where the previous one ended
+    if closing is None and interim and more_pages:
+        closing = interim[-1]  # a page with more to come ends with an interim balance
+    if opening is None:
+        raise StatementRefused(NO_OPENING_BALANCE, id=name, field="OPBD")
+    if closing is None:
+        if interim:
+            raise StatementRefused(INTERIM_CLOSING_BALANCE, id=name)
+        raise StatementRefused(NO_CLOSING_BALANCE, id=name, field="CLBD")
+    return opening, closing
 
 
 def parse_camt053(data: bytes) -> ParsedFile:
@@ -492,24 +681,15 @@ def parse_camt053(data: bytes) -> ParsedFile:
     root = _parse_xml(data)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if not _CAMT053.match(namespace) or root.tag.rsplit("}", 1)[-1] != "Document":
-        raise StatementRefused(
-            _("This XML file is not a CAMT.053 bank statement. Upload the CAMT.053 file of "
-              "your bank, not a payment order or another report.")
-        )
+        if ":camt.052." in namespace:
+            raise StatementRefused(CAMT052)
+        if ":camt.054." in namespace:
+            raise StatementRefused(CAMT054)
+        raise StatementRefused(NOT_CAMT053)
     camt = _Camt(namespace)
     statements = []
     for stmt in camt.findall(root, "BkToCstmrStmt/Stmt"):
-        opening = closing = None
-        for balance in camt.findall(stmt, "Bal"):
-            kind = camt.text(balance, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
-            cents = camt.signed_cents(camt.find(balance, "Amt"), camt.text(balance, "CdtDbtInd"))
-            value = (cents, camt.date(camt.find(balance, "Dt")))
-            if kind in ("OPBD", "PRCD") and opening is None:
-                opening = value
-            elif kind == "CLBD":
-                closing = value
-        if opening is None or closing is None:
-            raise StatementRefused(NOT_A_STATEMENT)
+        opening, closing = _camt_balances(camt, stmt, camt.text(stmt, "Id")[:35] or "?")
         lines: list[Line] = []
         for entry in camt.findall(stmt, "Ntry"):
             status = camt.text(entry, "Sts/Cd", "Sts")
@@ -539,9 +719,10 @@ def parse_camt053(data: bytes) -> ParsedFile:
 # --------------------------------------------------------------------------- reading a file
 
 
-def _looks_like_mt940(data: bytes) -> bool:
+def _looks_like_swift(data: bytes) -> bool:
+    """An MT940 statement, or another SWIFT message (MT942, MT101...) to refuse by what it is."""
     return bool(re.search(rb"^:20:", data, re.MULTILINE)) and bool(
-        re.search(rb"^:6[02][FM]?:", data, re.MULTILINE)
+        re.search(rb"^:(?!20:)([0-9]{2}[A-Z]?):", data, re.MULTILINE)
     )
 
 
@@ -549,12 +730,15 @@ def parse(data: bytes) -> ParsedFile:
     """Recognise and read a statement file, or refuse it."""
     if len(data) > settings.BANK_STATEMENT_MAX_BYTES:
         raise_too_big(len(data))
+    reason = bank_formats.not_a_statement(data)
+    if reason:
+        raise StatementRefused(reason)
     if b"\x00" in data:
-        raise StatementRefused(NOT_A_STATEMENT)  # binary: a PDF, a spreadsheet, an image
+        raise StatementRefused(NOT_A_STATEMENT)  # another binary file: an image, a document
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         parsed = parse_camt053(data)
-    elif _looks_like_mt940(data):
+    elif _looks_like_swift(data):
         parsed = parse_mt940(data)
     else:
         raise StatementRefused(NOT_A_STATEMENT)

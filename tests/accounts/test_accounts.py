@@ -178,6 +178,34 @@ def test_it_counts_failures_whatever_the_case_of_the_guessed_address(client, alm
     assert log_in(client, "anouk@almere.nl", address=GUESSER).status_code == 429
 
 
+# "Anouk@Almere.nl" in full-width letters, as a phone keyboard or a pasted address may give it.
+FULL_WIDTH = "\uff21\uff4e\uff4f\uff55\uff4b@\uff21\uff4c\uff4d\uff45\uff52\uff45.\uff4e\uff4c"
+
+
+def test_it_counts_the_full_width_spelling_of_an_address_as_the_same_account(client, almere_staff, per_account):
+    for attempt in range(per_account):
+        log_in(client, FULL_WIDTH if attempt % 2 else "Anouk@Almere.nl", "wrong", GUESSER)
+
+    assert log_in(client, "anouk@almere.nl", address=GUESSER).status_code == 429
+    assert set(LoginFailure.objects.values_list("account", flat=True)) == {"anouk@almere.nl"}
+
+
+def test_it_logs_in_with_the_full_width_spelling_of_the_address(client, almere_staff):
+    assert log_in(client, FULL_WIDTH).status_code == 302
+    assert is_logged_in(client)
+
+
+def test_it_stores_an_address_added_in_the_admin_in_the_one_spelling(client, administrator, almere):
+    client.force_login(administrator)
+
+    client.post(
+        reverse("admin:pledges_user_add"),
+        {"email": " Nina@Almere.NL", "role": Role.MUNICIPAL_STAFF, "municipality": almere.pk},
+    )
+
+    assert list(User.objects.filter(role=Role.MUNICIPAL_STAFF).values_list("email", flat=True)) == ["nina@almere.nl"]
+
+
 def test_it_stops_counting_once_throttled(client, almere_staff, per_account):
     guess(client, "anouk@almere.nl", per_account)
 

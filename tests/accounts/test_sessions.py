@@ -152,3 +152,17 @@ def test_it_reads_the_timeouts_from_the_settings(client, morning_login, settings
     at(morning_login, 10)
 
     assert not opens_the_ledger(client)
+
+
+def test_it_restarts_the_idle_clock_at_every_request(client, morning_login, settings):
+    """At the shortest timeout (1 minute), someone busy every 45 to 50 seconds stays logged in."""
+    settings.SESSION_IDLE_TIMEOUT = 1
+    seconds = 0
+    for gap in (45, 50, 45, 50, 48, 50):
+        seconds += gap
+        at(morning_login, seconds / 60)
+        assert opens_the_ledger(client), seconds
+
+    at(morning_login, (seconds + 61) / 60)
+
+    assert not opens_the_ledger(client)

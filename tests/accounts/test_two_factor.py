@@ -9,12 +9,15 @@ import pyotp
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from pledges.accounts.twofactor import (
     PENDING_MAX_AGE,
     RECOVERY_CODE_COUNT,
+    confirm_enrolment,
+    enrolment_authenticator,
     has_authenticator,
     issue_recovery_codes,
     unused_recovery_codes,
@@ -111,7 +114,7 @@ def test_it_shows_a_qr_code_and_the_key_to_enrol(client, coordinator):
 
     assert page.status_code == 200
     secret = secret_on(page)
-    assert Authenticator.objects.get(user=coordinator, confirmed_at__isnull=True).secret == secret
+    assert not Authenticator.objects.filter(user=coordinator).exists(), "the key waits in the session only"
     qr_code = re.search(r'<img src="(data:image/svg\+xml[^"]+)"', page.text)
     assert qr_code and 'alt="' in page.text
     assert secret_on(client.get(ENROL)) == secret, "a reload must not change the key already scanned"
@@ -146,6 +149,103 @@ def test_it_refuses_a_wrong_first_code(client, coordinator):
     assert pages.errors(response)
     assert not is_logged_in(client)
     assert not has_authenticator(coordinator)
+
+
+def test_it_gives_a_second_session_a_key_of_its_own(client, coordinator):
+    """Someone else who knows the password and opens the set-up page does not see the key being scanned."""
+    log_in(client, coordinator.email)
+    other = Client()
+    log_in(other, coordinator.email, address=GUESSER)
+
+    mine, theirs = secret_on(client.get(ENROL)), secret_on(other.get(ENROL))
+
+    assert mine != theirs
+    assert secret_on(client.get(ENROL)) == mine
+
+
+def test_it_refuses_the_other_sessions_key_once_one_is_confirmed(client, coordinator):
+    log_in(client, coordinator.email)
+    other = Client()
+    log_in(other, coordinator.email, address=GUESSER)
+    mine, theirs = secret_on(client.get(ENROL)), secret_on(other.get(ENROL))
+    assert send_code(client, pyotp.TOTP(mine).at(MOMENT), ENROL)["Location"] == RECOVERY_CODES
+
+    late = send_code(other, pyotp.TOTP(theirs).at(MOMENT), ENROL, address=GUESSER)
+
+    assert late["Location"] == CODE, "the set-up is done: the other session is asked for a code"
+    assert Authenticator.objects.get(user=coordinator).secret == mine
+    refused = send_code(other, pyotp.TOTP(theirs).at(MOMENT + STEP), CODE, address=GUESSER)
+    assert pages.errors(refused)
+    assert not is_logged_in(other)
+
+
+def test_it_refuses_a_key_confirmed_too_late_even_on_the_set_up_page(client, coordinator):
+    """Two sessions that both reached the set-up page: the second confirmation is refused."""
+    log_in(client, coordinator.email)
+    client.get(ENROL)
+    other = Client()
+    log_in(other, coordinator.email, address=GUESSER)
+    theirs = secret_on(other.get(ENROL))
+    factories.authenticator(coordinator)  # the first session confirmed its key meanwhile
+
+    assert not confirm_enrolment_of(other, coordinator, pyotp.TOTP(theirs).at(MOMENT))
+    assert Authenticator.objects.get(user=coordinator).secret != theirs
+
+
+def confirm_enrolment_of(client, user: User, code: str) -> bool:
+    """confirm_enrolment() as the set-up page calls it, with that client's session."""
+    request = RequestFactory().post(ENROL)
+    request.session = client.session
+    return confirm_enrolment(request, enrolment_authenticator(request, user), code)
+
+
+def test_it_shows_a_new_key_after_an_administrator_reset(client, administrator, enrolled_coordinator):
+    old = Authenticator.objects.get(user=enrolled_coordinator).secret
+    admin = Client()
+    admin.force_login(administrator)
+    admin.post(
+        reverse("admin:pledges_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [enrolled_coordinator.pk]},
+    )
+
+    log_in(client, enrolled_coordinator.email)
+
+    assert secret_on(client.get(ENROL)) != old
+
+
+def mails_to(user: User) -> list[str]:
+    return [message.subject for message in mail.outbox if message.to == [user.email]]
+
+
+def test_it_tells_the_user_by_mail_that_two_step_login_was_set_up(client, coordinator):
+    log_in(client, coordinator.email)
+    secret = secret_on(client.get(ENROL))
+    assert mails_to(coordinator) == []
+
+    send_code(client, pyotp.TOTP(secret).at(MOMENT), ENROL)
+
+    assert mails_to(coordinator) == ["Tweestapsinloggen ingesteld voor uw account - VNG Fonds"]
+    assert "Was u dit niet?" in mail.outbox[-1].body
+
+
+def test_it_tells_the_user_by_mail_that_an_administrator_reset_two_step_login(client, administrator, enrolled_coordinator):
+    client.force_login(administrator)
+
+    client.post(
+        reverse("admin:pledges_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [enrolled_coordinator.pk]},
+    )
+
+    assert mails_to(enrolled_coordinator) == ["Uw tweestapsinloggen is opnieuw ingesteld - VNG Fonds"]
+
+
+def test_it_tells_the_user_by_mail_that_two_step_login_was_turned_off(client, almere_staff):
+    factories.authenticator(almere_staff)
+    client.force_login(almere_staff)
+
+    client.post(reverse("two_factor_disable"), {"off-password": PASSWORD})
+
+    assert mails_to(almere_staff) == ["Tweestapsinloggen uitgezet voor uw account - VNG Fonds"]
 
 
 def test_it_keeps_the_enrolment_page_for_whoever_gave_the_password(client, coordinator):

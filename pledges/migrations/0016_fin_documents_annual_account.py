@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0014_history_need_events_and_data'),
+        ('pledges', '0015_sec_accounts_throttles'),
     ]
 
     operations = [
