@@ -15,6 +15,7 @@ from pledges.equipment.models import (
 )
 from pledges.finance.models import (
     AccountStatement,
+    AnnualAccount,
     BankStatement,
     FinanceReport,
     HeldLine,
@@ -37,6 +38,7 @@ from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
     "AccountStatement",
+    "AnnualAccount",
     "Appeal",
     "Authenticator",
     "BankStatement",

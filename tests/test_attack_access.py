@@ -34,6 +34,8 @@ ANONYMOUS_PAGES = {
     "pledges:recipient",
     # The public page of an appeal (a 404 unless PUBLIC_DASHBOARDS is on).
     "pledges:public_appeal",
+    # Checks a receipt's verification code: amount, date and municipality, no personal data.
+    "pledges:receipt_check",
 }
 
 ROLES = {

@@ -22,7 +22,7 @@ from stdnum import iban as stdnum_iban
 from pledges.core.models import Job
 from pledges.core.money import cents_to_euro, format_euro
 from pledges.donations.models import Donation
-from pledges.reference.models import Appeal
+from pledges.reference.models import Appeal, Municipality
 
 
 class BankStatement(models.Model):
@@ -500,3 +500,26 @@ class FinanceReport(Job):
     @property
     def file_name(self) -> str:
         return f"rapport-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.xlsx"
+
+
+class AnnualAccount(Job):
+    """A municipality's yearly account (jaarverantwoording) as a PDF, written by the worker.
+
+    Asked for from the municipality's contribution page or by the fund's finance; the document
+    itself is pledges/finance/annual.py.
+    """
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    file = models.FileField(upload_to="annual-accounts/", blank=True)
+
+    class Meta:
+        verbose_name = _("yearly account")
+        verbose_name_plural = _("yearly accounts")
+        indexes = [models.Index(fields=["municipality", "year", "status"], name="annual_account_lookup")]
+
+    @property
+    def file_name(self) -> str:
+        return f"jaarverantwoording-{self.municipality.code}-{self.year}.pdf"

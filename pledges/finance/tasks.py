@@ -1,4 +1,4 @@
-"""Finance's long jobs as tasks: a statement import (with its matching and thanks) and a large report.
+"""Finance's long jobs as tasks: a statement import (with its matching and thanks), a large report, a yearly account.
 
 Each writes its progress on its own row (pledges.core.models.Job), which its page reads. A job
 run again (a killed worker's, queued again) finds it finished and does nothing.
@@ -8,13 +8,15 @@ import hashlib
 import tempfile
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.utils import timezone
 
 from pledges.accounts.models import User
 from pledges.core.models import Job
 from pledges.core.tasks import job_task
-from pledges.finance.models import BankStatement, FinanceReport, StatementImport
+from pledges.finance.annual import AnnualScope, active_municipalities, annual_account_pdf
+from pledges.finance.models import AnnualAccount, BankStatement, FinanceReport, StatementImport
 from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
 from pledges.finance.statements import AlreadyImported, import_statement, read_statement
@@ -47,6 +49,17 @@ def queue_finance_report(scope: ReportScope, user: User) -> FinanceReport:
     return FinanceReport.queue(
         write_finance_report, requested_by=user, appeal=scope.appeal, period_start=scope.start, period_end=scope.end
     )
+
+
+def queue_annual_account(municipality, year: int, user: User) -> AnnualAccount:
+    """Have the worker write a municipality's yearly account; one that already waits is the one asked for."""
+    waiting = AnnualAccount.objects.filter(municipality=municipality, year=year, status__in=PENDING).first()
+    return waiting or AnnualAccount.queue(write_annual_account, requested_by=user, municipality=municipality, year=year)
+
+
+def queue_annual_accounts(year: int, user: User) -> list[AnnualAccount]:
+    """The yearly accounts of every municipality that took part in `year` (the January run)."""
+    return [queue_annual_account(municipality, year, user) for municipality in active_municipalities(year)]
 
 
 @job_task
@@ -85,3 +98,15 @@ def write_finance_report(report_pk: int) -> None:
             spool.seek(0)
             job.file.save(job.file_name, File(spool), save=False)
         job.finish("file", "row_count")
+
+
+@job_task
+def write_annual_account(account_pk: int) -> None:
+    """Write a municipality's yearly account (pledges/finance/annual.py) into a stored PDF."""
+    job = AnnualAccount.objects.select_related("municipality").get(pk=account_pk)
+    if not job.is_pending:
+        return
+    with job.running():
+        job.file.save(job.file_name, ContentFile(annual_account_pdf(AnnualScope(job.municipality, job.year))),
+                      save=False)
+        job.finish("file")

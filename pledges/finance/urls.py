@@ -5,6 +5,14 @@ Included by pledges/urls.py under the `pledges` namespace.
 
 from django.urls import path
 
+from pledges.finance.documents import (
+    annual_account_download,
+    annual_account_job,
+    annual_account_queue,
+    annual_accounts,
+    receipt,
+    receipt_check,
+)
 from pledges.finance.views import (
     held_line_decide,
     line_detail,
@@ -57,4 +65,11 @@ urlpatterns = [
     path("financien/rapport/maken/", report_queue, name="finance_report_queue"),
     path("financien/rapport/<int:pk>/", report_job, name="finance_report_job"),
     path("financien/rapport/<int:pk>/downloaden/", report_download, name="finance_report_download"),
+    # Documents (pledges/finance/documents.py): receipts, their public check, yearly accounts.
+    path("kwitanties/<int:payment_pk>.pdf", receipt, name="finance_receipt"),
+    path("kwitantie/", receipt_check, name="receipt_check"),
+    path("financien/jaarverantwoording/", annual_accounts, name="annual_accounts"),
+    path("jaarverantwoording/maken/", annual_account_queue, name="annual_account_queue"),
+    path("jaarverantwoording/<int:account_pk>/", annual_account_job, name="annual_account_job"),
+    path("jaarverantwoording/<int:account_pk>/downloaden/", annual_account_download, name="annual_account_download"),
 ]
