@@ -283,13 +283,15 @@ SECURE_CSP = {
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Every line once, through the root's handler. Django's own default configuration gives the
+# "django" logger a console handler of its own (in DEBUG) while it also propagates to the root:
+# without the "django" entry here, every warning of Django (a 404, a refused CSRF token) and every
+# task run printed twice under `make run`. Naming the logger replaces the handlers Django gave it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # A line per task run, once: Django's own "django" logger would print it a second time in DEBUG.
-    "loggers": {
-        "django.tasks": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}
-    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
