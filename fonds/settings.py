@@ -196,6 +196,11 @@ if REMINDER_OVERDUE_DAYS < 1:
     raise ImproperlyConfigured("REMINDER_OVERDUE_DAYS must be at least 1 (days).")
 LEDGER_URL = os.environ.get("LEDGER_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Who answers questions about personal data (the privacy statement) and about the ledger in
+# general (contact page, accessibility problems). The fund's own addresses by default.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@vngfonds.nl")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "info@vngfonds.nl")
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
