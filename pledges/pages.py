@@ -19,7 +19,8 @@ from pledges.accounts.throttle import DEVICE_MAX_AGE
 # The day the accessibility statement was last checked against the site; renew it with each review.
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 3)
 # The languages these pages exist in; `?lang=en` opens them in English from the recipient's
-# page (a Ukrainian browser would otherwise get the Dutch default).
+# page (a Ukrainian browser would otherwise get the Dutch default). A language chosen with the
+# switch (its cookie) goes first: the switch sends the reader back to the same `?lang=en` address.
 LANGUAGES = ("nl", "en")
 
 
@@ -27,7 +28,7 @@ def _page(request: HttpRequest, template: str, context: dict | None = None) -> H
     language = request.GET.get("lang")
     context = {"privacy_email": settings.PRIVACY_CONTACT_EMAIL, "contact_email": settings.CONTACT_EMAIL,
                **(context or {})}
-    if language in LANGUAGES:
+    if language in LANGUAGES and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         with translation.override(language):
             response = render(request, template, context)
         response.headers["Content-Language"] = language

@@ -99,6 +99,16 @@ def test_it_opens_each_footer_page_to_anyone_in_dutch_and_in_english(client, db,
     assert pages.plain(dutch) != pages.plain(english)
 
 
+def test_it_keeps_the_language_chosen_with_the_switch_on_a_page_opened_in_english(client, db):
+    opened = reverse("pledges:privacy") + "?lang=en"
+    assert '<html lang="en">' in client.get(opened).text
+
+    switched = client.post(reverse("set_language"), {"language": "nl", "next": opened}, follow=True)
+
+    assert switched.redirect_chain[-1][0] == opened
+    assert '<html lang="nl">' in switched.text and "Privacyverklaring" in pages.plain(switched)
+
+
 @pytest.mark.parametrize("name", FOOTER_PAGES)
 def test_it_changes_nothing_through_a_footer_page(client, db, name):
     assert client.post(reverse(name)).status_code == 405
