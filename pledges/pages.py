@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from pledges.accounts.access import public
@@ -24,10 +25,10 @@ ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 3)
 LANGUAGES = ("nl", "en")
 
 
-def _page(request: HttpRequest, template: str, context: dict | None = None) -> HttpResponse:
+def _page(request: HttpRequest, template: str, heading: str, context: dict | None = None) -> HttpResponse:
     language = request.GET.get("lang")
-    context = {"privacy_email": settings.PRIVACY_CONTACT_EMAIL, "contact_email": settings.CONTACT_EMAIL,
-               **(context or {})}
+    context = {"heading": heading, "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
+               "contact_email": settings.CONTACT_EMAIL, **(context or {})}
     if language in LANGUAGES and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         with translation.override(language):
             response = render(request, template, context)
@@ -39,7 +40,7 @@ def _page(request: HttpRequest, template: str, context: dict | None = None) -> H
 @require_safe
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
-    return _page(request, "pages/privacy.html", {
+    return _page(request, "pages/privacy.html", _("Privacy statement"), {
         "idle_minutes": settings.SESSION_IDLE_TIMEOUT,
         "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT,
         "failure_minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60,
@@ -52,13 +53,13 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return _page(request, "pages/accessibility.html", {"statement_date": ACCESSIBILITY_STATEMENT_DATE})
+    return _page(request, "pages/accessibility.html", _("Accessibility statement"), {"statement_date": ACCESSIBILITY_STATEMENT_DATE})
 
 
 @require_safe
 @public
 def contact(request: HttpRequest) -> HttpResponse:
-    return _page(request, "pages/contact.html")
+    return _page(request, "pages/contact.html", _("Contact"))
 
 
 @require_safe
@@ -68,4 +69,4 @@ def colophon(request: HttpRequest) -> HttpResponse:
         version = metadata.version("pledge-ledger")
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
         version = None
-    return _page(request, "pages/colophon.html", {"version": version})
+    return _page(request, "pages/colophon.html", _("Colophon"), {"version": version})
