@@ -30,8 +30,10 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The tests run without DEBUG, as production does, with a key of their own (tests/secret_key.py);
+# makemigrations needs neither.
 test: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -47,5 +49,5 @@ bench-export: install $(VENV)/.bench-installed
 	$(BIN)/python bench/export.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l nl -l uk --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "docs/*"
-	$(BIN)/python manage.py compilemessages -l nl -l uk --ignore ".venv/*"
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l nl -l uk --no-obsolete --no-location --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "docs/*"
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages -l nl -l uk --ignore ".venv/*"

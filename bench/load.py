@@ -82,6 +82,7 @@ def prepare(url: str, session_count: int) -> tuple[list[dict], int]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django.test import override_settings
     from django.middleware.csrf import _get_new_csrf_string
 
     from pledges.models import Appeal, Municipality, Role, User
@@ -89,7 +90,9 @@ def prepare(url: str, session_count: int) -> tuple[list[dict], int]:
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
         call_command("load_reference_data", stdout=quiet)
-        call_command("load_demo_data", stdout=quiet)
+        # The demo data refuses to load without DEBUG; this database is the bench's own.
+        with override_settings(DEBUG=True):
+            call_command("load_demo_data", stdout=quiet)
     municipalities = list(Municipality.objects.order_by("code")[:: 342 // 12][:12])
     roles = [Role.MUNICIPAL_STAFF] * 6 + [Role.COORDINATOR] * 2 + [Role.FINANCE] * 2
     sessions = []

@@ -50,10 +50,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-# Only a development server may run with the insecure fallback key; the
-# pledges.E001 system check refuses it when DEBUG is off.
+# Only a development server may run with the published fallback key. Without DEBUG the app
+# does not start at all without a key of its own (gunicorn, the worker, every command): with the
+# published one anyone could forge sessions and recipient links.
 INSECURE_DEV_KEY = "django-insecure-development-only-never-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", INSECURE_DEV_KEY)
+EXAMPLE_KEY = "change-me-to-a-long-random-value"  # .env.example's placeholder
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not DEBUG and SECRET_KEY in ("", INSECURE_DEV_KEY, EXAMPLE_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set, or is the published development or example key. Set it to a "
+        "long random value of your own (see .env.example), or DJANGO_DEBUG=true on a development machine."
+    )
+SECRET_KEY = SECRET_KEY or INSECURE_DEV_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -83,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every page and download but the public one (pledges.core.middleware).
+    "pledges.core.middleware.NoStoreMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -184,6 +194,20 @@ PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)
 # Largest bank statement file (MT940 or CAMT.053) finance may upload, in bytes.
 # A day of the fund's account is a few kilobytes; ten megabytes is years of lines.
 BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Request size (pledges.core.uploads). A request body over UPLOAD_MAX_BYTES is refused before it
+# is read (five phone photos and the form fit; the proxy's client_max_body_size says the same);
+# of a file, no more than the largest a form accepts is kept, in memory or on disk; the form
+# fields besides the files take at most 1 MB (the longest text a form takes is far less).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 64 * 1024 * 1024)
+if UPLOAD_MAX_BYTES < BANK_STATEMENT_MAX_BYTES:
+    raise ImproperlyConfigured("UPLOAD_MAX_BYTES must be at least BANK_STATEMENT_MAX_BYTES.")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "pledges.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # A finance report with more detail rows than this is written by the task worker, with a
 # progress page; a smaller one downloads at once (100,000 rows take about six seconds).

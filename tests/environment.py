@@ -13,11 +13,16 @@ SETTING_VARIABLES = re.compile(
 )
 
 
-def load_settings(monkeypatch, **variables: str) -> dict:
-    """Evaluate fonds/settings.py afresh in the given environment."""
+# Without DEBUG the settings need a key; each evaluation gets this one unless a test says otherwise.
+SECRET_KEY = "a-test-key-that-is-long-and-random-enough-for-the-settings-0123456789"
+
+
+def load_settings(monkeypatch, **variables: str | None) -> dict:
+    """Evaluate fonds/settings.py afresh in the given environment (a variable given as None is left unset)."""
     for name in list(os.environ):
         if SETTING_VARIABLES.match(name):
             monkeypatch.delenv(name)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
+    for name, value in ({"DJANGO_SECRET_KEY": SECRET_KEY} | variables).items():
+        if value is not None:
+            monkeypatch.setenv(name, value)
     return runpy.run_path(str(SETTINGS_FILE))

@@ -73,13 +73,12 @@ def test_it_passes_the_deployment_check_in_production(env):
 
 def test_it_fails_the_deployment_check_on_an_unsafe_production_configuration():
     env = production(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
-    del env["DJANGO_SECRET_KEY"], env["DATABASE_URL"]
+    del env["DATABASE_URL"]
 
     result = check_deploy(env)
 
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "pledges.E001" in output  # the development key
     assert "pledges.W001" in output  # mail to the console
     assert "pledges.W002" in output  # SQLite in production
 
@@ -106,6 +105,56 @@ def test_it_reads_the_usual_ways_of_writing_a_boolean(monkeypatch, value, expect
     monkeypatch.setenv("SOME_FLAG", value)
 
     assert env_bool("SOME_FLAG", not expected) is expected
+
+
+# The secret key
+
+START_THE_APP = {
+    "gunicorn": "import fonds.wsgi",  # what gunicorn fonds.wsgi imports before it serves
+    "the task worker": "import django; django.setup()",
+}
+
+
+@pytest.mark.parametrize("key", [None, "", "   ", "django-insecure-development-only-never-in-production",
+                                 "change-me-to-a-long-random-value"],
+                         ids=["unset", "empty", "blank", "development key", "example key"])
+def test_it_refuses_to_start_in_production_without_a_key_of_its_own(monkeypatch, key):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings(monkeypatch, DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key)
+
+
+@pytest.mark.parametrize("start", START_THE_APP)
+def test_a_production_process_without_a_key_stops_naming_the_variable(start):
+    env = production(DJANGO_SETTINGS_MODULE="fonds.settings")
+    del env["DJANGO_SECRET_KEY"]
+
+    result = subprocess.run(
+        [sys.executable, "-c", START_THE_APP[start]],
+        check=False, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_the_same_process_starts_with_a_key():
+    result = subprocess.run(
+        [sys.executable, "-c", START_THE_APP["gunicorn"]],
+        check=False, cwd=settings.BASE_DIR, env=production(DJANGO_SETTINGS_MODULE="fonds.settings"),
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_development_server_runs_on_the_development_key(monkeypatch):
+    development = load_settings(monkeypatch, DJANGO_DEBUG="true", DJANGO_SECRET_KEY=None)
+
+    assert development["SECRET_KEY"] == development["INSECURE_DEV_KEY"]
+
+
+def test_it_keeps_the_key_it_is_given(monkeypatch):
+    assert load_settings(monkeypatch, DJANGO_SECRET_KEY="k" * 60)["SECRET_KEY"] == "k" * 60
 
 
 def test_it_refuses_to_start_on_a_mistyped_debug_flag(monkeypatch):

@@ -1,4 +1,4 @@
-"""Form fields and checks shared by the ledger's forms: euro amounts, IBANs, postcodes, numbers, photos."""
+"""Form fields and checks shared by the ledger's forms: text, euro amounts, IBANs, postcodes, numbers, photos."""
 
 
 import datetime
@@ -30,6 +30,48 @@ from pledges.core.money import MAX_PLEDGE_CENTS, AmountError, format_euro, parse
 # consults first (LOCALE_PATHS), so the label is Dutch on Dutch pages and stays English on
 # English ones. Without this mark `make messages --no-obsolete` would drop it again.
 BLANK_CHOICE_MSGID = gettext_noop("- Select an option -")
+
+
+# Characters XML 1.0 cannot hold (https://www.w3.org/TR/xml/#charsets): control characters
+# other than tab, line feed and carriage return, UTF-16 surrogates, U+FFFE and U+FFFF. Every
+# workbook is XML, so one of them stored in a pledge made every export that shows it fail.
+XML_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_storable_text(text: str) -> None:
+    """Refuse text with a character XML cannot hold, naming it and where it is."""
+    found = XML_UNSAFE_CHARACTERS.search(text)
+    if found:
+        raise forms.ValidationError(
+            _(
+                "This text contains a character that cannot be saved (%(character)s, character "
+                "%(position)s). Remove it, or type the text instead of pasting it."
+            ),
+            code="unstorable_character",
+            params={"character": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+
+
+def refuse_unstorable_text() -> None:
+    """Make every text field of every form refuse what `check_storable_text` refuses.
+
+    Called once, from PledgesConfig.ready(). The one common place: the ledger's own forms, the
+    admin's, the recipient's and Django's (login, passwords) all clean their text through
+    forms.CharField.to_python (EmailField, SlugField, EuroField... call it first), also the
+    fields made before this ran, which a validator list set now would miss.
+    """
+    original = forms.CharField.to_python
+    if getattr(original, "refuses_unstorable_text", False):
+        return
+
+    def to_python(self, value):
+        value = original(self, value)
+        if isinstance(value, str):
+            check_storable_text(value)
+        return value
+
+    to_python.refuses_unstorable_text = True
+    forms.CharField.to_python = to_python
 
 
 class EuroField(forms.CharField):

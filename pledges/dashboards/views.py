@@ -28,6 +28,7 @@ from pledges.accounts.access import (
     visible_municipalities,
 )
 from pledges.accounts.models import Role
+from pledges.core.middleware import may_be_cached
 from pledges.core.money import format_euro
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
 from pledges.donations.access import visible_donations
@@ -286,6 +287,7 @@ def municipality_naming(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @public
+@may_be_cached
 def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """An appeal for everyone, when the fund publishes it: totals, participation, deliveries.
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models import Q
@@ -120,7 +121,15 @@ class DemoData:
 
 
 def load_demo_data(pledges: int = 60) -> DemoData:
-    """Create the demo users, then (once) the demo pledges, statements, needs and offers."""
+    """Create the demo users, then (once) the demo pledges, statements, needs and offers.
+
+    Only with DEBUG: the demo users, an administrator among them, share a published password.
+    """
+    if not settings.DEBUG:
+        raise DemoDataRefused(
+            "The demo data is for a development machine only (DJANGO_DEBUG=true): its users, an "
+            "administrator among them, share a published password. Nothing was created."
+        )
     appeal = Appeal.objects.filter(is_open=True).first()
     if appeal is None:
         raise DemoDataRefused("Run load_reference_data first.")

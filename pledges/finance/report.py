@@ -102,6 +102,10 @@ PROVINCE_COLUMNS = [
     *_MONEY_AND_IN_KIND,
 ]
 
+# Ends a sheet's title when a stored text had a character a workbook cannot hold (written as
+# U+FFFD, pledges.spreadsheets.xlsx_writer): Dutch, as the whole report.
+REPLACED_NOTE = "tekens die een spreadsheet niet kan bevatten staan er als �"
+
 # Where the chart finds its data on "Per provincie": title row 1, header row 2, 12 provinces.
 PROVINCE_FIRST_ROW, PROVINCE_COUNT = 3, 12
 # The summary's first figure, under its title and header rows.
@@ -294,7 +298,9 @@ def report_workbook(scope: ReportScope, moment: datetime.datetime) -> tuple[Work
     book = PrintedWorkbook()
     figures = summary_figures(scope)
     summary = summary_rows(scope, figures)
-    write_sheet(book, "Samenvatting", SUMMARY_COLUMNS, summary, title=title("Financieel rapport"))
+    write_sheet(
+        book, "Samenvatting", SUMMARY_COLUMNS, summary, title=title("Financieel rapport"), replaced_note=REPLACED_NOTE
+    )
     sheet = book.worksheets[-1]
     sheet.auto_filter.ref = None  # nothing to sort or filter in a summary
     on_one_page(sheet)
@@ -305,13 +311,13 @@ def report_workbook(scope: ReportScope, moment: datetime.datetime) -> tuple[Work
     write_sheet(
         book, "Per gemeente", MUNICIPALITY_COLUMNS, per_municipality,
         title=title("per gemeente: toezeggingen en aanbod gedaan in de periode"),
-        totals=column_totals(MUNICIPALITY_COLUMNS, per_municipality),
+        totals=column_totals(MUNICIPALITY_COLUMNS, per_municipality), replaced_note=REPLACED_NOTE,
     )
     per_province = province_rows(scope)
     write_sheet(
         book, "Per provincie", PROVINCE_COLUMNS, per_province,
         title=title("per provincie: toezeggingen en aanbod gedaan in de periode"),
-        totals=column_totals(PROVINCE_COLUMNS, per_province),
+        totals=column_totals(PROVINCE_COLUMNS, per_province), replaced_note=REPLACED_NOTE,
     )
     accounts = fund_accounts()
     details: list[tuple[str, list[Column], Iterable, str]] = [
@@ -327,6 +333,6 @@ def report_workbook(scope: ReportScope, moment: datetime.datetime) -> tuple[Work
     written = 0
     for name, columns, rows, what in details:
         counted = Counted(rows)
-        write_sheet(book, name, columns, counted, title=title(what))
+        write_sheet(book, name, columns, counted, title=title(what), replaced_note=REPLACED_NOTE)
         written += counted.count
     return book, written

@@ -115,6 +115,10 @@ PACKING_DEPARTURE = ("Vertrek", "Departure", "Відправлення")
 PACKING_VALUED_ON = ("Douanewaarde per", "Customs value as of", "Митна вартість станом на")
 PACKING_UNITS = ("stuks", "units", "од.")
 TOTAL = ("Totaal", "Total", "Усього")
+# Ends the title when a stored text had a character a workbook cannot hold (written as U+FFFD).
+PACKING_REPLACED = (
+    "onleesbare tekens staan er als �", "unreadable characters are shown as �", "нечитабельні символи показано як �"
+)
 
 
 def _flag(value: bool) -> str:
@@ -198,6 +202,7 @@ def packing_list_workbook(plist) -> Workbook:
         packing_rows(plist),
         title=packing_title(plist),
         totals=packing_totals(plist),
+        replaced_note=trilingual(PACKING_REPLACED),
     )
     return book
 

@@ -14,8 +14,7 @@ from functools import cache
 
 from django.db.models import Choices
 from django.utils import formats, translation
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+from pledges.core.fields import XML_UNSAFE_CHARACTERS
 from pledges.core.money import format_euro
 
 # Kinds of column: how a value is written, and which number format it gets in a workbook.
@@ -42,9 +41,24 @@ class Column:
     width: float | None = None
 
 
+# What stands in for a character XML cannot hold: "the character that was not readable".
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def replace_unsafe(value: object) -> tuple[str, bool]:
+    """Text as a cell can hold it, and whether a character XML cannot hold was replaced.
+
+    The forms refuse such characters (pledges.core.fields.check_storable_text), but text
+    stored before, or by other ways (a bank statement, the database itself), must never
+    make an export fail: each one becomes U+FFFD, and the title row of the sheet says so.
+    """
+    text, replaced = XML_UNSAFE_CHARACTERS.subn(REPLACEMENT_CHARACTER, str(value))
+    return text[:MAX_CELL_TEXT], bool(replaced)
+
+
 def clean_text(value: object) -> str:
-    """Text as Excel can hold it: no control characters, no more than a cell takes."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
+    """Text as Excel can hold it: unsafe characters replaced, no more than a cell takes."""
+    return replace_unsafe(value)[0]
 
 
 class CleanedTexts(dict):

@@ -4,8 +4,8 @@ The CSV is for Dutch Excel and other tools: UTF-8 with a byte order mark (so Exc
 the accents), ";" between fields (Dutch Excel's list separator; "," is the decimal comma),
 amounts as plain numbers with a decimal comma and no thousands separator (1234,50), dates as
 ISO 8601 (2026-06-01), which Excel recognises in any locale. A text value that starts with
-= + - @ tab or CR gets a leading "'" so no spreadsheet evaluates it as a formula; control
-characters are removed as in the XLSX.
+= + - @ tab or CR gets a leading "'" so no spreadsheet evaluates it as a formula; the
+characters XML cannot hold are replaced by U+FFFD as in the XLSX.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(value: object) -> str:
-    """User text for a CSV cell: no control characters, and never read as a formula."""
+    """User text for a CSV cell: no character XML cannot hold, and never read as a formula."""
     text = clean_text(value)
     return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 

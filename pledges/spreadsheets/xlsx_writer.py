@@ -5,7 +5,9 @@ Every workbook follows DESIGN.md ("Spreadsheets"): an openpyxl write-only workbo
 autofilter over header and data, widths that fit, numbers as numbers with a number
 format (euro as "€ #,##0.00"), dates as dates, totals as plain values (no formula
 anywhere), and user text always written as a text cell: a description such as
-"=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula.
+"=HYPERLINK(...)", "+31..." or "@foo" is stored as a string, never as a formula. No
+stored text can make a workbook fail: a character XML cannot hold (U+FFFF, a control
+character) is written as U+FFFD, and the sheet's title row then says so (`replaced_note`).
 The data rows skip openpyxl's cell objects: `_ValueRows` writes each row as the XML
 openpyxl would write for it, into the sheet's own lxml stream (a test holds them equal).
 
@@ -24,12 +26,15 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -40,7 +45,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pledges.spreadsheets.columns import DATE, DECIMAL, EURO, INTEGER, TEXT, YEAR, CleanedTexts, Column, clean_text
+from pledges.spreadsheets.columns import (
+    DATE,
+    DECIMAL,
+    EURO,
+    INTEGER,
+    MAX_CELL_TEXT,
+    TEXT,
+    YEAR,
+    CleanedTexts,
+    Column,
+    clean_text,
+    replace_unsafe,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,9 +82,17 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
+def _sheet_text(sheet, value: object) -> str:
+    """`value` as a cell can hold it; a replaced character is noted on the sheet for its title row."""
+    text, replaced = replace_unsafe(value)
+    if replaced and isinstance(sheet, _ValueSheet):
+        sheet.replaced_text = True
+    return text
+
+
 def text_cell(sheet, value: object, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
     """A cell that holds `value` as text, whatever it starts with (=, +, -, @, tab, CR)."""
-    cell = WriteOnlyCell(sheet, clean_text(value))
+    cell = WriteOnlyCell(sheet, _sheet_text(sheet, value))
     # openpyxl reads a leading "=" as a formula (and "#N/A" as an error); the data type makes
     # it a plain string again.
     cell.data_type = "s"
@@ -116,7 +141,7 @@ def _data_cell(sheet, value: object, kind: str, style: StyleArray | None) -> obj
     if value is None or value == "":
         return None
     if type(value) is str:
-        text = clean_text(value)
+        text = _sheet_text(sheet, value)
         # As a plain string openpyxl would read "=..." as a formula and "#N/A" as an error.
         return text_cell(sheet, text) if text.startswith(("=", "#")) else text
     if style is not None and isinstance(value, (int, float, Decimal, datetime.date)) and not (
@@ -126,10 +151,14 @@ def _data_cell(sheet, value: object, kind: str, style: StyleArray | None) -> obj
     return value_cell(sheet, value, kind)
 
 
-def _xml_text(text: str) -> str:
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_text(sheet, text: str) -> str:
     """What follows `<c r="A1"` for a text cell: an inline string, as openpyxl writes one."""
-    text = clean_text(text)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    text = _sheet_text(sheet, text)
+    escaped = _escaped(text).replace("\r", "&#13;")
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f' t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
@@ -148,9 +177,10 @@ class _ValueRows:
     style id and text memo are made once and a row becomes one string, parsed by lxml
     (which checks it is well-formed XML) and written to the sheet's own lxml stream. The
     cells are the same: text as an inline string (never a formula, however it starts;
-    control characters removed), numbers and dates (as Excel serial numbers) with their
+    unsafe characters replaced), numbers and dates (as Excel serial numbers) with their
     column's style. A row holding any other value (a bool, a datetime, NaN, a date before
     March 1900, a number in a text column) goes through openpyxl's own cells (`_data_cell`).
+    A character XML cannot hold is replaced on either way (`_sheet_text`).
     """
 
     def __init__(self, sheet: _ValueSheet, columns: Sequence[Column], rows: Iterable[Sequence[object]]):
@@ -159,7 +189,7 @@ class _ValueRows:
         self.styles = [_column_style(sheet, column.kind) for column in columns]
         self.style_ids = [None if style is None else str(Cell(sheet, style_array=style).style_id) for style in self.styles]
         self.letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
-        self.texts = [CleanedTexts(_xml_text) for _column in columns]
+        self.texts = [CleanedTexts(lambda text: _xml_text(sheet, text)) for _column in columns]
         book = sheet.parent
         self.dates = book.epoch == WINDOWS_EPOCH and not book.iso_dates
 
@@ -209,7 +239,19 @@ class _ValueRows:
 
 
 class _ValueSheet(WriteOnlyWorksheet):
-    """openpyxl's write-only sheet, plus `write_values` for rows of plain values (see _ValueRows)."""
+    """openpyxl's write-only sheet, plus `write_values` for rows of plain values (see _ValueRows).
+
+    When a text had a character replaced (`replaced_text`), `replacement_note` is added to the
+    title row as the sheet is closed: the rows stream after the title, so only then is it known.
+    """
+
+    replaced_text = False
+    replacement_note: str | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.replaced_text and self.replacement_note:
+            _add_to_title(self._writer.out, f" · {self.replacement_note}")
 
     def write_values(self, columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> int:
         """Append rows of values in `columns` order after the rows appended so far; returns how many."""
@@ -237,6 +279,25 @@ class _ValueSheet(WriteOnlyWorksheet):
             except GeneratorExit:
                 pass
         self._writer.xf.send(None)
+
+
+def _add_to_title(path: str, addition: str) -> None:
+    """Append `addition` to the title cell of a written sheet: the first text in its sheetData."""
+    with open(path, "rb") as source:
+        head = b""
+        while True:
+            start = head.find(b"<sheetData")
+            end = head.find(b"</t>", start) if start >= 0 else -1
+            if end >= 0:
+                break
+            piece = source.read(1 << 16)
+            if not piece:
+                return  # no text at all
+            head += piece
+        with tempfile.NamedTemporaryFile(dir=os.path.dirname(path), delete=False) as target:
+            target.write(head[:end] + _escaped(addition).encode() + head[end:])
+            shutil.copyfileobj(source, target)
+    os.replace(target.name, path)
 
 
 def _shown_length(value: object, kind: str) -> int:
@@ -287,11 +348,13 @@ def write_sheet(
     *,
     title: str = "",
     totals: Sequence[object] | None = None,
+    replaced_note: str | None = None,
 ) -> None:
     """Add a sheet: optional title row, frozen bold header with autofilter, the rows, a totals row.
 
     `totals` is one value per column (None for blank); it comes after the
-    autofilter range so sorting and filtering never move it.
+    autofilter range so sorting and filtering never move it. `replaced_note` ends the title
+    when a text had a character replaced (default: in the active language).
     """
     if any(column.width is None for column in columns):
         rows = list(rows)
@@ -308,6 +371,9 @@ def write_sheet(
     sheet.freeze_panes = f"A{header_row + 1}"
     bold = Font(bold=True)
     if title:
+        sheet.replacement_note = replaced_note or gettext("characters a spreadsheet cannot hold are shown as �")
+        # Room for the note in the one cell (Excel holds 32,767 characters).
+        title = title[: MAX_CELL_TEXT - len(sheet.replacement_note) - 3]
         sheet.append([text_cell(sheet, title, font=Font(bold=True, size=14))])
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.append([text_cell(sheet, column.header, font=bold, alignment=wrap) for column in columns])

@@ -14,6 +14,23 @@ from pledges.models import BankStatement, Donation, Event, KnownIban, Payment, R
 from tests.factories import load, row_counts
 
 
+@pytest.fixture(autouse=True)
+def development(settings):
+    """The demo data loads only on a development machine (DEBUG); the tests run without DEBUG."""
+    settings.DEBUG = True
+
+
+def test_without_debug_it_refuses_and_creates_no_user(reference_data, settings):
+    settings.DEBUG = False
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
+        load("load_demo_data", pledges=12)
+
+    assert row_counts() == before
+    assert not User.objects.filter(email__endswith="@demo.vngfonds.nl").exists()
+
+
 def test_it_creates_a_demo_user_for_every_role(reference_data, client):
     load("load_demo_data", pledges=12)
 

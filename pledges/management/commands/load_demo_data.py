@@ -1,10 +1,9 @@
 """Create demo users for every role, pledges, needs and equipment offers to try the ledger with.
 
 The work is pledges.demo.loader's (see there what the demo data holds); this command only
-reports what it did. Only for local use: the users share one known password. Safe to rerun.
+reports what it did. Only with DEBUG (the users share one known password). Safe to rerun.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from pledges.demo.loader import DEMO_PASSWORD, DemoDataRefused, load_demo_data
@@ -17,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--pledges", type=int, default=60, help="How many demo pledges.")
 
     def handle(self, *args, pledges: int, **options) -> None:
-        if not settings.DEBUG:
-            self.stdout.write(self.style.WARNING("DEBUG is off: demo users get a known password."))
         try:
             demo = load_demo_data(pledges)
         except DemoDataRefused as refused:
