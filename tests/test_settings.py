@@ -379,7 +379,7 @@ def test_it_prints_each_log_line_once(debug):
         [sys.executable, "-c", LOGGING_PROBE],
         check=True,
         cwd=settings.BASE_DIR,
-        env=environment(DJANGO_SETTINGS_MODULE="fonds.settings", DJANGO_DEBUG=debug),
+        env=production(DJANGO_SETTINGS_MODULE="fonds.settings", DJANGO_DEBUG=debug, STATIC_MANIFEST="false"),
         capture_output=True,
         text=True,
         timeout=120,
