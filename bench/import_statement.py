@@ -8,8 +8,11 @@ statement of the fund's account with --lines lines (RF payments, payments from
 known accounts with the exact amount, gifts, debits, identical twins), and times:
 
 - reading and checking the file (mt-940 library, balance check);
-- the whole import: read, store every line, match automatically, queue the
-  thank-you mails (tasks, in the import's transaction);
+- the whole import: read, refuse another account's statement or a line outside its
+  statement's period, sort every line against the booked ones (same transfer in any
+  format or wrapping, held when only the text differs), store, match automatically,
+  queue the thank-you mails (tasks, in the import's transaction), and check that the
+  file's statements follow the account's others (balances, numbers, periods);
 - the task worker sending those mails (locmem backend);
 - the same file again (refused as already imported);
 - an overlapping file (the same lines plus one new day): only the new lines added.
@@ -245,7 +248,15 @@ def main() -> None:
     print(f"  {'overlapping file (+100 new lines)':34s} {overlapping}   "
           f"{overlapped.statement.added_count} added, {overlapped.statement.skipped_count:,} already known, "
           f"{overlapped.matched} matched")
+    print(f"  continuity findings after the imports: {len(result.continuity)} / {len(overlapped.continuity)} "
+          f"(statements of the account: {statements_count()})")
     print(f"  bank lines stored: {Payment.objects.count():,}")
+
+
+def statements_count() -> int:
+    from pledges.models import AccountStatement
+
+    return AccountStatement.objects.count()
 
 
 def run_worker() -> None:

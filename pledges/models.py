@@ -13,7 +13,16 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
 )
-from pledges.finance.models import BankStatement, FinanceReport, Payment, PaymentQuerySet, StatementImport
+from pledges.finance.models import (
+    AccountStatement,
+    AnnualAccount,
+    BankStatement,
+    FinanceReport,
+    HeldLine,
+    Payment,
+    PaymentQuerySet,
+    StatementImport,
+)
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.reference.models import (
@@ -28,6 +37,8 @@ from pledges.reference.models import (
 from pledges.spreadsheets.models import ExportLog
 
 __all__ = [
+    "AccountStatement",
+    "AnnualAccount",
     "Appeal",
     "Authenticator",
     "BankStatement",
@@ -42,6 +53,7 @@ __all__ = [
     "FinanceReport",
     "Instalment",
     "Fuel",
+    "HeldLine",
     "KnownIban",
     "LoginFailure",
     "Municipality",

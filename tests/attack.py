@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from pledges.core.money import format_euro
 from pledges.logistics.receipts import make_token
 from pledges.models import (
+    AnnualAccount,
     Appeal,
     Donation,
     EquipmentOffer,
@@ -68,6 +70,10 @@ class Victim:
     need: Need
     shipment: Shipment
     payment: Payment
+    # A second pledge, paid in full by a matched line: the line's receipt (pledges/finance/receipts.py).
+    received: Payment
+    # A yearly account asked for (queued, so its page shows and its download waits).
+    account: AnnualAccount
 
     @property
     def code(self) -> str:
@@ -89,12 +95,14 @@ class Victim:
             "code": self.code,
             "destination_pk": self.need.destination_id,
             "token": make_token(self.shipment),
+            "payment_pk": self.received.pk,
+            "account_pk": self.account.pk,
         }
         return {name: values.get(name, self.donation.pk) for name in route.kwargs}
 
     def owns(self, route) -> bool:
         """Whether the URL names a row of this municipality (a pledge, offer, photo, its page)."""
-        return bool({"photo_pk", "offer_pk", "code"} & set(route.kwargs)) or (
+        return bool({"photo_pk", "offer_pk", "code", "payment_pk", "account_pk"} & set(route.kwargs)) or (
             "pk" in route.kwargs and row_kind(route) in ("donation", "offer")
         )
 
@@ -123,10 +131,21 @@ def make_victim(municipality, appeal: Appeal, staff: User, marker: str, cents: i
     statement_line = factories.bank_line(
         cents, counterparty_name=f"{marker} GEMEENTE", remittance=f"{marker} {donation.reference}",
     )
+    paid = factories.donation(
+        municipality, appeal, staff, amount_cents=100_00, decision_reference=f"{marker}-BETAALD",
+        contact_name=f"{marker} Contact", contact_email=f"{marker.lower()}@example.nl",
+    )
+    received = factories.bank_line(
+        100_00, counterparty_name=f"{marker} GEMEENTE", remittance=f"{marker} {paid.reference}", donation=paid,
+        match_method=Payment.Method.REFERENCE, matched_at=timezone.now(),
+    )
+    factories.receive(paid, 100_00)
+    account = AnnualAccount.objects.create(requested_by=staff, municipality=municipality, year=timezone.localdate().year)
     return Victim(
         marker=marker, amount_text=format_euro(cents).removeprefix("€").strip(), donation=donation, offer=offer,
         delivered=delivered,
-        photo=photo, need=need, shipment=shipment, payment=statement_line,
+        photo=photo, need=need, shipment=shipment, payment=statement_line, received=received,
+        account=account,
     )
 
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from pledges.core.once import FIELD, new_token
 from pledges.history.services import entry, record, record_all, writing
 from pledges.models import (
     Appeal,
@@ -253,7 +254,7 @@ def offer_form(appeal: Appeal, **overrides) -> dict:
         "phases": "3",
         "condition": "used",
         "year": "2015",
-        "value": "12.500",
+        "value": "12500",
         "weight_kg": "1250",
         "length_cm": "250",
         "width_cm": "110",
@@ -405,3 +406,8 @@ def row_counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (Municipality, Destination, Appeal, User, Donation, Event, BankStatement, Payment, KnownIban)
     }
+
+
+def once(data: dict | None = None) -> dict:
+    """The data of a form that books money, with the token a freshly rendered form carries (pledges.core.once)."""
+    return (data or {}) | {FIELD: new_token()}

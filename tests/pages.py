@@ -41,6 +41,14 @@ def messages(response: HttpResponse) -> list[str]:
     ]
 
 
+def disagreements(response: HttpResponse) -> list[str]:
+    """What the second step of a match by hand names as disagreeing with the ledger."""
+    return [
+        html.unescape(text).strip()
+        for text in re.findall(r'<li data-disagreement><strong class="doubt">([^<]*)<', response.text)
+    ]
+
+
 def plain(response: HttpResponse) -> str:
     """The page's visible text: tags removed, entities decoded, whitespace collapsed."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.DOTALL)

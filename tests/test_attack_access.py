@@ -39,6 +39,8 @@ ANONYMOUS_PAGES = {
     "pledges:accessibility",
     "pledges:contact",
     "pledges:colophon",
+    # Checks a receipt's verification code: amount, date and municipality, no personal data.
+    "pledges:receipt_check",
 }
 
 ROLES = {
@@ -206,7 +208,9 @@ def test_it_never_mails_one_municipality_about_another(
         client.force_login(finance)
         for victim in (almere_rows, utrecht_rows):
             line = reverse("pledges:finance_line_match", args=[victim.payment.pk])
-            client.post(line, {"donation": victim.donation.pk})
+            number = victim.donation.number
+            client.post(line, factories.once({"donation": victim.donation.pk,
+                                              "confirmed": f"{number}:amount {number}:other_payer"}))
 
     utrecht_addresses = {utrecht_staff.email, utrecht_rows.donation.contact_email}
     to_almere = [message for message in mail.outbox if not set(message.to) & utrecht_addresses]

@@ -83,7 +83,8 @@ def _requests(world) -> dict:
             {"file": SimpleUploadedFile("afschrift.sta", factories.statement_bytes(STATEMENT))},
         ),
         "match a line": (
-            "finance", "post", reverse("pledges:finance_line_match", args=[line.pk]), {"donation": world["pledge"].pk}
+            "finance", "post", reverse("pledges:finance_line_match", args=[line.pk]),
+            factories.once({"donation": world["pledge"].pk}),
         ),
         "ledger export": ("finance", "get", reverse("pledges:donation_list"), {"export": "xlsx"}),
     }

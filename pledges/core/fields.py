@@ -22,7 +22,14 @@ from stdnum.exceptions import (
 )
 from stdnum.nl import postcode as stdnum_postcode
 
-from pledges.core.money import MAX_PLEDGE_CENTS, AmountError, format_euro, parse_euro
+from pledges.core.money import (
+    MAX_PLEDGE_CENTS,
+    AmountError,
+    ThreeDecimals,
+    decimal_mark,
+    format_euro,
+    parse_euro,
+)
 
 # Django 6.1 labels the empty choice of every select "- Select an option -"
 # (django.db.models.fields.BLANK_CHOICE_LABEL), and Django's own Dutch catalogue does not
@@ -81,6 +88,14 @@ class EuroField(forms.CharField):
         "invalid": _(
             "Enter an amount in euro, such as 1,250.50 or 1250.50 (at most two decimals)."
         ),
+        "three_decimals": _(
+            "“%(typed)s” has three digits after the decimal mark (read as %(read)s); an amount in euro has at "
+            "most two decimals."
+        ),
+        "three_decimals_or_thousands": _(
+            "“%(typed)s” has three digits after the decimal mark (read as %(read)s); an amount in euro has at "
+            "most two decimals. For %(thousands)s type %(thousands_example)s."
+        ),
         "min": _("The amount must be more than € 0,00."),
         "max": _("The amount may be at most %(max)s. Contact the fund for a larger pledge."),
     }
@@ -100,6 +115,12 @@ class EuroField(forms.CharField):
             return None
         try:
             cents = parse_euro(value)
+        except ThreeDecimals as three:
+            raise forms.ValidationError(
+                self.error_messages["three_decimals_or_thousands" if three.whole_is_plain else "three_decimals"],
+                code="three_decimals",
+                params=_three_decimals(three),
+            ) from None
         except AmountError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if cents <= 0:
@@ -114,6 +135,24 @@ class EuroField(forms.CharField):
         # The length limit applies to the text typed, which to_python already checked.
         self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
         super().run_validators(value)
+
+
+def _three_decimals(three: ThreeDecimals) -> dict:
+    """What was read, and (for "10,005") how to type ten thousand and five in the reader's notation."""
+    mark = decimal_mark()
+    group = "." if mark == "," else ","
+    whole = int(three.whole)
+    tenths_of_cents = int(three.decimals)
+    thousands = whole * 1000 + int(three.decimals)
+    return {
+        "typed": three.text.strip(),
+        "read": _("%(euro)s euro and %(cents)s cent") % {
+            "euro": f"{whole:,}".replace(",", group),
+            "cents": f"{tenths_of_cents // 10}{mark}{tenths_of_cents % 10}",
+        },
+        "thousands": format_euro(thousands * 100),
+        "thousands_example": f"{thousands:,}".replace(",", group),
+    }
 
 
 IBAN_ERRORS = {

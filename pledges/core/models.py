@@ -2,6 +2,7 @@
 
 import contextlib
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +61,21 @@ class Job(models.Model):
     def fail(self, message: str) -> None:
         self.status, self.finished_at, self.message = self.Status.FAILED, timezone.now(), message
         self.save(update_fields=["status", "finished_at", "message"])
+
+
+class UsedFormToken(models.Model):
+    """A form that books money, sent once: its token (pledges.core.once), kept from the moment it was used.
+
+    Written in the transaction of the booking, so a token is used exactly when the booking committed.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    purpose = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+    # Where the first submission led (the payment it recorded), to show again on a second one.
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("used form token")
+        verbose_name_plural = _("used form tokens")

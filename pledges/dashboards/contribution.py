@@ -15,6 +15,7 @@ from pledges.donations.access import visible_donations
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, OfferStatus
+from pledges.finance.annual import selectable_years
 from pledges.history.models import Event
 from pledges.reference.models import Appeal, Municipality
 
@@ -94,6 +95,7 @@ def contribution(request: HttpRequest, code: str) -> HttpResponse:
             "confirmed": stages.get(OfferStatus.CONFIRMED, 0),
             "underway": sum(count for status, count in stages.items() if status not in ENDED),
             "share_url": request.build_absolute_uri(request.path),
+            "account_years": selectable_years(),
         },
     )
 

@@ -29,7 +29,8 @@ def camt053(account: str, month: tuple[int, int], entries: list[dict], opening: 
     add(report, "GrpHdr/MsgId", stmt_id)
     statement = ET.SubElement(report, ns + "Stmt")
     add(statement, "Id", stmt_id)
-    add(statement, "ElctrncSeqNb", str(month[0] * 100 + month[1]))
+    # Numbered on across years (as banks do), so the statements follow each other without a gap.
+    add(statement, "ElctrncSeqNb", str((month[0] - 2000) * 12 + month[1]))
     acct = ET.SubElement(statement, ns + "Acct")
     add(acct, "Id/IBAN", account)
     add(acct, "Ccy", "EUR")

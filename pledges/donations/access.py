@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from pledges.accounts.models import User
+from pledges.accounts.models import Role, User
 from pledges.donations.models import Donation
 
 
@@ -18,3 +18,12 @@ def visible_donations(user: User) -> QuerySet[Donation]:
 def can_pledge(user: User) -> bool:
     """Pledges are made by a municipality, so only its staff make them."""
     return user.is_municipal_staff
+
+
+# Who downloads a receipt of money received (pledges/finance/receipts.py): the municipality
+# for its own pledges, the fund's finance for all.
+RECEIPT_ROLES = frozenset({Role.MUNICIPAL_STAFF, Role.FINANCE})
+
+
+def can_download_receipts(user: User) -> bool:
+    return user.role in RECEIPT_ROLES

@@ -7,8 +7,10 @@ from django.utils.translation import gettext
 from pledges.accounts.models import Role, User
 from pledges.core.mails import RECIPIENT_LANGUAGE, compose
 from pledges.core.money import format_euro
+from pledges.core.pdf import PDF_CONTENT_TYPE, render_pdf
 from pledges.core.tasks import mail_task
 from pledges.donations.appeals import account_since
+from pledges.donations.epc import epc_qr_png_data_uri
 from pledges.donations.models import Donation
 from pledges.history.models import Event
 from pledges.history.rendering import show_all
@@ -17,6 +19,13 @@ from pledges.history.rendering import show_all
 def instruction_recipients(donation: Donation, *also: str) -> list[str]:
     """Who receives a pledge's payment instructions: its contact person and its submitter (and `also`)."""
     return sorted({donation.contact_email, donation.created_by.email, *also})
+
+
+def payment_instructions_pdf(donation: Donation) -> bytes:
+    """The printable payment instructions with the EPC QR code, in Dutch (the municipality's books)."""
+    return render_pdf(
+        "donations/payment_instructions_pdf.html", {"donation": donation, "epc_qr": epc_qr_png_data_uri(donation)}
+    )
 
 
 def _label_column(rows: list[tuple[str, str]], width: int) -> str:
@@ -60,7 +69,11 @@ def send_payment_instructions(donation_pk: int, changed: bool = False, also_to: 
         "instalments": _label_column(instalments, width),
     }
     recipients = instruction_recipients(donation, *also_to)
-    compose("donations/emails/payment_instructions", context, recipients).send()
+    message = compose("donations/emails/payment_instructions", context, recipients)
+    # The QR code travels in the PDF: a plain-text mail cannot show it, and many mail programs
+    # strip images from HTML mail; a banking app scans it from the printout or the screen.
+    message.attach(f"betaalinstructie-{donation.number}.pdf", payment_instructions_pdf(donation), PDF_CONTENT_TYPE)
+    message.send()
 
 
 def since_text(since) -> str:

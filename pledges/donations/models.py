@@ -428,6 +428,16 @@ class Donation(models.Model):
     def outstanding(self) -> Decimal:
         return cents_to_euro(Donation.outstanding_cents_for(self.status, self.amount_cents, self.received_cents))
 
+    @property
+    def overpaid_cents(self) -> int:
+        """Money received beyond what was pledged (all of it for a withdrawn pledge): finance decides on it."""
+        pledged = 0 if self.status == self.Status.WITHDRAWN else self.amount_cents
+        return max(self.received_cents - pledged, 0)
+
+    @property
+    def overpaid(self) -> Decimal:
+        return cents_to_euro(self.overpaid_cents)
+
     @staticmethod
     def outstanding_cents_for(status: str, amount_cents: int, received_cents: int) -> int:
         """What is still to come: nothing for a withdrawn or written-off pledge, never less than nothing."""

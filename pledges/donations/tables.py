@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pledges.core.tables import EuroColumn, LedgerTable, LocalDateColumn
+from pledges.donations import overpayments
 from pledges.donations.models import Donation, Reminder
 
 
@@ -45,6 +46,14 @@ class DonationTable(LedgerTable):
         return record.number
 
     def render_status(self, record: Donation) -> str:
+        if record.overpaid_cents:
+            # Rare: the one query for the decision is made only for an overpaid row.
+            decision = overpayments.decisions([record]).get(record.pk)
+            return format_html(
+                '{} <strong class="badge badge-warning" data-flag="overpaid">{}</strong>',
+                record.get_status_display(),
+                overpayments.flag(record, decision),
+            )
         if record.is_overdue:
             return format_html(
                 '{} <strong class="badge badge-overdue">{}</strong>',

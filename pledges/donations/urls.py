@@ -9,6 +9,7 @@ from pledges.donations.views import (
     donation_create,
     donation_detail,
     donation_edit,
+    donation_instructions_pdf,
     donation_list,
     donation_withdraw,
     home,
@@ -21,4 +22,5 @@ urlpatterns = [
     path("donaties/<int:pk>/", donation_detail, name="donation_detail"),
     path("donaties/<int:pk>/wijzigen/", donation_edit, name="donation_edit"),
     path("donaties/<int:pk>/intrekken/", donation_withdraw, name="donation_withdraw"),
+    path("donaties/<int:pk>/betaalinstructie.pdf", donation_instructions_pdf, name="donation_instructions_pdf"),
 ]

@@ -13,13 +13,16 @@ from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
 from pledges.accounts.models import Role
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
+from pledges.core.pdf import pdf_response
 from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
-from pledges.donations.access import can_pledge, visible_donations
+from pledges.donations import overpayments
+from pledges.donations.access import can_download_receipts, can_pledge, visible_donations
 from pledges.donations.appeals import account_since
+from pledges.donations.epc import epc_qr_data_uri
 from pledges.donations.exports import donation_export
 from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import DonationForm, WithdrawForm, WriteOffForm
-from pledges.donations.mails import instruction_recipients
+from pledges.donations.mails import instruction_recipients, payment_instructions_pdf
 from pledges.donations.models import Donation
 from pledges.donations.services import (
     LockedError,
@@ -110,11 +113,13 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     events = donation.events.select_related("actor")
     fund_staff = request.user.is_fund_staff
+    decision = overpayments.decisions([donation]).get(donation.pk)
     return render(
         request,
         "donations/detail.html",
         {
             "donation": donation,
+            "overpaid_flag": overpayments.flag(donation, decision) if donation.overpaid_cents else "",
             "events": events,
             "account_since": account_since(donation.appeal),
             "dues": donation.dues(),
@@ -122,8 +127,23 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reminders": donation.reminders.all() if fund_staff else None,
             "can_settle": request.user.role == Role.FINANCE and donation.status in Donation.OPEN_STATUSES,
             "write_off_form": WriteOffForm(),
+            "epc_qr": epc_qr_data_uri(donation) if donation.status in Donation.OPEN_STATUSES else "",
+            # The money received for it (a line with a pledge is matched to it, by constraint), each
+            # with its receipt (pledges/finance/receipts.py; finance builds on this package).
+            "received_payments": donation.payments.order_by("booking_date", "pk"),
+            "can_download_receipts": can_download_receipts(request.user),
         },
     )
+
+
+@allow(*EVERYONE)
+def donation_instructions_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payment instructions, with the EPC QR code, as a PDF to print or forward."""
+    donation = get_visible_or_404(visible_donations(request.user).select_related("appeal", "municipality"), pk=pk)
+    if donation.status not in Donation.OPEN_STATUSES:
+        messages.info(request, _("Nothing is outstanding on this pledge: there are no payment instructions."))
+        return redirect(donation)
+    return pdf_response(payment_instructions_pdf(donation), f"betaalinstructie-{donation.number}.pdf")
 
 
 @allow(Role.MUNICIPAL_STAFF)

@@ -7,8 +7,8 @@ language. The columns, in this fixed order:
 Bank lines (/financien/regels/, sheet "Bankregels"):
 
     A  Boekdatum           booking date (date)
-    B  Bedrag              amount in euro, negative for a debit (euro format)
-    C  Valuta              currency, EUR
+    B  Bedrag              amount in euro, negative for a debit (euro format); empty for another currency
+    C  Valuta              currency, EUR (or the other currency's code)
     D  Tegenrekening       counterparty IBAN, grouped by four (text)
     E  Naam                counterparty name (text)
     F  Omschrijving        remittance text (text, never a formula)
@@ -22,6 +22,8 @@ Bank lines (/financien/regels/, sheet "Bankregels"):
     N  Gekoppeld door      who matched it (for an automatic match: who imported or re-ran the matching)
     O  Gekoppeld op        when (date)
     P  Ingevoerd door      who entered a payment by hand
+    Q  Bedrag in valuta    a line in another currency than euro: its amount with its code, "USD 1.000,00"
+                           (text), never in column B, so no euro sum counts it
 
 The outstanding pledges (/financien/openstaand/) export as the money ledger does
 (sheet "Donaties", columns as documented in pledges.donations.exports).
@@ -34,7 +36,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.finance.models import Payment, format_account
+from pledges.finance.models import Payment, format_account, format_amount
 from pledges.spreadsheets.columns import CHUNK, DATE, EURO, TEXT, Column, dutch_labels
 from pledges.spreadsheets.views import TableExport
 
@@ -57,6 +59,7 @@ PAYMENT_COLUMNS = [
     Column("Gekoppeld door", TEXT, 22),
     Column("Gekoppeld op", DATE, 13),
     Column("Ingevoerd door", TEXT, 22),
+    Column("Bedrag in valuta", TEXT, 18),
 ]
 
 MANUAL_ENTRY_NL = "handmatig ingevoerd"
@@ -68,7 +71,9 @@ def payment_state_nl(payment: Payment, accounts: frozenset[str]) -> str:
         return "gekoppeld"
     if payment.match_method == Payment.Method.GIFT:
         return "gift zonder toezegging"
-    if payment.amount_cents <= 0 or payment.currency != "EUR" or payment.account_iban not in accounts:
+    if payment.currency != "EUR":
+        return "andere valuta"
+    if payment.amount_cents <= 0 or payment.account_iban not in accounts:
         return "niet voor toezeggingen"
     return "te koppelen"
 
@@ -76,9 +81,10 @@ def payment_state_nl(payment: Payment, accounts: frozenset[str]) -> str:
 def payment_row(payment: Payment, accounts: frozenset[str]) -> list[object]:
     """One bank line as values in `PAYMENT_COLUMNS` order."""
     donation = payment.donation
+    euro = payment.currency == "EUR"
     return [
         payment.booking_date,
-        payment.amount,
+        payment.amount if euro else None,
         payment.currency,
         payment.counterparty_iban_display,
         payment.counterparty_name,
@@ -93,6 +99,7 @@ def payment_row(payment: Payment, accounts: frozenset[str]) -> list[object]:
         str(payment.matched_by) if payment.matched_by_id else "",
         timezone.localdate(payment.matched_at) if payment.matched_at else None,
         str(payment.entered_by) if payment.entered_by_id else "",
+        "" if euro else format_amount(payment.amount_cents, payment.currency, "nl"),
     ]
 
 

@@ -18,6 +18,7 @@ class PaymentFilter(django_filters.FilterSet):
         ("open", _("To match")),
         ("matched", _("Matched to a pledge")),
         ("gift", _("Gift without pledge")),
+        ("voided", _("voided")),
         ("other", _("Not for pledges (debits, other accounts)")),
         ("all", _("All lines")),
     )
@@ -59,7 +60,10 @@ class PaymentFilter(django_filters.FilterSet):
         if value == "open":
             return queryset.unmatched()
         if value == "matched":
-            return queryset.matched()
+            # A split line pays its pledges through its parts.
+            return queryset.filter(Q(donation__isnull=False) | Q(match_method=Payment.Method.SPLIT))
+        if value == "voided":
+            return queryset.filter(match_method=Payment.Method.VOIDED)
         if value == "gift":
             return queryset.gifts()
         if value == "other":
@@ -75,7 +79,8 @@ class PaymentFilter(django_filters.FilterSet):
             return queryset
         number = PLEDGE_NUMBER.match(value)
         if number:
-            return queryset.filter(donation_id=int(number.group(1)))
+            pk = int(number.group(1))
+            return queryset.filter(Q(donation_id=pk) | Q(parts__donation_id=pk))
         compact = re.sub(r"\s+", "", value).upper()
         return queryset.filter(
             Q(counterparty_name__icontains=value)

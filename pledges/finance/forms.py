@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.core.fields import EuroField, clean_iban_value
 from pledges.core.filters import DateInput
+from pledges.core.once import OnceField
 from pledges.donations.models import Donation
-from pledges.finance.matching import find_pledge
+from pledges.finance.matching import PledgeNumberIncomplete, find_pledge
 from pledges.finance.parsers import StatementRefused
 from pledges.finance.statements import read_upload
 from pledges.reference.models import Appeal
@@ -48,15 +49,126 @@ class StatementUploadForm(forms.Form):
         return f"{settings.BANK_STATEMENT_MAX_BYTES / 1_048_576:.0f}"
 
 
-class AssignForm(forms.Form):
-    """Finance names the pledge a line pays: a pledge number or its RF reference."""
+def pledge_named(text: str) -> Donation:
+    """The pledge finance typed, in full ("T-000052") or as its RF reference; a short number is refused."""
+    try:
+        donation = find_pledge(text)
+    except PledgeNumberIncomplete as short:
+        raise forms.ValidationError(
+            _("“%(text)s” is not a full pledge number. Type it in full, for example %(example)s, or choose "
+              "one of the suggestions."),
+            code="incomplete",
+            params={"text": short.text, "example": short.example},
+        ) from None
+    if donation is None:
+        raise forms.ValidationError(
+            _("No pledge found for “%(text)s”. Enter a pledge number such as T-000123 or its RF reference."),
+            code="unknown",
+            params={"text": text},
+        )
+    return donation
 
+
+class ConfirmedField(forms.CharField):
+    """The disagreements finance confirmed in the second step ("T-000052:other_payer ..."), as a set."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=2000, **kwargs)
+
+    def clean(self, value) -> frozenset[str]:
+        return frozenset(super().clean(value).split())
+
+
+class AssignForm(forms.Form):
+    """Finance names the pledge a line pays: its full number or its RF reference."""
+
+    once = OnceField()
     pledge = forms.CharField(
         label=_("Pledge number or RF reference"),
         max_length=40,
-        help_text=_("For example T-000123 or RF18 VNG0 0000 0123."),
+        help_text=_("In full, for example T-000123, or RF18 VNG0 0000 0123."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+    confirmed = ConfirmedField()
+
+    def clean_pledge(self) -> Donation:
+        return pledge_named(self.cleaned_data["pledge"].strip())
+
+
+class SuggestionForm(forms.Form):
+    """A suggested pledge confirmed with one button: its primary key."""
+
+    donation = forms.IntegerField(min_value=1)
+    note = forms.CharField(max_length=500, required=False)
+    confirmed = ConfirmedField()
+
+
+class ReasonForm(forms.Form):
+    """Undoing a match or voiding a payment: the reason is required, the history keeps it."""
+
+    once = OnceField()
+    note = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class SplitForm(forms.Form):
+    """One bank line over several pledges: up to PARTS rows of pledge number and amount."""
+
+    PARTS = 5
+
+    once = OnceField()
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+    confirmed = ConfirmedField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index in range(1, self.PARTS + 1):
+            self.fields[f"pledge_{index}"] = forms.CharField(
+                label=_("Pledge %(index)s") % {"index": index}, max_length=40, required=index <= 2,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+            self.fields[f"amount_{index}"] = EuroField(label=_("Amount %(index)s") % {"index": index}, required=index <= 2)
+
+    def rows(self):
+        return [(self[f"pledge_{index}"], self[f"amount_{index}"]) for index in range(1, self.PARTS + 1)]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        parts = []
+        for index in range(1, self.PARTS + 1):
+            text, cents = (data.get(f"pledge_{index}") or "").strip(), data.get(f"amount_{index}")
+            if not text and cents is None:
+                continue
+            if not text:
+                self.add_error(f"pledge_{index}", forms.ValidationError(_("Name the pledge of this amount."),
+                                                                        code="required"))
+                continue
+            try:
+                donation = pledge_named(text)
+            except forms.ValidationError as error:
+                self.add_error(f"pledge_{index}", error)
+                continue
+            if cents is None:
+                if f"amount_{index}" not in self.errors:
+                    self.add_error(f"amount_{index}", forms.ValidationError(_("Enter the amount for this pledge."),
+                                                                            code="required"))
+                continue
+            parts.append((donation.pk, cents))
+        data["parts"] = parts
+        return data
+
+
+class OverpaymentForm(forms.Form):
+    """Finance's decision on money received beyond a pledge."""
+
+    once = OnceField()
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("refund", _("Refund the overpayment")), ("keep", _("Keep it as a gift"))],
+        widget=forms.RadioSelect,
+    )
+    excess = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
@@ -66,6 +178,9 @@ class ManualPaymentForm(forms.Form):
     Cleans to typed values: `amount` in cents, a compact `counterparty_iban`, and
     `pledge` as the Donation it pays (or None).
     """
+
+    once = OnceField()
+    confirmed = ConfirmedField()
 
     appeal = forms.ModelChoiceField(
         label=_("Appeal"),
@@ -92,7 +207,8 @@ class ManualPaymentForm(forms.Form):
         label=_("Pays pledge (optional)"),
         max_length=40,
         required=False,
-        help_text=_("A pledge number such as T-000123 or its RF reference; leave empty if it pays no pledge (yet)."),
+        help_text=_("A pledge number in full such as T-000123, or its RF reference; leave empty if it pays no pledge "
+                    "(yet)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
@@ -112,22 +228,7 @@ class ManualPaymentForm(forms.Form):
 
     def clean_pledge(self) -> Donation | None:
         text = self.cleaned_data["pledge"].strip()
-        if not text:
-            return None
-        donation = find_pledge(text)
-        if donation is None:
-            raise forms.ValidationError(
-                _("No pledge found for “%(text)s”. Enter a pledge number such as T-000123 or its RF reference."),
-                code="unknown",
-                params={"text": text},
-            )
-        if donation.status == Donation.Status.WITHDRAWN:
-            raise forms.ValidationError(
-                _("Pledge %(number)s was withdrawn; it cannot receive money."),
-                code="withdrawn",
-                params={"number": donation.number},
-            )
-        return donation
+        return pledge_named(text) if text else None
 
     def clean(self) -> dict:
         data = super().clean()

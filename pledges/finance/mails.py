@@ -1,4 +1,4 @@
-"""Finance's e-mail, as a task: the thank-you for money received, queued with the match."""
+"""Finance's e-mail, as tasks: the thank-you for money received, queued with the match, and its correction."""
 
 from pledges.core.mails import compose
 from pledges.core.tasks import mail_task
@@ -20,3 +20,16 @@ def send_payment_received(payment_pk: int, donation_pk: int, received_cents: int
     donation.received_cents = received_cents
     context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
     compose("finance/emails/payment_received", context, instruction_recipients(donation)).send()
+
+
+@mail_task
+def send_match_corrected(payment_pk: int, donation_pk: int, received_cents: int) -> None:
+    """Correct a thank-you: the money it reported was matched to this pledge by mistake and taken off again.
+
+    To the same people as the thank-you, with the pledge's total as it stood after the correction.
+    """
+    payment = Payment.objects.get(pk=payment_pk)
+    donation = Donation.objects.select_related("appeal", "municipality", "created_by").get(pk=donation_pk)
+    donation.received_cents = received_cents
+    context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
+    compose("finance/emails/match_corrected", context, instruction_recipients(donation)).send()

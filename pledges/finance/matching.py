@@ -33,17 +33,55 @@ from stdnum import iso11649
 from pledges.accounts.models import User
 from pledges.core.money import format_euro
 from pledges.donations.models import Donation
-from pledges.finance.mails import send_payment_received
+from pledges.finance.mails import send_match_corrected, send_payment_received
 from pledges.finance.models import Payment
 from pledges.history.models import Event
 from pledges.history.services import entry, record, record_all, writing
-from pledges.reference.models import Appeal, KnownIban
+from pledges.reference.models import Appeal, KnownIban, Municipality
 
 OPEN = Donation.OPEN_STATUSES
 _RF = re.compile(r"R\s?F\s?\d\s?\d")
 _REFERENCE_CHARS = re.compile(r"[A-Z0-9 ]")
-# What a payment's "by hand" form may contain: a pledge number or an RF reference.
+# What a search for a pledge may contain: its number, leniently ("t123", "T-000123").
 PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)
+# What a match by hand accepts: the number in full, as the pledge shows it ("T-000052").
+FULL_PLEDGE_NUMBER = re.compile(r"^T-(\d{6,12})$")
+_DIGITS = re.compile(r"\d+")
+
+# Ways a match by hand disagrees with the ledger (worded by pledges.history.rendering.disagreement_text).
+OTHER_PAYER, AMOUNT, WITHDRAWN, PAID = "other_payer", "amount", "withdrawn", "paid"
+
+
+class PledgeNumberIncomplete(ValueError):
+    """A pledge number typed short ("52", "T-52"): refused, it too easily names another pledge."""
+
+    def __init__(self, text: str, example: str):
+        self.text, self.example = text, example
+        super().__init__(text)
+
+
+class NeedsConfirmation(Exception):
+    """A match by hand disagrees with the ledger; it happens only once finance confirms each `disagreement`."""
+
+    def __init__(self, disagreements: list[dict]):
+        self.disagreements = disagreements
+        super().__init__(", ".join(confirmation_keys(disagreements)))
+
+
+class _Everything:
+    """`confirmed=EVERYTHING`: a caller with no person to ask (a script, a test of plain matching) accepts
+    every disagreement; the history still records each one as confirmed."""
+
+    def __contains__(self, key: str) -> bool:
+        return True
+
+
+EVERYTHING = _Everything()
+
+
+def confirmation_keys(disagreements: list[dict]) -> list[str]:
+    """What a confirmation names: each disagreement as "<pledge number>:<code>"."""
+    return sorted(f"{item['pledge']}:{item['code']}" for item in disagreements)
 
 
 class MatchRefused(Exception):
@@ -270,38 +308,69 @@ def _refuse_unless_open(line: Payment) -> None:
         )
     if line.match_method == Payment.Method.GIFT:
         raise MatchRefused(_("This bank line is already marked as a gift without pledge. Undo that first."))
+    if line.match_method == Payment.Method.SPLIT:
+        raise MatchRefused(_("This bank line is already split over pledges. Undo the split first."))
+    if line.match_method == Payment.Method.VOIDED:
+        raise MatchRefused(_("This payment was voided; it pays no pledge."))
 
 
-def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Payment:
-    """Finance matches a bank line to a pledge (a suggestion confirmed, or chosen by hand)."""
+def _lock_pledge(donation_pk: int) -> Donation:
+    try:
+        return (
+            Donation.objects.select_for_update()
+            .select_related("appeal", "municipality", "created_by")
+            .get(pk=donation_pk)
+        )
+    except Donation.DoesNotExist:
+        raise MatchRefused(_("There is no pledge with this number.")) from None
+
+
+def disagreements(line: Payment, donation: Donation, amount_cents: int | None = None) -> list[dict]:
+    """How matching `amount_cents` of `line` (all of it by default) to `donation` disagrees with the ledger.
+
+    The paying account is known for another municipality; the amount is not what is
+    outstanding; the pledge is withdrawn or already received in full. As codes and values,
+    for the confirmation step and the history.
+    """
+    amount_cents = line.amount_cents if amount_cents is None else amount_cents
+    found: list[dict] = []
+    number = donation.number
+    if line.counterparty_iban:
+        known = set(KnownIban.objects.filter(iban=line.counterparty_iban).values_list("municipality_id", flat=True))
+        if known and donation.municipality_id not in known:
+            payers = Municipality.objects.filter(pk__in=known).order_by("name").values_list("name", flat=True)
+            found.append({"code": OTHER_PAYER, "pledge": number, "payer": " / ".join(payers),
+                          "pledged_by": donation.municipality.name})
+    if donation.status == Donation.Status.WITHDRAWN:
+        found.append({"code": WITHDRAWN, "pledge": number})
+    elif donation.received_cents >= donation.amount_cents:
+        found.append({"code": PAID, "pledge": number, "received_cents": donation.received_cents,
+                      "amount_cents": donation.amount_cents})
+    elif amount_cents != donation.amount_cents - donation.received_cents:
+        found.append({"code": AMOUNT, "pledge": number, "line_cents": amount_cents,
+                      "outstanding_cents": donation.amount_cents - donation.received_cents})
+    return found
+
+
+def _confirm(found: list[dict], confirmed) -> None:
+    """Go on only if finance confirmed every disagreement there is now (the ledger may have moved since)."""
+    if found and not all(key in confirmed for key in confirmation_keys(found)):
+        raise NeedsConfirmation(found)
+
+
+def match(payment_pk: int, donation_pk: int, user: User, note: str = "", confirmed=()) -> Payment:
+    """Finance matches a bank line to a pledge (a suggestion confirmed, or chosen by hand).
+
+    Where the match disagrees with the ledger (see `disagreements`) it happens only if
+    `confirmed` names each disagreement ("T-000052:other_payer"); otherwise NeedsConfirmation.
+    """
     with writing():
         line = _lock_line(payment_pk)
         _refuse_unless_open(line)
         _refuse_unless_matchable(line)
-        try:
-            donation = (
-                Donation.objects.select_for_update()
-                .select_related("appeal", "municipality", "created_by")
-                .get(pk=donation_pk)
-            )
-        except Donation.DoesNotExist:
-            raise MatchRefused(_("There is no pledge with this number.")) from None
-        if donation.status == Donation.Status.WITHDRAWN:
-            raise MatchRefused(
-                _("Pledge %(number)s was withdrawn; it cannot receive money. Mark the line as a gift "
-                  "without pledge, or ask the municipality."),
-                number=donation.number,
-            )
-        if donation.received_cents >= donation.amount_cents:
-            # Most likely the same money twice: another line or a payment by hand settled it, maybe a moment ago.
-            raise MatchRefused(
-                _("Pledge %(number)s has already been received in full (%(received)s of %(amount)s). Nothing was "
-                  "saved. If this money is a second payment, record it without a pledge and mark it as a gift, "
-                  "or undo the other match first."),
-                number=donation.number,
-                received=format_euro(donation.received_cents),
-                amount=format_euro(donation.amount_cents),
-            )
+        donation = _lock_pledge(donation_pk)
+        found = disagreements(line, donation)
+        _confirm(found, confirmed)
         now = timezone.now()
         # Compare-and-set: the row changes only if it is still open, whatever the isolation level.
         changed = Payment.objects.filter(pk=line.pk, match_method="").update(
@@ -312,8 +381,83 @@ def match(payment_pk: int, donation_pk: int, user: User, note: str = "") -> Paym
         line.donation, line.match_method, line.matched_by, line.matched_at = (
             donation, Payment.Method.MANUAL, user, now,
         )
-        _settle([(line, donation)], user, now, Event.Kind.PAYMENT_MATCHED, note=note)
+        _settle([(line, donation)], user, now, Event.Kind.PAYMENT_MATCHED, note=note,
+                extra={line.pk: {"confirmed": found}} if found else None)
     return line
+
+
+def split(payment_pk: int, parts: Sequence[tuple[int, int]], user: User, note: str = "", confirmed=()) -> Payment:
+    """Finance splits a bank line over several pledges: `parts` are (pledge pk, cents), adding up to the line.
+
+    Each part becomes a line of its own (`split_of` the bank's line) matched to its pledge,
+    with the pledge's Event and thank-you as for a whole line; the bank's line records the split.
+    """
+    with writing():
+        line = _lock_line(payment_pk)
+        _refuse_unless_open(line)
+        _refuse_unless_matchable(line)
+        if len(parts) < 2:
+            raise MatchRefused(_("A split needs at least two pledges; match the line to one pledge otherwise."))
+        if len({pk for pk, _cents in parts}) != len(parts):
+            raise MatchRefused(_("Each pledge may appear only once in a split."))
+        if any(cents <= 0 for _pk, cents in parts):
+            raise MatchRefused(_("Each part of a split must be more than € 0,00."))
+        total = sum(cents for _pk, cents in parts)
+        if total != line.amount_cents:
+            difference = line.amount_cents - total
+            message = (
+                _("The parts add up to %(total)s, the line is %(amount)s: %(difference)s is not assigned. Nothing was saved.")
+                if difference > 0 else
+                _("The parts add up to %(total)s, the line is %(amount)s: %(difference)s too much. Nothing was saved.")
+            )
+            raise MatchRefused(message, total=format_euro(total), amount=format_euro(line.amount_cents),
+                               difference=format_euro(abs(difference)))
+        pledges = {pk: _lock_pledge(pk) for pk in sorted(pk for pk, _cents in parts)}
+        found = [item for pk, cents in parts for item in disagreements(line, pledges[pk], cents)]
+        _confirm(found, confirmed)
+        now = _close(line, Payment.Method.SPLIT, user)
+        pieces = []
+        for pk, cents in parts:
+            piece = Payment.objects.create(
+                line_key=f"split:{line.pk}:{uuid.uuid4().hex}",
+                split_of=line,
+                account_iban=line.account_iban,
+                booking_date=line.booking_date,
+                value_date=line.value_date,
+                amount_cents=cents,
+                currency=line.currency,
+                counterparty_iban=line.counterparty_iban,
+                counterparty_name=line.counterparty_name,
+                remittance=line.remittance,
+                structured_reference=line.structured_reference,
+                created_at=now,
+                donation=pledges[pk],
+                match_method=Payment.Method.MANUAL,
+                matched_by=user,
+                matched_at=now,
+            )
+            pieces.append((piece, pledges[pk]))
+        record(Event.Kind.PAYMENT_SPLIT, line, actor=user, at=now, note=note, data=_line_data(line) | {
+            "parts": [{"pledge": donation.number, "amount_cents": piece.amount_cents} for piece, donation in pieces],
+            **({"confirmed": found} if found else {}),
+        })
+        extra = {piece.pk: {"confirmed": [i for i in found if i["pledge"] == d.number]} for piece, d in pieces}
+        _settle(pieces, user, now, Event.Kind.PAYMENT_MATCHED, note=note,
+                extra={pk: data for pk, data in extra.items() if data["confirmed"]})
+    return line
+
+
+def _close(line: Payment, method: str, user: User):
+    """Mark an open, locked line as a gift or a split (no pledge of its own); return the time it was done."""
+    now = timezone.now()
+    # Compare-and-set, as in match(): only while the line is open.
+    changed = Payment.objects.filter(pk=line.pk, match_method="").update(
+        match_method=method, matched_by=user, matched_at=now
+    )
+    if changed != 1:
+        raise MatchRefused(_("Someone else matched this bank line a moment ago."))
+    line.match_method, line.matched_by, line.matched_at = method, user, now
+    return now
 
 
 def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
@@ -322,41 +466,95 @@ def mark_gift(payment_pk: int, user: User, note: str = "") -> Payment:
         line = _lock_line(payment_pk)
         _refuse_unless_open(line)
         _refuse_unless_matchable(line)
-        now = timezone.now()
-        changed = Payment.objects.filter(pk=line.pk, match_method="").update(
-            match_method=Payment.Method.GIFT, matched_by=user, matched_at=now
-        )
-        if changed != 1:
-            raise MatchRefused(_("Someone else matched this bank line a moment ago."))
-        line.match_method, line.matched_by, line.matched_at = Payment.Method.GIFT, user, now
+        now = _close(line, Payment.Method.GIFT, user)
         record(Event.Kind.GIFT, line, actor=user, at=now, data=_line_data(line), note=note)
     return line
 
 
+def _refuse_without_reason(reason: str) -> None:
+    if not reason.strip():
+        raise MatchRefused(_("Give the reason; the history keeps it."))
+
+
+def _undo(line: Payment, user: User, now, reason: str) -> None:
+    """Undo a locked line's match, split or gift marking; each pledge's received amount follows.
+
+    A pledge the municipality was thanked for gets a correction mail (in `_settle`).
+    """
+    if line.match_method == Payment.Method.SPLIT:
+        pieces = list(Payment.objects.select_for_update().filter(split_of=line, donation__isnull=False).order_by("pk"))
+        pledges = {pk: _lock_pledge(pk) for pk in sorted({piece.donation_id for piece in pieces})}
+        Payment.objects.filter(pk__in=[piece.pk for piece in pieces]).update(
+            donation=None, match_method=Payment.Method.VOIDED, matched_by=user, matched_at=now
+        )
+        Payment.objects.filter(pk=line.pk).update(donation=None, match_method="", matched_by=None, matched_at=None)
+        line.match_method, line.matched_by, line.matched_at = "", None, None
+        _settle([(piece, pledges[piece.donation_id]) for piece in pieces], user, now,
+                Event.Kind.PAYMENT_UNMATCHED, note=reason)
+        record(Event.Kind.SPLIT_UNDONE, line, actor=user, at=now, data=_line_data(line), note=reason)
+        return
+    donation = _lock_pledge(line.donation_id) if line.donation_id else None
+    was_gift = line.match_method == Payment.Method.GIFT
+    Payment.objects.filter(pk=line.pk).update(donation=None, match_method="", matched_by=None, matched_at=None)
+    line.donation, line.match_method, line.matched_by, line.matched_at = None, "", None, None
+    if donation is not None:
+        _settle([(line, donation)], user, now, Event.Kind.PAYMENT_UNMATCHED, note=reason)
+    elif was_gift:
+        record(Event.Kind.GIFT_UNDONE, line, actor=user, at=now, data=_line_data(line), note=reason)
+
+
 def unmatch(payment_pk: int, user: User, note: str = "") -> Payment:
-    """Undo a line's match or gift marking; the pledge's received amount follows."""
+    """Undo a line's match, split or gift marking, for the reason in `note`; the pledges' received amounts follow."""
+    _refuse_without_reason(note)
     with writing():
         line = _lock_line(payment_pk)
+        if line.split_of_id:
+            raise MatchRefused(_("This is a part of a split bank line; undo the split on the line itself."))
+        if line.match_method == Payment.Method.VOIDED:
+            raise MatchRefused(_("This payment was voided; there is nothing to undo."))
         if line.is_open:
             raise MatchRefused(_("This bank line is not matched; there is nothing to undo."))
-        donation = None
-        if line.donation_id:
-            donation = (
-                Donation.objects.select_for_update()
-                .select_related("appeal", "municipality", "created_by")
-                .get(pk=line.donation_id)
-            )
-        was_gift = line.match_method == Payment.Method.GIFT
-        now = timezone.now()
-        Payment.objects.filter(pk=line.pk).update(
-            donation=None, match_method="", matched_by=None, matched_at=None
-        )
-        line.donation, line.match_method, line.matched_by, line.matched_at = None, "", None, None
-        if donation is not None:
-            _settle([(line, donation)], user, now, Event.Kind.PAYMENT_UNMATCHED, note=note)
-        elif was_gift:
-            record(Event.Kind.GIFT_UNDONE, line, actor=user, at=now, data=_line_data(line), note=note)
+        _undo(line, user, timezone.now(), note)
     return line
+
+
+def void(payment_pk: int, user: User, reason: str) -> Payment:
+    """Void a payment finance entered by hand by mistake: its matches are undone, it counts no more."""
+    _refuse_without_reason(reason)
+    with writing():
+        line = _lock_line(payment_pk)
+        if line.statement_id or line.split_of_id or line.entered_by_id is None:
+            raise MatchRefused(_("Only a payment entered by hand can be voided. A line of a bank statement is "
+                                 "the bank's record: undo its match, or record it as a gift."))
+        if line.match_method == Payment.Method.VOIDED:
+            raise MatchRefused(_("This payment was already voided."))
+        now = timezone.now()
+        if not line.is_open:
+            _undo(line, user, now, reason)
+        Payment.objects.filter(pk=line.pk, match_method="").update(
+            match_method=Payment.Method.VOIDED, matched_by=user, matched_at=now
+        )
+        line.match_method, line.matched_by, line.matched_at = Payment.Method.VOIDED, user, now
+        record(Event.Kind.PAYMENT_VOIDED, line, actor=user, at=now, data=_line_data(line), note=reason)
+    return line
+
+
+def decide_overpayment(donation_pk: int, decision: str, excess_cents: int, user: User, note: str = "") -> Donation:
+    """Finance decides what becomes of money received beyond a pledge: refund it or keep it (a history entry).
+
+    `excess_cents` is the overpayment finance saw; if it changed meanwhile nothing is recorded.
+    """
+    if decision not in ("refund", "keep"):
+        raise MatchRefused(_("Choose to refund or to keep the overpayment."))
+    with writing():
+        donation = _lock_pledge(donation_pk)
+        if donation.overpaid_cents != excess_cents or not excess_cents:
+            raise MatchRefused(_("The overpayment of pledge %(number)s changed meanwhile (now %(excess)s); "
+                                 "nothing was saved. Look again and decide."),
+                               number=donation.number, excess=format_euro(donation.overpaid_cents))
+        record(Event.Kind.OVERPAYMENT_DECIDED, donation, actor=user, note=note,
+               data={"overpayment": {"decision": decision, "cents": excess_cents}})
+    return donation
 
 
 def enter_payment(
@@ -370,6 +568,7 @@ def enter_payment(
     donation: Donation | None,
     user: User,
     note: str = "",
+    confirmed=(),
 ) -> Payment:
     """Record a payment that is on no imported statement, and match it to `donation` if given.
 
@@ -395,7 +594,7 @@ def enter_payment(
         )
         record(Event.Kind.PAYMENT_ENTERED, line, actor=user, at=now, data=_line_data(line), note=note)
         if donation is not None:
-            line = match(line.pk, donation.pk, user, note=note)
+            line = match(line.pk, donation.pk, user, note=note, confirmed=confirmed)
     return line
 
 
@@ -434,8 +633,12 @@ def _settle(
     *,
     automatic: bool = False,
     note: str = "",
+    extra: dict[int, dict] | None = None,
 ) -> None:
     """Add (or take back) each line's amount on its pledge; record an Event per line; queue the thanks.
+
+    Taking back a match the municipality was thanked for queues a correction to the same people.
+    `extra` adds to the Event's data per line pk (the disagreements finance confirmed).
 
     Called with the lines and pledges locked and the lines already written, so
     the pledges' received amounts read here are current. The amount moves by
@@ -444,6 +647,14 @@ def _settle(
     """
     pledges = {donation.pk: donation for _line, donation in changes}
     sign = 1 if kind == Event.Kind.PAYMENT_MATCHED else -1
+    thanked: set[tuple[int, int]] = set()
+    if sign < 0:
+        # Every match written here queued a thank-you: its Event says one went out.
+        thanked = set(
+            Event.objects.filter(
+                kind=Event.Kind.PAYMENT_MATCHED, payment__in=[line.pk for line, _d in changes]
+            ).values_list("payment_id", "donation_id")
+        )
     events = []
     for line, donation in changes:
         before_cents, before_status = donation.received_cents, donation.status
@@ -451,6 +662,10 @@ def _settle(
         donation.status = donation.status_from_received()
         donation.updated_at = now
         data = _line_data(line) | ({"method": line.match_method} if line.match_method else {})
+        data |= (extra or {}).get(line.pk, {})
+        corrected = (line.pk, donation.pk) in thanked
+        if corrected:
+            data["corrected"] = True
         events.append(
             entry(
                 kind,
@@ -467,6 +682,8 @@ def _settle(
         )
         if kind == Event.Kind.PAYMENT_MATCHED:
             send_payment_received.enqueue(line.pk, donation.pk, donation.received_cents)
+        elif corrected:
+            send_match_corrected.enqueue(line.pk, donation.pk, donation.received_cents)
     _update_rows(
         Donation,
         ["received_cents", "status", "updated_at"],
@@ -476,15 +693,20 @@ def _settle(
 
 
 def find_pledge(text: str) -> Donation | None:
-    """The pledge a person means by "T-000123", "123" or its RF reference."""
-    number = PLEDGE_NUMBER.match(text or "")
-    if number:
-        return Donation.objects.filter(pk=int(number.group(1))).first()
+    """The pledge a person names by its full number ("T-000052") or its RF reference.
+
+    A short number ("52", "T-52", "2") is refused (PledgeNumberIncomplete): a typo in it
+    names another municipality's pledge as easily as the right one.
+    """
     compact = re.sub(r"\s+", "", text or "").upper()
-    if compact.isascii() and compact.isdigit():  # isdigit() alone admits "²", which int() refuses
-        return Donation.objects.filter(pk=int(compact)).first()
+    full = FULL_PLEDGE_NUMBER.match(compact)
+    if full and Donation.number_for(int(full.group(1))) == compact:
+        return Donation.objects.filter(pk=int(full.group(1))).first()
     if compact.startswith("RF"):
         return Donation.objects.filter(reference=compact).first()
+    digits = _DIGITS.search(compact) if compact.isascii() else None
+    if digits and int(digits.group(0)) and re.fullmatch(r"(T-?)?\d+", compact):
+        raise PledgeNumberIncomplete(text.strip(), Donation.number_for(int(digits.group(0))))
     return None
 
 

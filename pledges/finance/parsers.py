@@ -166,10 +166,19 @@ class Statement:
     closing_cents: int
     closing_date: datetime.date
     lines: list[Line]
+    # The bank's running statement number (MT940 :28C:, CAMT ElctrncSeqNb/LglSeqNb), None when it gives none.
+    number: int | None = None
+    # The days the statement books (both included); set by `parse()` when the file does not say.
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
 
     def check_balance(self) -> None:
-        """Refuse the statement unless opening balance + lines = closing balance, to the cent."""
-        lines = sum(line.amount_cents for line in self.lines)
+        """Refuse the statement unless opening balance + lines = closing balance, to the cent.
+
+        The balances are in the statement's currency: only its lines count (a line in
+        another currency is refused by pledges.finance.statements, never added here).
+        """
+        lines = sum(line.amount_cents for line in self.lines if line.currency == self.currency)
         if self.opening_cents + lines != self.closing_cents:
             raise StatementRefused(
                 _(
@@ -437,6 +446,16 @@ def _mt940_account(text: str | None) -> str:
     return bank_formats.triodos_account(text or "") or account_from(text)
 
 
+def _statement_number(value) -> int | None:
+    """A running statement number; 0 (ING, Rabobank) or none means the bank does not number them."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    # CAMT allows 18 digits; a number beyond that is no running number.
+    return number if 0 < number < 10**18 else None
+
+
 def parse_mt940(data: bytes) -> ParsedFile:
     """Read an MT940 file with the mt-940 library; one Statement per :20: block."""
     text = _without_statement_details(_decode(data))
@@ -469,6 +488,7 @@ def parse_mt940(data: bytes) -> ParsedFile:
                     closing_cents=_to_cents(closing.amount.amount),
                     closing_date=_as_date(closing.date),
                     lines=[_mt940_line(transaction, volksbank=tags is not None) for transaction in block],
+                    number=_statement_number(block.data.get("statement_number")),
                 )
             )
     except StatementRefused:
@@ -527,6 +547,16 @@ class _Camt:
             return datetime.date.fromisoformat(value[:10])
         except ValueError:
             raise _invalid_element(element, value) from None
+
+    @staticmethod
+    def date_of(element: Element | None) -> datetime.date | None:
+        """The day of an ISODateTime element (FrDtTm, ToDtTm)."""
+        if element is None or not (element.text or "").strip():
+            return None
+        try:
+            return datetime.date.fromisoformat(element.text.strip()[:10])
+        except ValueError:
+            raise StatementRefused(NOT_A_STATEMENT) from None
 
     def signed_cents(self, amount: Element | None, indicator: str) -> int:
         if amount is None or not (amount.text or "").strip():
@@ -690,6 +720,10 @@ def parse_camt053(data: bytes) -> ParsedFile:
     statements = []
     for stmt in camt.findall(root, "BkToCstmrStmt/Stmt"):
         opening, closing = _camt_balances(camt, stmt, camt.text(stmt, "Id")[:35] or "?")
+        # An opening booked balance (OPBD) is dated the period's first day; a previous closing (PRCD) the day before.
+        opening_kind = "OPBD" if any(
+            camt.text(balance, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry") == "OPBD" for balance in camt.findall(stmt, "Bal")
+        ) else "PRCD"
         lines: list[Line] = []
         for entry in camt.findall(stmt, "Ntry"):
             status = camt.text(entry, "Sts/Cd", "Sts")
@@ -709,6 +743,11 @@ def parse_camt053(data: bytes) -> ParsedFile:
                 closing_cents=closing[0],
                 closing_date=closing[1] or opening[1],
                 lines=lines,
+                number=_statement_number(camt.text(stmt, "ElctrncSeqNb", "LglSeqNb")),
+                period_start=camt.date_of(camt.find(stmt, "FrToDt/FrDtTm")) or (
+                    opening[1] if opening_kind == "OPBD" else None
+                ),
+                period_end=camt.date_of(camt.find(stmt, "FrToDt/ToDtTm")),
             )
         )
     if not statements:
@@ -745,6 +784,7 @@ def parse(data: bytes) -> ParsedFile:
     for statement in parsed.statements:
         if not statement.opening_date or not statement.closing_date:
             raise StatementRefused(NOT_A_STATEMENT)
+        _set_period(statement)
         statement.check_balance()
     accounts = sorted({statement.account for statement in parsed.statements})
     if len(accounts) > 1:
@@ -754,6 +794,25 @@ def parse(data: bytes) -> ParsedFile:
             accounts=", ".join(accounts),
         )
     return parsed
+
+
+def _set_period(statement: Statement) -> None:
+    """The days a statement books, where the file does not give them (CAMT FrToDt does).
+
+    An MT940 opening balance (:60F:), like a CAMT previous closing balance (PRCD), is
+    mostly dated the day the previous statement closed: the period starts the day after
+    it, unless the statement opens and closes on one day. Some banks date it the first
+    day of the period instead: a line booked on that very day shows which.
+    """
+    if statement.period_end is None:
+        statement.period_end = statement.closing_date
+    if statement.period_start is None:
+        opening = statement.opening_date
+        on_opening_day = any(line.booking_date == opening for line in statement.lines)
+        after_opening = opening if on_opening_day else opening + datetime.timedelta(days=1)
+        statement.period_start = min(after_opening, statement.period_end)
+    if statement.period_start > statement.period_end:
+        raise StatementRefused(NOT_A_STATEMENT)
 
 
 def raise_too_big(size: int) -> None:

@@ -58,7 +58,7 @@ from pledges.equipment.exports import OFFER_COLUMNS, offer_rows
 from pledges.equipment.models import EquipmentOffer
 from pledges.finance.exports import PAYMENT_COLUMNS, payment_rows
 from pledges.finance.matching import fund_accounts
-from pledges.finance.models import Payment
+from pledges.finance.models import Payment, format_amount
 from pledges.logistics.exports import SHIPMENT_COLUMNS, shipment_rows
 from pledges.logistics.models import Shipment
 from pledges.logistics.services import with_load
@@ -133,8 +133,11 @@ class ReportScope:
         ).order_by("created_at", "id")
 
     def payments(self):
-        """Lines booked in the period: matched to the appeal's pledges, or unmatched on its account."""
-        return Payment.objects.filter(
+        """Lines booked in the period: matched to the appeal's pledges, or unmatched on its account.
+
+        A split line is one row (its parts are not lines of the bank's).
+        """
+        return Payment.objects.lines().filter(
             Q(donation__appeal=self.appeal) | Q(donation__isnull=True, account_iban=self.appeal.iban),
             booking_date__gte=self.start,
             booking_date__lte=self.end,
@@ -200,7 +203,15 @@ def summary_rows(scope: ReportScope, figures: dict) -> list[list[object]]:
         ["  gekoppeld aan toezeggingen", payments["matched"], None, "ook op toezeggingen van vóór de periode"],
         ["  gift zonder toezegging", payments["gifts"], None, ""],
         ["  nog te koppelen", payments["open"], None, ""],
-        ["  overig", payments["other"], None, "afschrijvingen, andere valuta"],
+        ["  overig", payments["other"], None, "afschrijvingen, regels op andere rekeningen; alleen euro"],
+    ]
+    # Another currency is never added to euro: a row of its own, the amount in its own code.
+    rows += [
+        [f"  in {other.currency}, niet in euro opgeteld", None, other.rows,
+         format_amount(other.cents, other.currency, "nl")]
+        for other in payments["other_currencies"]
+    ]
+    rows += [
         ["Materieel aangeboden in de periode", None, offers["rows"], "regels op blad Materieel"],
         [
             "Waarde in natura", offers["value"], offers["units"],

@@ -1,4 +1,4 @@
-"""Finance's long jobs as tasks: a statement import (with its matching and thanks) and a large report.
+"""Finance's long jobs as tasks: a statement import (with its matching and thanks), a large report, a yearly account.
 
 Each writes its progress on its own row (pledges.core.models.Job), which its page reads. A job
 run again (a killed worker's, queued again) finds it finished and does nothing.
@@ -8,16 +8,18 @@ import hashlib
 import tempfile
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.utils import timezone
 
 from pledges.accounts.models import User
 from pledges.core.models import Job
 from pledges.core.tasks import job_task
-from pledges.finance.models import BankStatement, FinanceReport, StatementImport
-from pledges.finance.parsers import StatementRefused, parse
+from pledges.finance.annual import AnnualScope, active_municipalities, annual_account_pdf
+from pledges.finance.models import AnnualAccount, BankStatement, FinanceReport, StatementImport
+from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
-from pledges.finance.statements import AlreadyImported, import_statement
+from pledges.finance.statements import AlreadyImported, import_statement, read_statement
 from pledges.history.services import writing
 
 PENDING = [Job.Status.QUEUED, Job.Status.RUNNING]
@@ -26,10 +28,11 @@ PENDING = [Job.Status.QUEUED, Job.Status.RUNNING]
 def queue_statement_import(data: bytes, *, file_name: str, user: User) -> StatementImport:
     """Check a statement file now (a refusal shows on the form), then queue its import.
 
-    Raises StatementRefused, or AlreadyImported for a file imported before. A file already
-    waiting (a double submit) gives the import that waits: each file is imported once.
+    Raises StatementRefused (another account's statement among others: its bytes are not
+    even queued), or AlreadyImported for a file imported before. A file already waiting
+    (a double submit) gives the import that waits: each file is imported once.
     """
-    parse(data)
+    read_statement(data)
     digest = hashlib.sha256(data).hexdigest()
     previous = BankStatement.objects.filter(sha256=digest).select_related("uploaded_by").first()
     if previous:
@@ -46,6 +49,17 @@ def queue_finance_report(scope: ReportScope, user: User) -> FinanceReport:
     return FinanceReport.queue(
         write_finance_report, requested_by=user, appeal=scope.appeal, period_start=scope.start, period_end=scope.end
     )
+
+
+def queue_annual_account(municipality, year: int, user: User) -> AnnualAccount:
+    """Have the worker write a municipality's yearly account; one that already waits is the one asked for."""
+    waiting = AnnualAccount.objects.filter(municipality=municipality, year=year, status__in=PENDING).first()
+    return waiting or AnnualAccount.queue(write_annual_account, requested_by=user, municipality=municipality, year=year)
+
+
+def queue_annual_accounts(year: int, user: User) -> list[AnnualAccount]:
+    """The yearly accounts of every municipality that took part in `year` (the January run)."""
+    return [queue_annual_account(municipality, year, user) for municipality in active_municipalities(year)]
 
 
 @job_task
@@ -84,3 +98,15 @@ def write_finance_report(report_pk: int) -> None:
             spool.seek(0)
             job.file.save(job.file_name, File(spool), save=False)
         job.finish("file", "row_count")
+
+
+@job_task
+def write_annual_account(account_pk: int) -> None:
+    """Write a municipality's yearly account (pledges/finance/annual.py) into a stored PDF."""
+    job = AnnualAccount.objects.select_related("municipality").get(pk=account_pk)
+    if not job.is_pending:
+        return
+    with job.running():
+        job.file.save(job.file_name, ContentFile(annual_account_pdf(AnnualScope(job.municipality, job.year))),
+                      save=False)
+        job.finish("file")

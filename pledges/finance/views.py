@@ -9,10 +9,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, F, Q, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,37 +24,67 @@ from django_tables2 import RequestConfig
 from pledges.accounts.access import allow, get_visible_or_404
 from pledges.accounts.models import Role
 from pledges.core.money import format_euro
+from pledges.core.once import claim, led_to, sent_once
+from pledges.donations import overpayments
 from pledges.donations.exports import donation_export
+from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import RemindersForm, WriteOffForm
 from pledges.donations.models import Donation
 from pledges.donations.services import pause_reminders, write_off
-from pledges.donations.filters import DonationFilter
 from pledges.donations.tables import OutstandingTable
+from pledges.finance import continuity
 from pledges.finance import suggestions as finance_suggestions
 from pledges.finance.exports import payment_export
 from pledges.finance.filters import PaymentFilter
-from pledges.finance.forms import AssignForm, ManualPaymentForm, NoteForm, ReportForm, StatementUploadForm
+from pledges.finance.forms import (
+    AssignForm,
+    ManualPaymentForm,
+    NoteForm,
+    OverpaymentForm,
+    ReasonForm,
+    ReportForm,
+    SplitForm,
+    StatementUploadForm,
+    SuggestionForm,
+)
 from pledges.finance.matching import (
     MatchRefused,
+    NeedsConfirmation,
+    confirmation_keys,
+    decide_overpayment,
     enter_payment,
-    find_pledge,
     fund_accounts,
     is_matchable,
     mark_gift,
     match,
     outstanding_pledges,
     rematch,
+    split,
     unmatch,
+    void,
 )
-from pledges.finance.models import BankStatement, FinanceReport, Payment, StatementImport
+from pledges.finance.models import (
+    BankStatement,
+    FinanceReport,
+    HeldLine,
+    Payment,
+    StatementImport,
+)
 from pledges.finance.parsers import StatementRefused
 from pledges.finance.report import ReportScope, report_workbook
-from pledges.finance.statements import AlreadyImported
+from pledges.finance.statements import AlreadyImported, HeldLineRefused, decide_held_line
 from pledges.finance.tasks import queue_finance_report, queue_statement_import
 from pledges.history.models import Event
+from pledges.history.rendering import disagreement_text
+from pledges.history.services import writing
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.models import ExportLog
-from pledges.spreadsheets.views import export_response, filter_summary, log_export, requested_format
+from pledges.spreadsheets.views import (
+    export_response,
+    filter_summary,
+    log_export,
+    requested_format,
+)
 from pledges.spreadsheets.xlsx_writer import XLSX_CONTENT_TYPE, xlsx_response
 
 # Finance reconciles; coordinators follow the money but change nothing here.
@@ -65,8 +97,18 @@ def _can_reconcile(request: HttpRequest) -> bool:
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """Render a finance page; every one shows the open-lines count in the finance menu."""
-    return render(request, template, context | {"open_lines": Payment.objects.unmatched().count()})
+    """Render a finance page; every one shows the open-lines count in the finance menu, and says when
+    statements do not follow each other or lines wait for a decision."""
+    if "continuity" not in context:
+        context["continuity"] = continuity.findings()
+    return render(
+        request,
+        template,
+        context | {
+            "open_lines": Payment.objects.unmatched().count(),
+            "held_waiting": HeldLine.objects.filter(decision="").count(),
+        },
+    )
 
 
 def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
@@ -86,6 +128,12 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 # --------------------------------------------------------------------------- statements
 
 
+def _held_lines(**filters):
+    return HeldLine.objects.filter(**filters).select_related(
+        "statement", "resembles__statement", "decided_by"
+    ).order_by("booking_date", "id")
+
+
 def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResponse:
     statements = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
     return _render(
@@ -95,8 +143,22 @@ def _statement_list(request: HttpRequest, form: StatementUploadForm) -> HttpResp
             "form": form,
             "page": _page(request, statements, 25),
             "can_reconcile": _can_reconcile(request),
+            "held_lines": _held_lines(decision=""),
         },
     )
+
+
+def _file_context(statement: BankStatement | None) -> dict:
+    """What a file's pages show beside its new lines: lines it held, lines already booked, its continuity."""
+    if statement is None:
+        return {}
+    return {
+        "held_lines": _held_lines(statement=statement),
+        "known_lines": Payment.objects.filter(pk__in=statement.known_lines)
+        .select_related("statement")
+        .order_by("booking_date", "id"),
+        "file_continuity": continuity.findings_for_file(statement.pk, statement.account_iban),
+    }
 
 
 @allow(*VIEWERS)
@@ -137,7 +199,8 @@ def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "statement": statement,
             "already": AlreadyImported(statement) if job.already_imported else None,
-            "foreign_account": statement is not None and statement.account_iban not in fund_accounts(),
+            "can_reconcile": True,
+            **_file_context(statement),
         },
     )
 
@@ -149,8 +212,39 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "finance/statement_detail.html",
-        {"statement": statement, "page": _page(request, lines), "fund_accounts": fund_accounts()},
+        {
+            "statement": statement,
+            "page": _page(request, lines),
+            "fund_accounts": fund_accounts(),
+            "can_reconcile": _can_reconcile(request),
+            **_file_context(statement),
+        },
     )
+
+
+@require_POST
+@allow(Role.FINANCE)
+def held_line_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance decides on a held line: "add as a new line" or "it is the same line"."""
+    held = get_object_or_404(HeldLine.objects.all(), pk=pk)
+    try:
+        decided = decide_held_line(held.pk, request.POST.get("decision", ""), request.user)
+    except HeldLineRefused as refusal:
+        messages.error(request, str(refusal))
+        return _back(request, reverse("pledges:finance_statement", args=[held.statement_id]))
+    if decided.decision == HeldLine.Decision.ADDED:
+        messages.success(
+            request,
+            _("%(amount)s of %(date)s is added as a new bank line.")
+            % {"amount": decided.amount_display, "date": date_format(decided.booking_date, "DATE_FORMAT")},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(amount)s of %(date)s is the line already booked; nothing was added.")
+            % {"amount": decided.amount_display, "date": date_format(decided.booking_date, "DATE_FORMAT")},
+        )
+    return _back(request, reverse("pledges:finance_statement", args=[held.statement_id]))
 
 
 # --------------------------------------------------------------------------- bank lines
@@ -159,7 +253,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*VIEWERS)
 def line_list(request: HttpRequest) -> HttpResponse:
     """Bank lines to match (by default), each with the pledges it probably pays."""
-    line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list())
+    line_filter = PaymentFilter(request.GET or None, queryset=Payment.objects.for_list().lines())
     rows = line_filter.qs.order_by("-booking_date", "-id")
     export_format = requested_format(request)
     if export_format:
@@ -174,6 +268,8 @@ def line_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": line_filter,
             "page": page,
+            # Per currency: euro first, every other currency apart, never added to euro.
+            "sums": rows.by_currency(),
             "rows": [(line, suggestions.get(line.pk, [])) for line in lines],
             "can_reconcile": _can_reconcile(request),
             "fund_accounts": fund_accounts(),
@@ -181,58 +277,88 @@ def line_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _line_page(request: HttpRequest, line: Payment, **forms) -> HttpResponse:
+    """A bank line with its forms; `forms` replaces one with the bound form of a refused submit,
+    or adds `confirmation`, the second step of a match that disagrees with the ledger."""
+    line = Payment.objects.for_list().select_related("donation__appeal", "entered_by", "split_of").get(pk=line.pk)
+    accounts = fund_accounts()
+    context = {
+        "line": line,
+        "matchable": is_matchable(line, accounts) and line.split_of_id is None,
+        "voidable": line.statement_id is None and line.entered_by_id is not None and line.split_of_id is None
+        and line.match_method != Payment.Method.VOIDED,
+        "fund_accounts": accounts,
+        "suggestions": finance_suggestions.suggestions([line]).get(line.pk, []) if line.split_of_id is None else [],
+        "parts": line.parts.select_related("donation__municipality").filter(donation__isnull=False),
+        "assign_form": AssignForm(),
+        "split_form": SplitForm(),
+        "unmatch_form": ReasonForm(auto_id="unmatch-%s"),
+        "void_form": ReasonForm(auto_id="void-%s"),
+        "note_form": NoteForm(),
+        # A split line's history includes its parts' matches.
+        "events": Event.objects.filter(Q(payment=line) | Q(payment__split_of=line))
+        .select_related("actor", "donation")
+        .order_by("at", "pk"),
+        "can_reconcile": _can_reconcile(request),
+    }
+    return _render(request, "finance/line_detail.html", context | forms)
+
+
 @allow(*VIEWERS)
 def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_visible_or_404(
-        Payment.objects.for_list().select_related("donation__appeal", "entered_by"), pk=pk
-    )
-    accounts = fund_accounts()
-    return _render(
-        request,
-        "finance/line_detail.html",
-        {
-            "line": line,
-            "matchable": is_matchable(line, accounts),
-            "fund_accounts": accounts,
-            "suggestions": finance_suggestions.suggestions([line]).get(line.pk, []),
-            "assign_form": AssignForm(),
-            "note_form": NoteForm(),
-            "events": Event.objects.filter(payment=line).select_related("actor", "donation"),
-            "can_reconcile": _can_reconcile(request),
-        },
-    )
+    return _line_page(request, get_visible_or_404(Payment.objects.all(), pk=pk))
 
 
 def _refused(request: HttpRequest, refusal: MatchRefused) -> None:
     messages.error(request, str(refusal))
 
 
+def _once(request: HttpRequest, purpose: str, outcome: str, act):
+    """Book `act()` with the form's one-time token, in one writing transaction; a second submit raises AlreadySent."""
+    with writing():
+        used = claim(request, purpose)
+        result = act()
+        led_to(used, outcome)
+    return result
+
+
+def _confirmation(request: HttpRequest, needed: NeedsConfirmation, action: str, cancel: str) -> dict:
+    """The second step: the disagreements in words, and the same form again (same token) naming them confirmed."""
+    hidden = {key: value for key, value in request.POST.items() if key not in ("csrfmiddlewaretoken", "confirmed")}
+    return {
+        "action": action,
+        "cancel": cancel,
+        "items": [disagreement_text(item) for item in needed.disagreements],
+        "hidden": hidden | {"confirmed": " ".join(confirmation_keys(needed.disagreements))},
+    }
+
+
 @require_POST
 @allow(Role.FINANCE)
+@sent_once(back="pledges:finance_line")
 def line_match(request: HttpRequest, pk: int) -> HttpResponse:
     """Match a line to a pledge: a suggestion confirmed (donation id) or named by hand (pledge field)."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
-    note = request.POST.get("note", "").strip()[:500]
     if "donation" in request.POST:
-        try:
-            donation_pk = int(request.POST["donation"])
-        except ValueError:
+        form = SuggestionForm(request.POST)
+        if not form.is_valid():
             messages.error(request, _("There is no pledge with this number."))
             return redirect(detail)
+        donation_pk = form.cleaned_data["donation"]
     else:
         form = AssignForm(request.POST)
-        donation = find_pledge(form.cleaned_data["pledge"]) if form.is_valid() else None
-        if donation is None:
-            messages.error(
-                request,
-                _("No pledge found for “%(text)s”. Enter a pledge number such as T-000123 or its RF reference.")
-                % {"text": request.POST.get("pledge", "")[:40]},
-            )
-            return redirect(detail)
-        donation_pk = donation.pk
+        if not form.is_valid():
+            return _line_page(request, line, assign_form=form)
+        donation_pk = form.cleaned_data["pledge"].pk
+    data = form.cleaned_data
     try:
-        matched = match(line.pk, donation_pk, request.user, note=note)
+        matched = _once(request, "match", detail, lambda: match(
+            line.pk, donation_pk, request.user, note=data["note"].strip(), confirmed=data["confirmed"]
+        ))
+    except NeedsConfirmation as needed:
+        action = reverse("pledges:finance_line_match", args=[line.pk])
+        return _line_page(request, line, confirmation=_confirmation(request, needed, action, detail))
     except MatchRefused as refusal:
         _refused(request, refusal)
         return redirect(detail)
@@ -251,13 +377,45 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
+@sent_once(back="pledges:finance_line")
+def line_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """Split a line over several pledges; the parts add up to the line, to the cent."""
+    line = get_visible_or_404(Payment.objects.all(), pk=pk)
+    detail = reverse("pledges:finance_line", args=[line.pk])
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        return _line_page(request, line, split_form=form)
+    data = form.cleaned_data
+    try:
+        _once(request, "split", detail, lambda: split(
+            line.pk, data["parts"], request.user, note=data["note"].strip(), confirmed=data["confirmed"]
+        ))
+    except NeedsConfirmation as needed:
+        action = reverse("pledges:finance_line_split", args=[line.pk])
+        return _line_page(request, line, split_form=form, confirmation=_confirmation(request, needed, action, detail))
+    except MatchRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _line_page(request, line, split_form=form)
+    messages.success(
+        request,
+        ngettext("%(amount)s is split over %(count)s pledge; each municipality is thanked by e-mail.",
+                 "%(amount)s is split over %(count)s pledges; each municipality is thanked by e-mail.",
+                 len(data["parts"]))
+        % {"amount": format_euro(line.amount_cents), "count": len(data["parts"])},
+    )
+    return redirect(detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+@sent_once(back="pledges:finance_line")
 def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        mark_gift(line.pk, request.user, note=note)
+        _once(request, "gift", detail, lambda: mark_gift(line.pk, request.user, note=note))
     except MatchRefused as refusal:
         _refused(request, refusal)
         return redirect(detail)
@@ -267,20 +425,36 @@ def line_gift(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, detail)
 
 
-@require_POST
-@allow(Role.FINANCE)
-def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
+def _for_a_reason(request: HttpRequest, pk: int, purpose: str, act, done: str) -> HttpResponse:
+    """Undo a line's match or void a payment: the reason is required; refused, the line's page says why."""
     line = get_visible_or_404(Payment.objects.all(), pk=pk)
     detail = reverse("pledges:finance_line", args=[line.pk])
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    form = ReasonForm(request.POST, auto_id=f"{purpose}-%s")
+    if not form.is_valid():
+        return _line_page(request, line, **{f"{purpose}_form": form})
     try:
-        unmatch(line.pk, request.user, note=note)
+        _once(request, purpose, detail, lambda: act(line.pk, request.user, form.cleaned_data["note"].strip()))
     except MatchRefused as refusal:
         _refused(request, refusal)
         return redirect(detail)
-    messages.success(request, _("The match is undone; the line is open again."))
+    messages.success(request, done % {"amount": format_euro(line.amount_cents)})
     return redirect(detail)
+
+
+@require_POST
+@allow(Role.FINANCE)
+@sent_once(back="pledges:finance_line")
+def line_unmatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a match, split or gift marking, for a reason; a municipality thanked for it gets a correction."""
+    return _for_a_reason(request, pk, "unmatch", unmatch, _("The match is undone; the line is open again."))
+
+
+@require_POST
+@allow(Role.FINANCE)
+@sent_once(back="pledges:finance_line")
+def line_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void a payment entered by hand by mistake (bank lines are the bank's and cannot be voided)."""
+    return _for_a_reason(request, pk, "void", void, _("The payment of %(amount)s is voided; it counts no more."))
 
 
 @require_POST
@@ -303,13 +477,14 @@ def line_rematch(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- payments entered by hand
 
 
-def _manual_payments(request: HttpRequest, form: ManualPaymentForm) -> HttpResponse:
-    entered = Payment.objects.for_list().filter(statement__isnull=True).select_related("entered_by")
+def _manual_payments(request: HttpRequest, form: ManualPaymentForm, confirmation: dict | None = None) -> HttpResponse:
+    entered = Payment.objects.for_list().lines().filter(statement__isnull=True).select_related("entered_by")
     return _render(
         request,
         "finance/manual_payments.html",
         {
             "form": form,
+            "confirmation": confirmation,
             "page": _page(request, entered.order_by("-created_at", "-id")),
             "can_reconcile": _can_reconcile(request),
             "fund_accounts": fund_accounts(),
@@ -325,22 +500,32 @@ def manual_payment_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allow(Role.FINANCE)
+@sent_once(back="pledges:finance_manual_payments")
 def manual_payment_create(request: HttpRequest) -> HttpResponse:
     form = ManualPaymentForm(request.POST)
     if not form.is_valid():
         return _manual_payments(request, form)
     data = form.cleaned_data
     try:
-        line = enter_payment(
-            appeal=data["appeal"],
-            booking_date=data["booking_date"],
-            amount_cents=data["amount"],
-            counterparty_name=data["counterparty_name"],
-            counterparty_iban=data["counterparty_iban"],
-            remittance=data["remittance"],
-            donation=data["pledge"],
-            user=request.user,
-            note=data["note"],
+        with writing():
+            used = claim(request, "manual_payment")
+            line = enter_payment(
+                appeal=data["appeal"],
+                booking_date=data["booking_date"],
+                amount_cents=data["amount"],
+                counterparty_name=data["counterparty_name"],
+                counterparty_iban=data["counterparty_iban"],
+                remittance=data["remittance"],
+                donation=data["pledge"],
+                user=request.user,
+                note=data["note"],
+                confirmed=data["confirmed"],
+            )
+            led_to(used, reverse("pledges:finance_line", args=[line.pk]))
+    except NeedsConfirmation as needed:
+        action = reverse("pledges:finance_manual_payment_create")
+        return _manual_payments(
+            request, form, _confirmation(request, needed, action, reverse("pledges:finance_manual_payments"))
         )
     except MatchRefused as refusal:
         form.add_error("pledge", str(refusal))
@@ -363,6 +548,69 @@ def manual_payment_create(request: HttpRequest) -> HttpResponse:
             % {"amount": format_euro(line.amount_cents)},
         )
     return redirect("pledges:finance_line", pk=line.pk)
+
+
+# --------------------------------------------------------------------------- overpayments
+
+
+def overpaid_pledges():
+    """Pledges that received more than pledged (anything, once withdrawn), largest excess first."""
+    excess = Case(
+        When(status=Donation.Status.WITHDRAWN, then=F("received_cents")),
+        default=F("received_cents") - F("amount_cents"),
+    )
+    return (
+        Donation.objects.annotate(excess_cents=excess)
+        .filter(excess_cents__gt=0)
+        .select_related("municipality", "appeal")
+        .order_by("-excess_cents", "pk")
+    )
+
+
+@allow(*VIEWERS)
+def overpayment_list(request: HttpRequest) -> HttpResponse:
+    """Pledges that received more than pledged, each with finance's decision (refund or keep) or the form for it."""
+    page = _page(request, overpaid_pledges())
+    rows = list(page.object_list)
+    decided = overpayments.decisions(rows)
+    undecided_only = request.GET.get("undecided") == "1"
+    return _render(
+        request,
+        "finance/overpayments.html",
+        {
+            "page": page,
+            "rows": [
+                (donation, decided.get(donation.pk), overpayments.flag(donation, decided.get(donation.pk)),
+                 OverpaymentForm(initial={"excess": donation.overpaid_cents}, auto_id=f"p{donation.pk}-%s"))
+                for donation in rows
+                if not (undecided_only and donation.pk in decided)
+            ],
+            "undecided_only": undecided_only,
+            "can_reconcile": _can_reconcile(request),
+        },
+    )
+
+
+@require_POST
+@allow(Role.FINANCE)
+@sent_once(back="pledges:finance_overpayments")
+def overpayment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = get_visible_or_404(Donation.objects.all(), pk=pk)
+    back = reverse("pledges:finance_overpayments")
+    form = OverpaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to refund or to keep the overpayment."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        _once(request, "overpayment", back, lambda: decide_overpayment(
+            donation.pk, data["decision"], data["excess"], request.user, note=data["note"].strip()
+        ))
+    except MatchRefused as refusal:
+        _refused(request, refusal)
+        return redirect(back)
+    messages.success(request, _("The decision on pledge %(number)s is recorded.") % {"number": donation.number})
+    return redirect(back)
 
 
 # --------------------------------------------------------------------------- outstanding pledges

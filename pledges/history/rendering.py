@@ -271,12 +271,62 @@ def _old_note(note: str) -> tuple[list[str], str]:
     return [], note
 
 
+def disagreement_text(item: dict) -> str:
+    """One way a match by hand disagrees with the ledger (finance.matching.disagreements), as a sentence."""
+    code, number = item.get("code"), item.get("pledge", "?")
+    if code == "other_payer":
+        return _("The paying account is known for %(payer)s, but pledge %(number)s is of %(pledged_by)s.") % {
+            "payer": item.get("payer", "?"), "number": number, "pledged_by": item.get("pledged_by", "?"),
+        }
+    if code == "withdrawn":
+        return _("Pledge %(number)s was withdrawn.") % {"number": number}
+    if code == "paid":
+        return _("Pledge %(number)s has already been received in full (%(received)s of %(amount)s).") % {
+            "number": number,
+            "received": format_euro(item.get("received_cents", 0)),
+            "amount": format_euro(item.get("amount_cents", 0)),
+        }
+    if code == "amount":
+        line, outstanding = item.get("line_cents", 0), item.get("outstanding_cents", 0)
+        if line > outstanding:
+            return _("%(amount)s is more than the %(outstanding)s outstanding on pledge %(number)s: %(excess)s "
+                     "too much.") % {"amount": format_euro(line), "outstanding": format_euro(outstanding),
+                                     "number": number, "excess": format_euro(line - outstanding)}
+        return _("%(amount)s is less than the %(outstanding)s outstanding on pledge %(number)s.") % {
+            "amount": format_euro(line), "outstanding": format_euro(outstanding), "number": number,
+        }
+    return str(code)
+
+
+OVERPAYMENT_DECISIONS = {
+    "": gettext_lazy("Overpaid %(excess)s: finance has not decided yet."),
+    "refund": gettext_lazy("Overpaid %(excess)s: to be refunded."),
+    "keep": gettext_lazy("Overpaid %(excess)s: kept as a gift."),
+}
+
+
+def overpayment_text(decision: str, excess_cents: int) -> str:
+    """Finance's decision on money received beyond a pledge, as a sentence."""
+    return str(OVERPAYMENT_DECISIONS.get(decision, OVERPAYMENT_DECISIONS[""])) % {"excess": format_euro(excess_cents)}
+
+
 def _lines(data: dict) -> list[str]:
     lines = []
     if "line" in data:
         line = data["line"]
         lines.append(bank_line(line["booked_on"], line["amount_cents"], line.get("counterparty", ""),
                                data.get("method", ""), data.get("automatic", False)))
+    for part in data.get("parts", ()):
+        lines.append(_("%(amount)s to pledge %(number)s") % {
+            "amount": format_euro(part["amount_cents"]), "number": part["pledge"],
+        })
+    if data.get("confirmed"):
+        lines.append(_("Matched by hand despite, confirmed:"))
+        lines.extend(disagreement_text(item) for item in data["confirmed"])
+    if data.get("corrected"):
+        lines.append(_("A correction was mailed to the municipality."))
+    if "overpayment" in data:
+        lines.append(overpayment_text(data["overpayment"]["decision"], data["overpayment"]["cents"]))
     if "named" in data:
         lines.append(str(NAMED[bool(data["named"])]))
     if "shipment" in data:

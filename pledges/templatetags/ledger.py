@@ -1,7 +1,10 @@
 from django import template
+from django.utils.html import format_html
 
 from pledges.core.measures import format_measure
 from pledges.core.money import format_euro
+from pledges.core.once import FIELD, new_token
+from pledges.donations import overpayments
 
 register = template.Library()
 
@@ -36,3 +39,15 @@ def measure(value, unit: str) -> str:
     if value is None or value == "":
         return "—"
     return format_measure(value, unit)
+
+
+@register.filter
+def overpaid_flag(donation) -> str:
+    """An overpaid pledge's flag with finance's decision (one query, made only for an overpaid row)."""
+    return overpayments.flag(donation, overpayments.decisions([donation]).get(donation.pk))
+
+
+@register.simple_tag
+def once_field() -> str:
+    """The hidden token of a template's own form that books money (see pledges.core.once)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

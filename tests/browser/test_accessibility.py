@@ -246,7 +246,7 @@ def test_it_shows_the_finance_menu_as_a_sub_menu_of_the_main_menu(page, finance,
     # The main menu marks Finance; the sub-menu, inside the page, marks where in Finance you are.
     expect(main_menu.get_by_role("link", name=t("Finance"))).to_have_attribute("aria-current", "page")
     expect(sub_menu.get_by_role("link", name=t("Bank statements"))).to_have_attribute("aria-current", "page")
-    expect(sub_menu.get_by_role("listitem")).to_have_count(5)
+    expect(sub_menu.get_by_role("listitem")).to_have_count(7)
 
     def look(locator) -> dict:
         return locator.evaluate(

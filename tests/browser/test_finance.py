@@ -101,3 +101,45 @@ def test_finance_enters_a_cash_payment_for_a_pledge(page, finance, almere_staff,
     expect(page.get_by_role("alert")).to_be_visible()
     problems += blocking_violations(page)
     assert problems == []
+
+
+def test_a_match_by_hand_against_the_ledger_is_confirmed_and_a_double_click_books_once(
+    page, finance, almere_staff, utrecht_staff, ukraine_appeal, log_in_as
+):
+    """Typed short, the number is refused; another municipality's pledge asks first; a double click records once."""
+    from pledges.models import Event, KnownIban
+
+    almere_pledge = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=800_00)
+    utrecht_pledge = factories.donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, amount_cents=800_00)
+    KnownIban.objects.create(municipality=almere_staff.municipality, iban="NL38BNGH0285012345")
+    line = factories.bank_line(800_00, counterparty_iban="NL38BNGH0285012345", counterparty_name="GEMEENTE ALMERE")
+    log_in_as(page.context, finance)
+    problems: list[str] = []
+
+    page.goto(f"/financien/regels/{line.pk}/")
+    page.get_by_label(t("Pledge number or RF reference")).fill(str(utrecht_pledge.pk))
+    page.get_by_role("button", name=t("Match to this pledge")).click()
+    expect(page.get_by_role("alert")).to_contain_text(utrecht_pledge.number)
+    page.get_by_label(t("Pledge number or RF reference")).fill(utrecht_pledge.number)
+    page.get_by_role("button", name=t("Match to this pledge")).click()
+    confirmation = page.get_by_role("alert").filter(has_text=t("Confirm this match"))
+    expect(confirmation).to_contain_text("Almere")
+    problems += blocking_violations(page)
+    line.refresh_from_db()
+    assert line.is_open
+    confirmation.get_by_role("button", name=t("Confirm despite this")).click()
+    expect(page.get_by_role("status")).to_contain_text(utrecht_pledge.number)
+    assert Event.objects.get(kind=Event.Kind.PAYMENT_MATCHED, payment=line).data["confirmed"][0]["code"] == "other_payer"
+
+    page.goto("/financien/betalingen/")
+    page.get_by_label(t("Date received")).fill(str(almere_pledge.created_at.date()))
+    page.get_by_label(t("Amount")).fill("800")
+    page.get_by_label(t("Paid by")).fill("Gemeente Almere, kas")
+    page.get_by_label(t("Description")).fill("Contant")
+    page.get_by_label(t("Pays pledge (optional)")).fill(almere_pledge.number)
+    page.get_by_role("button", name=t("Record payment")).dblclick()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("800,00")
+    page.wait_for_load_state("networkidle")
+    assert Payment.objects.filter(statement__isnull=True, donation=almere_pledge).count() == 1
+    assert Event.objects.filter(kind=Event.Kind.PAYMENT_MATCHED, donation=almere_pledge).count() == 1
+    assert problems == []

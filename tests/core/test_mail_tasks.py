@@ -44,7 +44,7 @@ def test_pledging_editing_and_matching_succeed_while_the_mail_server_is_down(
     )
     line = factories.bank_line(2_000_00, remittance=f"Oekraine {donation.reference}")
     client.force_login(finance)
-    matched = client.post(reverse("pledges:finance_line_match", args=[line.pk]), {"donation": donation.pk}, follow=True)
+    matched = client.post(reverse("pledges:finance_line_match", args=[line.pk]), factories.once({"donation": donation.pk}), follow=True)
 
     for response in (created, edited, matched):
         assert response.status_code == 200

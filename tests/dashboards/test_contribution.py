@@ -153,3 +153,31 @@ def test_it_shows_the_citys_photo_to_the_municipality_only(
     assert own.status_code == 200 and own["Content-Type"] == "image/png"
     assert b"".join(own.streaming_content) == picture
     assert other.status_code == 404
+
+
+def test_the_contribution_page_asks_for_the_yearly_account_of_its_municipality(
+    client, settings, tmp_path, journey, almere_pledge, almere_staff
+):
+    """The page's own form (action, fields, years) queues the account that the worker writes as a PDF."""
+    import re
+
+    from pledges.finance.annual import selectable_years
+    from pledges.models import AnnualAccount
+    from tests.documents import pdf_text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(almere_staff)
+    page = client.get(reverse("pledges:contribution", args=["GM0034"])).content.decode()
+    [form] = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    assert form[0] == reverse("pledges:annual_account_queue")
+    assert 'name="municipality" value="GM0034"' in form[1]
+    years = re.findall(r'<option value="(\d{4})"', form[1])
+    assert years == [str(year) for year in selectable_years()]
+
+    response = client.post(form[0], {"municipality": "GM0034", "year": years[0]})
+
+    job = AnnualAccount.objects.get()
+    assert response["Location"] == reverse("pledges:annual_account_job", args=[job.pk])
+    text = pdf_text(job.file.read())
+    generator, _shipment = journey
+    assert almere_pledge.number in text and generator.number in text and "Draait in ziekenhuis nr. 3" in text

@@ -10,6 +10,7 @@ from django.utils import timezone
 from stdnum import iban, iso11649
 
 from pledges.demo.loader import DEMO_PASSWORD
+from pledges.finance import continuity
 from pledges.models import BankStatement, Donation, Event, KnownIban, Payment, Role, User
 from tests.factories import load, row_counts
 
@@ -116,6 +117,8 @@ def test_it_leaves_a_ledger_that_verifies_after_the_demo_data(demo):
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "The ledger verifies" in out.getvalue()
+    # The monthly statements follow each other: balances carried on, numbers without a gap.
+    assert BankStatement.objects.count() >= 2 and continuity.findings() == []
 
 
 def test_the_demo_has_schedules_and_population_figures_marked_as_demo_values(demo):

@@ -17,7 +17,7 @@ from pledges.donations.reminders import (
     start_daily_reminders,
 )
 from pledges.donations.services import withdraw_donation
-from pledges.finance.matching import enter_payment
+from pledges.finance.matching import EVERYTHING, enter_payment
 from pledges.models import Donation, Event, Instalment, Reminder
 from tests import factories, pages
 from tests.tasks import queued, run_tasks
@@ -108,7 +108,7 @@ def test_no_reminder_for_a_moment_before_the_pledge_was_made(almere_staff, ukrai
 
 def test_reminders_stop_once_the_money_is_matched(pledge, finance):
     with at(datetime.date(2026, 6, 30)):
-        enter_payment(appeal=pledge.appeal, booking_date=datetime.date(2026, 6, 30), amount_cents=5_000_00,
+        enter_payment(confirmed=EVERYTHING, appeal=pledge.appeal, booking_date=datetime.date(2026, 6, 30), amount_cents=5_000_00,
                       counterparty_name="Gemeente Almere", counterparty_iban="", remittance="", donation=pledge,
                       user=finance)
         run_tasks()
@@ -121,7 +121,7 @@ def test_reminders_stop_once_the_money_is_matched(pledge, finance):
 def test_a_reminder_queued_before_the_money_came_is_not_sent(pledge, finance, paused_worker):
     with at(DUE):
         queue_reminders()
-        enter_payment(appeal=pledge.appeal, booking_date=DUE, amount_cents=5_000_00, counterparty_name="Almere",
+        enter_payment(confirmed=EVERYTHING, appeal=pledge.appeal, booking_date=DUE, amount_cents=5_000_00, counterparty_name="Almere",
                       counterparty_iban="", remittance="", donation=pledge, user=finance)
         run_tasks()
 
@@ -145,7 +145,7 @@ def test_an_instalment_paid_in_full_is_not_reminded_the_next_is(almere_staff, fi
                                       schedule=Donation.Schedule.INSTALMENTS, expected_date=datetime.date(2026, 8, 1))
         Instalment.objects.create(donation=donation, due_date=DUE, amount_cents=1_000_00)
         Instalment.objects.create(donation=donation, due_date=datetime.date(2026, 8, 1), amount_cents=1_000_00)
-        enter_payment(appeal=ukraine_appeal, booking_date=MADE.date(), amount_cents=1_200_00, counterparty_name="A",
+        enter_payment(confirmed=EVERYTHING, appeal=ukraine_appeal, booking_date=MADE.date(), amount_cents=1_200_00, counterparty_name="A",
                       counterparty_iban="", remittance="", donation=donation, user=finance)
         run_tasks()  # the thank-you
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from pledges.finance.matching import enter_payment, unmatch
+from pledges.finance.matching import EVERYTHING, enter_payment, unmatch
 from pledges.models import Donation, Event, Instalment, Population
 from tests import factories, pages
 
@@ -88,7 +88,7 @@ def in_instalments(almere_staff, ukraine_appeal) -> Donation:
 
 
 def pay(donation, cents, user, day=datetime.date(2026, 6, 1)):
-    return enter_payment(appeal=donation.appeal, booking_date=day, amount_cents=cents, counterparty_name="Gemeente",
+    return enter_payment(confirmed=EVERYTHING, appeal=donation.appeal, booking_date=day, amount_cents=cents, counterparty_name="Gemeente",
                          counterparty_iban="", remittance="", donation=donation, user=user)
 
 
@@ -114,7 +114,7 @@ def test_payments_fill_the_instalments_in_date_order_and_the_page_shows_each(cli
 
 def test_an_undone_match_empties_the_instalment_it_filled(client, finance, in_instalments):
     line = pay(in_instalments, 3_000_00, finance)
-    unmatch(line.pk, finance)
+    unmatch(line.pk, finance, "verkeerde toezegging")
     in_instalments.refresh_from_db()
 
     assert [due.paid_cents for due in in_instalments.dues()] == [0, 0, 0]

@@ -309,7 +309,7 @@ def test_it_keeps_an_offer_that_was_not_changed_without_an_edit_event(client, al
         quantity=str(almere_offer.quantity),
         description=almere_offer.description,
         power_kva="60",
-        value="12.500",
+        value="12500",
         weight_kg="1250",
         length_cm="",
         width_cm="",

@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from pledges.finance import matching
 from pledges.finance.matching import mark_gift, match
 from pledges.models import Donation, ExportLog, Municipality, OfferStatus, Shipment
 from tests import factories, printed
@@ -35,7 +36,7 @@ def may(day: int) -> datetime.datetime:
 
 def paid(finance, donation: Donation, cents: int, day: datetime.date) -> None:
     line = factories.bank_line(cents, booking_date=day, counterparty_name=str(donation.municipality))
-    match(line.pk, donation.pk, finance)
+    match(line.pk, donation.pk, finance, confirmed=matching.EVERYTHING)
 
 
 @pytest.fixture

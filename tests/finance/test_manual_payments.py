@@ -37,7 +37,7 @@ def form(appeal, **overrides) -> dict:
         "pledge": "",
         "note": "",
     }
-    return data | overrides
+    return factories.once(data | overrides)
 
 
 def enter(client, data):
@@ -49,7 +49,7 @@ def test_finance_enters_a_payment_that_pays_a_pledge(client, finance, pledge, uk
     client.force_login(finance)
     with django_capture_on_commit_callbacks(execute=True):
         response = enter(client, form(ukraine_appeal, pledge=pledge.number, counterparty_iban="nl91 abna 0417 1643 00",
-                                      note="Kwitantie 17"))
+                                      note="Kwitantie 17", confirmed=f"{pledge.number}:amount"))
 
     line = Payment.objects.get()
     assert response.status_code == 302 and response.url == reverse("pledges:finance_line", args=[line.pk])
@@ -83,7 +83,8 @@ def test_a_payment_without_pledge_waits_to_be_matched(client, finance, pledge, u
     assert "1.000,50" in followed.content.decode()
 
     # Later, matched from its own page like any bank line.
-    client.post(reverse("pledges:finance_line_match", args=[line.pk]), {"donation": pledge.pk})
+    client.post(reverse("pledges:finance_line_match", args=[line.pk]),
+                factories.once({"donation": pledge.pk, "confirmed": f"{pledge.number}:amount"}))
     pledge.refresh_from_db()
     assert pledge.received_cents == 1_000_50
 
@@ -117,7 +118,7 @@ def test_invalid_input_is_refused_in_dutch_and_stores_nothing(client, finance, p
     assert factories.finance_snapshot() == before
 
 
-def test_a_withdrawn_pledge_or_another_appeals_pledge_is_refused(client, finance, almere_staff, pledge, ukraine_appeal):
+def test_a_withdrawn_pledge_asks_a_confirmation_and_another_appeals_pledge_is_refused(client, finance, almere_staff, pledge, ukraine_appeal):
     other = factories.appeal(title="Aardbeving Turkije", iban="NL19BNGH0285000123", transfer_keyword="Turkije")
     withdrawn = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     factories.withdraw(withdrawn, almere_staff)
@@ -127,7 +128,7 @@ def test_a_withdrawn_pledge_or_another_appeals_pledge_is_refused(client, finance
     refused_withdrawn = enter(client, form(ukraine_appeal, pledge=withdrawn.number))
     refused_appeal = enter(client, form(other, pledge=pledge.reference))
 
-    assert "ingetrokken" in " ".join(refused_withdrawn.context["form"].errors["pledge"])
+    assert refused_withdrawn.context["confirmation"]["items"] == [f"Toezegging {withdrawn.number} is ingetrokken."]
     assert "Oekra" in " ".join(refused_appeal.context["form"].errors["pledge"])
     assert factories.finance_snapshot() == before
 

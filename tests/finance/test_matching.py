@@ -281,10 +281,10 @@ def test_several_lines_may_pay_one_pledge(finance, pledge, django_capture_on_com
     second = factories.bank_line(700_00, counterparty_iban="")
 
     with django_capture_on_commit_callbacks(execute=True):
-        matching.match(first.pk, pledge.pk, finance)
+        matching.match(first.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
     assert status_and_received(pledge) == (Donation.Status.PARTLY_RECEIVED, 300_00)
     with django_capture_on_commit_callbacks(execute=True):
-        matching.match(second.pk, pledge.pk, finance)
+        matching.match(second.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
     assert status_and_received(pledge) == (Donation.Status.RECEIVED, 1_000_00)
 
     events = Event.objects.filter(donation=pledge, kind=Event.Kind.PAYMENT_MATCHED).order_by("at", "id")
@@ -298,7 +298,7 @@ def test_several_lines_may_pay_one_pledge(finance, pledge, django_capture_on_com
 def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge):
     line = factories.bank_line(400_00, booking_date=datetime.date(2026, 3, 2))
 
-    matching.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
 
     assert queued() == [("send_payment_received", [line.pk, pledge.pk, 400_00], {})]
     assert run_tasks() == 1
@@ -314,7 +314,7 @@ def test_the_municipality_is_thanked_with_the_amount_received(finance, pledge):
 def test_no_thanks_are_sent_when_the_match_is_rolled_back(finance, pledge):
     line = factories.bank_line(400_00)
     with pytest.raises(RuntimeError), transaction.atomic():
-        matching.match(line.pk, pledge.pk, finance)
+        matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
         raise RuntimeError("rolled back")
     assert queued() == [] and run_tasks() == 0 and mail.outbox == []
 
@@ -346,10 +346,10 @@ def test_unmatching_gives_the_money_back_to_the_line_and_tells_the_history(finan
 
 def test_after_unmatching_everything_the_municipality_may_change_its_pledge_again(finance, pledge):
     line = factories.bank_line(200_00)
-    matching.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
     pledge.refresh_from_db()
     assert not pledge.is_editable
-    matching.unmatch(line.pk, finance)
+    matching.unmatch(line.pk, finance, note="Verkeerd")
     pledge.refresh_from_db()
     assert pledge.is_editable
 
@@ -364,7 +364,7 @@ def test_after_unmatching_everything_the_municipality_may_change_its_pledge_agai
 )
 def test_lines_that_cannot_pay_a_pledge_are_refused(finance, pledge, fields, says):
     line = factories.bank_line(**({"amount_cents": 100_00} | fields))
-    for act in (lambda: matching.match(line.pk, pledge.pk, finance),
+    for act in (lambda: matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING),
                 lambda: mark_gift(line.pk, finance)):
         with pytest.raises(MatchRefused) as refused:
             act()
@@ -375,22 +375,27 @@ def test_lines_that_cannot_pay_a_pledge_are_refused(finance, pledge, fields, say
 def test_a_matched_line_is_not_matched_again(finance, pledge, almere_staff, ukraine_appeal):
     other = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     line = factories.bank_line(100_00)
-    matching.match(line.pk, pledge.pk, finance)
+    matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
 
     with pytest.raises(MatchRefused) as refused:
-        matching.match(line.pk, other.pk, finance)
+        matching.match(line.pk, other.pk, finance, confirmed=matching.EVERYTHING)
     assert "al gekoppeld aan toezegging" in str(refused.value)
     with pytest.raises(MatchRefused):
         mark_gift(line.pk, finance)
     assert status_and_received(other) == (Donation.Status.PLEDGED, 0)
 
 
-def test_a_withdrawn_pledge_receives_nothing(finance, pledge):
+def test_a_withdrawn_pledge_receives_money_only_once_finance_confirms(finance, pledge):
     Donation.objects.filter(pk=pledge.pk).update(status=Donation.Status.WITHDRAWN)
     line = factories.bank_line(100_00)
-    with pytest.raises(MatchRefused) as refused:
+    with pytest.raises(matching.NeedsConfirmation) as asked:
         matching.match(line.pk, pledge.pk, finance)
-    assert "is ingetrokken" in str(refused.value)
+    assert [item["code"] for item in asked.value.disagreements] == ["withdrawn"]
+    line.refresh_from_db()
+    assert line.is_open
+
+    matching.match(line.pk, pledge.pk, finance, confirmed=[f"{pledge.number}:withdrawn"])
+    assert status_and_received(pledge) == (Donation.Status.WITHDRAWN, 100_00)
 
 
 def test_the_database_keeps_a_match_whole_and_debits_unmatched(pledge):
@@ -412,7 +417,7 @@ def _confirm_in_own_connection(barrier, results, line_pk, donation_pk, user_pk):
     try:
         user = User.objects.get(pk=user_pk)
         barrier.wait(timeout=10)
-        matching.match(line_pk, donation_pk, user)
+        matching.match(line_pk, donation_pk, user, confirmed=matching.EVERYTHING)
         results.append("matched")
     except MatchRefused:
         results.append("refused")
@@ -568,7 +573,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         line = data.draw(st.sampled_from(lines))
         pledge = data.draw(st.sampled_from(open_pledges))
-        matching.match(line.pk, pledge.pk, self.finance)
+        matching.match(line.pk, pledge.pk, self.finance, confirmed=matching.EVERYTHING)
 
     @rule(data=st.data())
     def match_anything(self, data):
@@ -580,8 +585,8 @@ class LedgerMachine(RuleBasedStateMachine):
         pledge = data.draw(st.sampled_from(self.pledges))
         before = factories.finance_snapshot()
         try:
-            matching.match(line.pk, pledge.pk, self.finance)
-        except MatchRefused:
+            matching.match(line.pk, pledge.pk, self.finance, confirmed=data.draw(st.sampled_from([(), matching.EVERYTHING])))
+        except (MatchRefused, matching.NeedsConfirmation):
             assert factories.finance_snapshot() == before
 
     @rule(data=st.data())
@@ -594,7 +599,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def unmatch(self, data):
         lines = list(Payment.objects.exclude(match_method="").order_by("pk"))
         if lines:
-            matching.unmatch(data.draw(st.sampled_from(lines)).pk, self.finance)
+            matching.unmatch(data.draw(st.sampled_from(lines)).pk, self.finance, note="Verkeerd gekoppeld")
 
     @rule()
     def rematch(self):

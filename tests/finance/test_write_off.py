@@ -12,7 +12,7 @@ from django.urls import reverse
 from pledges.donations.reminders import queue_reminders
 from pledges.donations.services import write_off
 from pledges.finance.integrity import schedule_findings
-from pledges.finance.matching import enter_payment
+from pledges.finance.matching import EVERYTHING, enter_payment
 from pledges.models import Donation, Event
 from tests import factories, pages
 
@@ -31,7 +31,7 @@ def frozen():
 def pledge(almere_staff, ukraine_appeal, finance) -> Donation:
     donation = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=10_000_00,
                                   expected_date=datetime.date(2026, 6, 1))
-    enter_payment(appeal=ukraine_appeal, booking_date=datetime.date(2026, 6, 2), amount_cents=6_000_00,
+    enter_payment(confirmed=EVERYTHING, appeal=ukraine_appeal, booking_date=datetime.date(2026, 6, 2), amount_cents=6_000_00,
                   counterparty_name="Gemeente Almere", counterparty_iban="", remittance="", donation=donation,
                   user=finance)
     donation.refresh_from_db()
@@ -112,7 +112,7 @@ def test_a_write_off_needs_a_reason_and_finance(client, finance, coordinator, al
 
 def test_a_pledge_received_in_full_is_not_written_off(finance, almere_staff, ukraine_appeal):
     donation = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=1_000_00)
-    enter_payment(appeal=ukraine_appeal, booking_date=datetime.date(2026, 8, 1), amount_cents=1_000_00,
+    enter_payment(confirmed=EVERYTHING, appeal=ukraine_appeal, booking_date=datetime.date(2026, 8, 1), amount_cents=1_000_00,
                   counterparty_name="A", counterparty_iban="", remittance="", donation=donation, user=finance)
 
     assert write_off(donation.pk, finance, "te laat").done is False

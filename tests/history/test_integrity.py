@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from pledges.finance import matching
 from pledges.finance.matching import match
 from pledges.history import models as history
 from pledges.history.services import record, writing
@@ -31,8 +32,8 @@ def ledger(pledge, almere_staff, ukraine_appeal, finance) -> list[Event]:
     """A small ledger as the app writes it: pledges, a withdrawal, a bank line matched in two parts."""
     other = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=250_00)
     factories.withdraw(other, almere_staff)
-    match(factories.bank_line(400_00).pk, pledge.pk, finance)
-    match(factories.bank_line(600_00).pk, pledge.pk, finance)
+    match(factories.bank_line(400_00).pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
+    match(factories.bank_line(600_00).pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
     return list(Event.objects.order_by("id"))
 
 

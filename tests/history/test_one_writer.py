@@ -173,6 +173,6 @@ def test_each_writer_locks_the_chain_before_any_row(pledge, almere_staff, financ
     other = factories.donation(almere_staff.municipality, pledge.appeal, almere_staff)
 
     assert _before_the_chain_lock(lambda: factories.withdraw(other, almere_staff)) == []
-    assert _before_the_chain_lock(lambda: matching.match(line.pk, pledge.pk, finance)) == []
-    assert _before_the_chain_lock(lambda: matching.unmatch(line.pk, finance)) == []
+    assert _before_the_chain_lock(lambda: matching.match(line.pk, pledge.pk, finance, confirmed=matching.EVERYTHING)) == []
+    assert _before_the_chain_lock(lambda: matching.unmatch(line.pk, finance, note="Verkeerd")) == []
     assert _before_the_chain_lock(lambda: matching.mark_gift(line.pk, finance)) == []

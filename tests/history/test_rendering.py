@@ -100,11 +100,11 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
     automatic = factories.bank_line(400_00, counterparty_name=PAYER, remittance=f"{pledge.reference}")
     matching.auto_match([automatic], finance)
     by_hand = factories.bank_line(600_00, counterparty_name=PAYER)
-    matching.match(by_hand.pk, pledge.pk, finance, note=TYPED)
+    matching.match(by_hand.pk, pledge.pk, finance, note=TYPED, confirmed=matching.EVERYTHING)
     matching.unmatch(by_hand.pk, finance, note=TYPED)
     gift = factories.bank_line(50_00, counterparty_name=PAYER)
     matching.mark_gift(gift.pk, finance)
-    matching.unmatch(gift.pk, finance)
+    matching.unmatch(gift.pk, finance, note=TYPED)
     entered = matching.enter_payment(
         appeal=ukraine_appeal, booking_date=today, amount_cents=25_00, counterparty_name=PAYER, counterparty_iban="",
         remittance=TYPED, donation=None, user=finance,
@@ -248,7 +248,8 @@ def test_old_phrases_are_worded_anew(world, client, coordinator):
 
 def test_new_events_keep_codes_and_values_only(world):
     for event in Event.objects.filter(data__isnull=False).exclude(data={}):
-        assert set(event.data) <= {"line", "method", "automatic", "named", "shipment", "by", "recipient_link"}, event.data
+        assert set(event.data) <= {"line", "method", "automatic", "named", "shipment", "by", "recipient_link",
+                                  "confirmed", "corrected", "parts", "overpayment"}, event.data
     matched = Event.objects.filter(kind=Event.Kind.PAYMENT_MATCHED, data__automatic=True).get()
     assert matched.note == ""
     assert matched.data == {

@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from pledges.finance import matching
 from pledges.finance.matching import match
 from pledges.models import Donation, ExportLog, OfferStatus, Payment, Shipment
 from tests import factories, printed
@@ -236,7 +237,7 @@ def lines(finance, almere_staff, ukraine_appeal):
         for number in range(60)
     ]
     rows.append(factories.bank_line(-50_00, remittance="Bankkosten"))
-    match(rows[0].pk, pledge.pk, finance)
+    match(rows[0].pk, pledge.pk, finance, confirmed=matching.EVERYTHING)
     return rows
 
 

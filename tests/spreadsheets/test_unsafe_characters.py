@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pledges.core.fields import XML_UNSAFE_CHARACTERS
-from pledges.finance.matching import match
+from pledges.finance.matching import EVERYTHING, match
 from pledges.models import (
     Appeal,
     BankStatement,
@@ -95,7 +95,7 @@ def books(finance, coordinator, almere_staff, ukraine_appeal):
     """A row of every kind an export reads: pledge, bank lines, offer on a shipment."""
     pledge = factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff)
     line = factories.bank_line(100_00, booking_date=timezone.localdate())
-    match(line.pk, pledge.pk, finance)
+    match(line.pk, pledge.pk, finance, confirmed=EVERYTHING)
     factories.bank_line(55_00, booking_date=timezone.localdate())
     offer = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.IN_TRANSIT)
     shipment = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))

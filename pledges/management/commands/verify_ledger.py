@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges.finance.integrity import donation_findings, schedule_findings
+from pledges.finance.integrity import donation_findings, schedule_findings, split_findings, transfer_findings
 from pledges.history.integrity import chain_findings, chain_head
 
 
@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        findings = [*donation_findings(), *schedule_findings(), *chain_findings()]
+        findings = [
+            *donation_findings(), *schedule_findings(), *split_findings(), *transfer_findings(), *chain_findings()
+        ]
         for finding in findings:
             self.stdout.write(finding)
         count, head = chain_head()
