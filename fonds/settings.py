@@ -220,9 +220,16 @@ if REMINDER_OVERDUE_DAYS < 1:
     raise ImproperlyConfigured("REMINDER_OVERDUE_DAYS must be at least 1 (days).")
 LEDGER_URL = os.environ.get("LEDGER_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Who answers questions about personal data (the privacy statement) and about the ledger in
+# general (contact page, accessibility problems). The fund's own addresses by default.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@vngfonds.nl")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "info@vngfonds.nl")
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates the European way (fonds/formats/en/formats.py); Dutch keeps Django's own.
+FORMAT_MODULE_PATH = ["fonds.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -307,13 +314,15 @@ SECURE_CSP = {
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Every line once, through the root's handler. Django's own default configuration gives the
+# "django" logger a console handler of its own (in DEBUG) while it also propagates to the root:
+# without the "django" entry here, every warning of Django (a 404, a refused CSRF token) and every
+# task run printed twice under `make run`. Naming the logger replaces the handlers Django gave it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # A line per task run, once: Django's own "django" logger would print it a second time in DEBUG.
-    "loggers": {
-        "django.tasks": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}
-    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }

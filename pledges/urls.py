@@ -4,6 +4,9 @@ The accounts' pages are not here: they keep Django's bare names (`login`, `passw
 and are included by fonds/urls.py.
 """
 
+from django.urls import path
+
+from pledges import pages
 from pledges.dashboards import urls as dashboards_urls
 from pledges.donations import urls as donations_urls
 from pledges.equipment import urls as equipment_urls
@@ -18,4 +21,9 @@ urlpatterns = [
     *logistics_urls.urlpatterns,
     *dashboards_urls.urlpatterns,
     *finance_urls.urlpatterns,
+    # The footer's pages, public: what a Dutch public body's site must say about itself.
+    path("privacy/", pages.privacy, name="privacy"),
+    path("toegankelijkheid/", pages.accessibility, name="accessibility"),
+    path("contact/", pages.contact, name="contact"),
+    path("colofon/", pages.colophon, name="colophon"),
 ]

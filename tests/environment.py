@@ -9,7 +9,7 @@ from django.conf import settings
 SETTINGS_FILE = settings.BASE_DIR / "fonds" / "settings.py"
 # Every variable the settings read; each test states the ones it wants.
 SETTING_VARIABLES = re.compile(
-    r"^(DJANGO_|DATABASE_|EMAIL_|SECURE_|SESSION_|STATIC_|LOGIN_|TRUSTED_|LOG_LEVEL|MEDIA_ROOT|DEFAULT_FROM_EMAIL)"
+    r"^(DJANGO_|DATABASE_|EMAIL_|SECURE_|SESSION_|STATIC_|LOGIN_|TRUSTED_|LOG_LEVEL|MEDIA_ROOT|DEFAULT_FROM_EMAIL|PRIVACY_CONTACT_EMAIL|CONTACT_EMAIL)"
 )
 
 

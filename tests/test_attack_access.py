@@ -19,8 +19,8 @@ from tests.attack import body
 from tests.routes import ACCOUNT_PAGES, Route, is_public, project_routes
 
 # The only pages a visitor without an account may open: log in, get a password link, confirm a
-# delivery through a signed link, switch language. Add the public page here when it lands;
-# test_it_lets_anonymous_visitors_reach_only_the_pages_meant_for_them fails until you do.
+# delivery through a signed link, switch language, read the footer's statements. Add the public page
+# here when it lands; test_it_lets_anonymous_visitors_reach_only_the_pages_meant_for_them fails until you do.
 ANONYMOUS_PAGES = {
     "login",
     # The second step of logging in; without a pending login they send the visitor back to "login".
@@ -34,6 +34,11 @@ ANONYMOUS_PAGES = {
     "pledges:recipient",
     # The public page of an appeal (a 404 unless PUBLIC_DASHBOARDS is on).
     "pledges:public_appeal",
+    # The footer's pages, which every visitor may read: they show no data of the ledger.
+    "pledges:privacy",
+    "pledges:accessibility",
+    "pledges:contact",
+    "pledges:colophon",
     # Checks a receipt's verification code: amount, date and municipality, no personal data.
     "pledges:receipt_check",
 }

@@ -356,3 +356,35 @@ def test_it_sets_a_secure_session_cookie_only_after_both_login_steps(client, fin
         session_cookie = response.cookies[settings.SESSION_COOKIE_NAME]
         assert session_cookie["secure"] and session_cookie["httponly"], response
     assert code_step["Cache-Control"].startswith("max-age=0")
+
+
+# Logging
+
+LOGGING_PROBE = """
+import logging
+import django
+django.setup()
+from django_tasks_db.management.commands.db_worker import Command
+
+# What `make run` runs: the server and the worker, whose command adds a handler if none would print.
+Command().configure_logging(verbosity=1)
+for name in ("django.request", "django.security.csrf", "django.tasks", "django_tasks_db", "pledges.core.tasks"):
+    logging.getLogger(name).warning("line of %s", name)
+"""
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_it_prints_each_log_line_once(debug):
+    result = subprocess.run(
+        [sys.executable, "-c", LOGGING_PROBE],
+        check=True,
+        cwd=settings.BASE_DIR,
+        env=production(DJANGO_SETTINGS_MODULE="fonds.settings", DJANGO_DEBUG=debug, STATIC_MANIFEST="false"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    printed = (result.stdout + result.stderr).splitlines()
+    for name in ("django.request", "django.security.csrf", "django.tasks", "django_tasks_db", "pledges.core.tasks"):
+        assert printed.count(f"line of {name}") == 1, (name, printed)

@@ -121,6 +121,12 @@ def test_it_has_accessible_pages_for_people_not_logged_in(page, axe, almere_staf
     page.goto("/password-reset/done/")
     axe.check(page)
 
+    # The footer's pages, for anyone.
+    for name in ("Privacy statement", "Accessibility statement", "Contact", "Colophon"):
+        page.get_by_role("contentinfo").get_by_role("link", name=t(name)).click()
+        expect(page.locator("h1")).to_have_text(t(name))
+        axe.check(page)
+
     # A 500 cannot be provoked on purpose; its template is checked as the browser gets it.
     page.set_content(render_to_string("500.html"))
     axe.check(page)
@@ -222,7 +228,40 @@ def test_it_has_accessible_pages_behind_every_menu_link(page, axe, role, request
         response = page.goto(href)
         assert response.ok, f"{href} answered {response.status}"
         axe.check(page)
+        # A section's own menu (finance): every page behind it too.
+        for sub_href in [link.get_attribute("href") for link in page.locator("nav.sub-nav a").all()][1:]:
+            response = page.goto(sub_href)
+            assert response.ok, f"{sub_href} answered {response.status}"
+            axe.check(page)
     axe.assert_clean()
+
+
+def test_it_shows_the_finance_menu_as_a_sub_menu_of_the_main_menu(page, finance, log_in_as):
+    log_in_as(page.context, finance)
+    page.goto("/")
+    main_menu = page.get_by_role("navigation", name=t("Main menu"))
+    main_menu.get_by_role("link", name=t("Finance")).click()
+    sub_menu = page.locator("main").get_by_role("navigation", name=t("Finance"))
+
+    # The main menu marks Finance; the sub-menu, inside the page, marks where in Finance you are.
+    expect(main_menu.get_by_role("link", name=t("Finance"))).to_have_attribute("aria-current", "page")
+    expect(sub_menu.get_by_role("link", name=t("Bank statements"))).to_have_attribute("aria-current", "page")
+    expect(sub_menu.get_by_role("listitem")).to_have_count(7)
+
+    def look(locator) -> dict:
+        return locator.evaluate(
+            "element => { const style = getComputedStyle(element);"
+            " return {background: style.backgroundColor, color: style.color, size: parseFloat(style.fontSize)}; }"
+        )
+
+    main_link = look(main_menu.get_by_role("link", name=t("Equipment")))
+    sub_link = look(sub_menu.get_by_role("link", name=t("Outstanding pledges")))
+    main_bar = look(page.locator("nav.main-nav"))
+    assert sub_link["background"] not in (main_bar["background"], main_link["background"])
+    assert sub_link["color"] != main_link["color"]
+    assert sub_link["size"] < main_link["size"]
+    # Below the main menu, not beside it in the same bar.
+    assert sub_menu.bounding_box()["y"] > main_menu.bounding_box()["y"] + main_menu.bounding_box()["height"]
 
 
 def test_it_has_accessible_dashboards_and_charts(

@@ -235,9 +235,9 @@ def test_old_phrases_are_worded_anew(world, client, coordinator):
     en = _histories(client.get(world["old pledge"], HTTP_ACCEPT_LANGUAGE="en"))
 
     assert "2 maart 2026 · € 400,00 · ALMERE · RF-kenmerk (automatisch)" in nl
-    assert "March 2, 2026 · €400.00 · ALMERE · RF reference (automatically)" in en
+    assert "2 Mar 2026 · €400.00 · ALMERE · RF reference (automatically)" in en
     assert "2 maart 2026 · € 600,00 · ALMERE · handmatig" in nl
-    assert "Ingetrokken op 2 maart 2026" in nl and "Withdrawn on March 2, 2026" in en
+    assert "Ingetrokken op 2 maart 2026" in nl and "Withdrawn on 2 Mar 2026" in en
     assert "Bedrag: € 1.000,00 → € 1.250,50" in nl and "Amount: €1,000.00 → €1,250.50" in en
 
     offer = _histories(client.get(world["old offer"], HTTP_ACCEPT_LANGUAGE="en"))
