@@ -68,6 +68,7 @@ def configure(args: argparse.Namespace) -> str:
         DJANGO_DEBUG="false",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         BANK_STATEMENT_MAX_BYTES=str(100 * 1024 * 1024),
+        UPLOAD_MAX_BYTES=str(100 * 1024 * 1024),
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
