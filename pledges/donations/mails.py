@@ -1,5 +1,6 @@
 """The pledge's e-mails, as tasks: queued with the change they report, rendered and sent by the worker."""
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -11,9 +12,10 @@ from pledges.core.pdf import PDF_CONTENT_TYPE, render_pdf
 from pledges.core.tasks import mail_task
 from pledges.donations.appeals import account_since
 from pledges.donations.epc import epc_qr_png_data_uri
-from pledges.donations.models import Donation
+from pledges.donations.models import Donation, Due, Reminder
 from pledges.history.models import Event
 from pledges.history.rendering import show_all
+from pledges.history.services import writing
 
 
 def instruction_recipients(donation: Donation, *also: str) -> list[str]:
@@ -94,3 +96,39 @@ def account_changed(event_pk: int) -> None:
         [(_event, shown)] = show_all([event])
     context = {"event": event, "appeal": event.appeal, "shown": shown}
     compose("donations/emails/account_changed", context, recipients).send()
+
+
+def still_due(reminder: Reminder) -> Due | None:
+    """The due a reminder is about, if it is still unpaid on an open pledge whose reminders run."""
+    donation = reminder.donation
+    if donation.status not in Donation.OPEN_STATUSES or donation.reminders_paused:
+        return None
+    due = next((due for due in donation.dues() if due.due_date == reminder.due_date), None)
+    return due if due is not None and not due.is_paid else None
+
+
+@mail_task
+def send_reminder(reminder_pk: int) -> None:
+    """Mail one reminder (in Dutch, the pledge number in the subject, a link to the pledge), once."""
+    reminder = Reminder.objects.select_related(
+        "donation__appeal", "donation__municipality", "donation__created_by"
+    ).get(pk=reminder_pk)
+    if reminder.sent_at or reminder.dropped_at:
+        return
+    due = still_due(reminder)
+    if due is None:
+        with writing():
+            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(dropped_at=timezone.now())
+        return
+    donation = reminder.donation
+    context = {
+        "reminder": reminder,
+        "donation": donation,
+        "appeal": donation.appeal,
+        "due": due,
+        "dues": donation.dues(),
+        "url": settings.LEDGER_URL + donation.get_absolute_url(),
+    }
+    compose("donations/emails/reminder", context, reminder.recipients).send()
+    with writing():
+        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())

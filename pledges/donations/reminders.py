@@ -11,7 +11,7 @@ are not paused and, for each due not yet paid, queues the reminder whose moment 
 A reminder whose moment passed before the check ran is not sent late (the next one is), and
 none goes for a moment before the pledge was made (its payment instructions just went). Each
 is a `Reminder` row, unique per due and kind, written with its mail task in one transaction:
-never twice. The mail task sends it only if it is still due (the money not matched, the pledge
+never twice. The mail task (`mails.send_reminder`) sends it only if it is still due (the money not matched, the pledge
 not withdrawn, written off or paused meanwhile), to the contact person and the submitter.
 
 `manage.py send_reminders` runs the check once (cron or a systemd timer, daily);
@@ -28,9 +28,8 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from pledges.core.mails import compose
-from pledges.core.tasks import job_task, mail_task
-from pledges.donations.mails import instruction_recipients
+from pledges.core.tasks import job_task
+from pledges.donations.mails import instruction_recipients, send_reminder
 from pledges.donations.models import Donation, Due, Reminder, dues_of
 from pledges.history.services import writing
 
@@ -84,42 +83,6 @@ def queue_reminders(today: datetime.date | None = None) -> int:
                 send_reminder.enqueue(reminder.pk)
                 queued += 1
     return queued
-
-
-def still_due(reminder: Reminder) -> Due | None:
-    """The due a reminder is about, if it is still unpaid on an open pledge whose reminders run."""
-    donation = reminder.donation
-    if donation.status not in Donation.OPEN_STATUSES or donation.reminders_paused:
-        return None
-    due = next((due for due in donation.dues() if due.due_date == reminder.due_date), None)
-    return due if due is not None and not due.is_paid else None
-
-
-@mail_task
-def send_reminder(reminder_pk: int) -> None:
-    """Mail one reminder (in Dutch, the pledge number in the subject, a link to the pledge), once."""
-    reminder = Reminder.objects.select_related(
-        "donation__appeal", "donation__municipality", "donation__created_by"
-    ).get(pk=reminder_pk)
-    if reminder.sent_at or reminder.dropped_at:
-        return
-    due = still_due(reminder)
-    if due is None:
-        with writing():
-            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(dropped_at=timezone.now())
-        return
-    donation = reminder.donation
-    context = {
-        "reminder": reminder,
-        "donation": donation,
-        "appeal": donation.appeal,
-        "due": due,
-        "dues": donation.dues(),
-        "url": settings.LEDGER_URL + donation.get_absolute_url(),
-    }
-    compose("donations/emails/reminder", context, reminder.recipients).send()
-    with writing():
-        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
 
 
 def next_morning(now: datetime.datetime | None = None) -> datetime.datetime:

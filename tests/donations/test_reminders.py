@@ -92,7 +92,7 @@ def test_the_worker_delivers_each_reminder_once_however_often_the_check_runs(ple
     assert len(mail.outbox) == 1
     # The same reminder's task run again (a worker killed after sending) sends nothing more.
     reminder = pledge.reminders.get()
-    from pledges.donations.reminders import send_reminder
+    from pledges.donations.mails import send_reminder
     send_reminder.call(reminder.pk)
     assert len(mail.outbox) == 1
 
