@@ -31,9 +31,9 @@ run: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The tests run without DEBUG, as production does, with a key of their own (tests/secret_key.py);
-# makemigrations needs neither.
+# makemigrations signs nothing and runs on a key of the moment (manage.py).
 test: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

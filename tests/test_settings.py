@@ -137,6 +137,32 @@ def test_a_production_process_without_a_key_stops_naming_the_variable(start):
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def manage(*args: str) -> subprocess.CompletedProcess:
+    """`manage.py args` in a fresh process with the production environment but no secret key."""
+    env = production()
+    del env["DJANGO_SECRET_KEY"]
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        check=False, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_command_that_signs_nothing_runs_without_a_key():
+    # A build step or a developer's check (CI, a container build) needs no production secret.
+    result = manage("makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["migrate", "--check"], ["db_worker", "--help"], ["check", "--deploy"]])
+def test_every_other_command_still_refuses_without_a_key(command):
+    result = manage(*command)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
+
+
 def test_the_same_process_starts_with_a_key():
     result = subprocess.run(
         [sys.executable, "-c", START_THE_APP["gunicorn"]],
