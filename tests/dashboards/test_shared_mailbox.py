@@ -12,6 +12,7 @@ from pledges.finance.mails import send_payment_received
 from pledges.history.models import Event
 from pledges.models import Municipality
 from tests import factories, pages
+from tests.core.test_mail_links import offer, pledge  # noqa: F401  (fixtures: Almere's pledge and offer)
 
 MAILBOX = "giften@almere.nl"
 
@@ -115,16 +116,6 @@ def test_the_administrator_sets_the_mailbox_in_the_admin(client, administrator, 
 
 
 # The copies
-
-
-@pytest.fixture
-def pledge(almere_staff, ukraine_appeal):
-    return factories.donation(almere_staff.municipality, ukraine_appeal, almere_staff, contact_email="penningmeester@almere.nl")
-
-
-@pytest.fixture
-def offer(almere_staff, ukraine_appeal):
-    return factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
 
 
 def test_the_mailbox_gets_a_copy_of_the_payment_instructions_in_the_same_mail(with_mailbox, pledge, almere_staff):
