@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from pledges.accounts.models import User, normalise_email
 from pledges.accounts.tokens import invitation_tokens, tokens_for
-from pledges.core.mails import compose
+from pledges.core.mails import compose, ledger_link
 from pledges.core.tasks import mail_task
 
 
@@ -63,5 +63,10 @@ def send_two_factor_changed(user_pk: int, change: str, at: str) -> None:
     Whoever did not do it themselves learns so, and can have the account looked at.
     """
     user = User.objects.get(pk=user_pk)
-    context = {"user": user, "change": change, "at": datetime.datetime.fromisoformat(at)}
+    context = {
+        "user": user,
+        "change": change,
+        "at": datetime.datetime.fromisoformat(at),
+        "url": ledger_link(reverse("two_factor")),
+    }
     compose("accounts/emails/two_factor_changed", context, [user.email]).send()

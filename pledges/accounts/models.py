@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -78,6 +79,12 @@ class User(AbstractUser):
                 condition=(Q(role="staff") & Q(municipality__isnull=False))
                 | (~Q(role="staff") & Q(municipality__isnull=True)),
                 name="user_municipality_matches_role",
+                # Only where clean() could not say it next to the field (a form without both fields).
+                violation_error_code="municipality_matches_role",
+                violation_error_message=_(
+                    "Municipal staff need a municipality; the fund's coordinators, finance and "
+                    "administrators have none."
+                ),
             )
         ]
 
@@ -88,6 +95,31 @@ class User(AbstractUser):
         super().clean()
         # The admin's forms save through here: the same spelling as create_user() stores.
         self.email = normalise_email(self.email)
+        problem = self._municipality_problem()
+        if problem:
+            raise ValidationError({"municipality": problem})
+
+    def _municipality_problem(self) -> ValidationError | None:
+        """The constraint user_municipality_matches_role, said as what to fill in or to empty.
+
+        On the field, next to it in the admin; and a field with an error keeps the constraint's
+        own general message away.
+        """
+        if self.role == Role.MUNICIPAL_STAFF and self.municipality_id is None:
+            return ValidationError(
+                _("Choose the municipality this person works for: municipal staff act for one municipality."),
+                code="municipality_missing",
+            )
+        if self.role and self.role != Role.MUNICIPAL_STAFF and self.municipality_id is not None:
+            return ValidationError(
+                _(
+                    "Leave the municipality empty for this role (%(role)s): only municipal staff act for "
+                    "a municipality."
+                ),
+                code="municipality_not_for_role",
+                params={"role": self.get_role_display()},
+            )
+        return None
 
     @property
     def is_municipal_staff(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import ngettext_lazy
 from PIL import Image
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import (
@@ -30,13 +30,6 @@ from pledges.core.money import (
     format_euro,
     parse_euro,
 )
-
-# Django 6.1 labels the empty choice of every select "- Select an option -"
-# (django.db.models.fields.BLANK_CHOICE_LABEL), and Django's own Dutch catalogue does not
-# translate it yet. Marking the same msgid here puts it in our catalogue, which Django
-# consults first (LOCALE_PATHS), so the label is Dutch on Dutch pages and stays English on
-# English ones. Without this mark `make messages --no-obsolete` would drop it again.
-BLANK_CHOICE_MSGID = gettext_noop("- Select an option -")
 
 
 # Characters XML 1.0 cannot hold (https://www.w3.org/TR/xml/#charsets): control characters

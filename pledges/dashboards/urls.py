@@ -6,6 +6,7 @@ Included by pledges/urls.py under the `pledges` namespace.
 from django.urls import path
 
 from pledges.dashboards.contribution import contribution, contribution_home, receipt_photo
+from pledges.dashboards.mailbox import municipality_mailbox
 from pledges.dashboards.views import (
     appeal_dashboard,
     dashboard_home,
@@ -32,6 +33,7 @@ urlpatterns = [
         municipality_naming,
         name="municipality_naming",
     ),
+    path("overzicht/gemeenten/<str:code>/gedeelde-mailbox/", municipality_mailbox, name="municipality_mailbox"),
     # Public on purpose, and only when PUBLIC_DASHBOARDS is on: no personal data, see the view.
     path("openbaar/<int:pk>/", public_appeal, name="public_appeal"),
 ]

@@ -256,7 +256,9 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                 _delivered_chart(delivered, lambda pk: _url("pledges:offer_list", destination=pk, **scope)),
             ],
             "can_switch_naming": user.is_municipal_staff and user.municipality_id == municipality.pk,
-            "naming_events": municipality.events.select_related("actor").order_by("at", "id"),
+            "naming_events": municipality.events.filter(kind=Event.Kind.NAMED_PUBLICLY)
+            .select_related("actor")
+            .order_by("at", "id"),
             "public_appeals": Appeal.objects.filter(is_open=True) if settings.PUBLIC_DASHBOARDS else [],
         },
     )

@@ -1,12 +1,12 @@
 """The pledge's e-mails, as tasks: queued with the change they report, rendered and sent by the worker."""
 
-from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from pledges.accounts.models import Role, User
-from pledges.core.mails import RECIPIENT_LANGUAGE, compose
+from pledges.core.mails import RECIPIENT_LANGUAGE, compose, ledger_link
 from pledges.core.money import format_euro
 from pledges.core.pdf import PDF_CONTENT_TYPE, render_pdf
 from pledges.core.tasks import mail_task
@@ -69,9 +69,15 @@ def send_payment_instructions(donation_pk: int, changed: bool = False, also_to: 
         "transfer": _label_column(transfer, width),
         "pledge": _label_column(pledge, width),
         "instalments": _label_column(instalments, width),
+        "url": ledger_link(donation.get_absolute_url()),
     }
     recipients = instruction_recipients(donation, *also_to)
-    message = compose("donations/emails/payment_instructions", context, recipients)
+    message = compose(
+        "donations/emails/payment_instructions",
+        context,
+        recipients,
+        copy_to=donation.municipality.shared_mailbox,
+    )
     # The QR code travels in the PDF: a plain-text mail cannot show it, and many mail programs
     # strip images from HTML mail; a banking app scans it from the printout or the screen.
     message.attach(f"betaalinstructie-{donation.number}.pdf", payment_instructions_pdf(donation), PDF_CONTENT_TYPE)
@@ -94,7 +100,13 @@ def account_changed(event_pk: int) -> None:
         return
     with translation.override(RECIPIENT_LANGUAGE):
         [(_event, shown)] = show_all([event])
-    context = {"event": event, "appeal": event.appeal, "shown": shown}
+    context = {
+        "event": event,
+        "appeal": event.appeal,
+        "shown": shown,
+        # The appeal's page shows the account and every change of it, with who made it.
+        "url": ledger_link(reverse("pledges:appeal_dashboard", args=[event.appeal_id]) + "#account-heading"),
+    }
     compose("donations/emails/account_changed", context, recipients).send()
 
 
@@ -127,8 +139,10 @@ def send_reminder(reminder_pk: int) -> None:
         "appeal": donation.appeal,
         "due": due,
         "dues": donation.dues(),
-        "url": settings.LEDGER_URL + donation.get_absolute_url(),
+        "url": ledger_link(donation.get_absolute_url()),
     }
-    compose("donations/emails/reminder", context, reminder.recipients).send()
+    compose(
+        "donations/emails/reminder", context, reminder.recipients, copy_to=donation.municipality.shared_mailbox
+    ).send()
     with writing():
         Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())

@@ -1,7 +1,7 @@
 """The equipment offer's e-mails, as tasks: queued with the move they report, sent by the worker."""
 
 from pledges.accounts.models import Role, User
-from pledges.core.mails import compose
+from pledges.core.mails import compose, ledger_link
 from pledges.core.tasks import mail_task
 from pledges.equipment.models import EquipmentOffer, OfferStatus
 
@@ -25,8 +25,15 @@ def _municipality_staff(offer: EquipmentOffer) -> list[str]:
 def offer_moved(offer_pk: int, to_status: str, note: str) -> None:
     """Tell the municipality its offer was accepted, declined, collected, delivered or confirmed."""
     offer = _offer(offer_pk)
-    context = {"offer": offer, "status": OfferStatus(to_status).label, "note": note}
-    compose("equipment/emails/offer_moved", context, _municipality_staff(offer)).send()
+    context = {
+        "offer": offer,
+        "status": OfferStatus(to_status).label,
+        "note": note,
+        "url": ledger_link(offer.get_absolute_url()),
+    }
+    compose(
+        "equipment/emails/offer_moved", context, _municipality_staff(offer), copy_to=offer.municipality.shared_mailbox
+    ).send()
 
 
 @mail_task
@@ -36,4 +43,6 @@ def new_offer(offer_pk: int) -> None:
         User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list("email", flat=True)
     )
     if coordinators:
-        compose("equipment/emails/new_offer", {"offer": _offer(offer_pk)}, coordinators).send()
+        offer = _offer(offer_pk)
+        context = {"offer": offer, "url": ledger_link(offer.get_absolute_url())}
+        compose("equipment/emails/new_offer", context, coordinators).send()

@@ -70,7 +70,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     # An out-of-range page number shows the last page rather than an error.
     paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
-    bulk_form = BulkMoveForm(offers=EquipmentOffer.objects.none()) if can_move(user) else None
+    bulk_form = _kept_bulk_form(request) if can_move(user) else None
     return render(
         request,
         "equipment/offer_list.html",
@@ -81,6 +81,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             "page_sizes": PAGE_SIZES,
             "can_offer": can_offer(user),
             "bulk_form": bulk_form,
+            "selected": set(request.GET.getlist(KEPT_SELECTION)),
         },
     )
 
@@ -230,10 +231,30 @@ def offer_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(offer)
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
+# A refused bulk move comes back to the list with what the coordinator chose, in the query:
+# the same rows checked ("selected") and the same action and its fields ("bulk_<field>").
+KEPT_SELECTION = "selected"
+KEPT_BULK_FIELDS = ("action", "destination", "reason", "pickup_date")
+
+
+def _back_to_list(request: HttpRequest, *, keep_selection: bool = False) -> HttpResponse:
     # Only the query string is taken from the form, re-encoded: never a URL to elsewhere.
-    query = QueryDict(request.POST.get("query", "")).urlencode()
+    query = QueryDict(request.POST.get("query", ""), mutable=True)
+    for key in (KEPT_SELECTION, *(f"bulk_{name}" for name in KEPT_BULK_FIELDS)):
+        query.pop(key, None)
+    if keep_selection:
+        query.setlist(KEPT_SELECTION, [pk for pk in request.POST.getlist("offers") if pk.isdigit()])
+        for name in KEPT_BULK_FIELDS:
+            if request.POST.get(name):
+                query[f"bulk_{name}"] = request.POST[name]
+    query = query.urlencode()
     return redirect(reverse("pledges:offer_list") + (f"?{query}" if query else ""))
+
+
+def _kept_bulk_form(request: HttpRequest) -> BulkMoveForm:
+    """The bulk form as a refused move left it (see _back_to_list), or empty."""
+    initial = {name: request.GET[f"bulk_{name}"] for name in KEPT_BULK_FIELDS if request.GET.get(f"bulk_{name}")}
+    return BulkMoveForm(offers=EquipmentOffer.objects.none(), initial=initial)
 
 
 @require_POST
@@ -245,7 +266,7 @@ def offer_bulk(request: HttpRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return _back_to_list(request)
+        return _back_to_list(request, keep_selection=True)
     # Locks are taken in a fixed order, so two bulk actions cannot deadlock.
     chosen = sorted(form.cleaned_data["offers"], key=lambda offer: offer.pk)
     to_status = form.cleaned_data["action"]
@@ -253,16 +274,16 @@ def offer_bulk(request: HttpRequest) -> HttpResponse:
         transition_many(chosen, to_status, Actor.of(request.user), note=form.note(), **form.changes())
     except TransitionRefused as refusal:
         messages.error(request, _("Nothing was changed. %(reason)s") % {"reason": refusal.message})
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d offer is now “%(status)s”.",
-                "%(count)d offers are now “%(status)s”.",
-                len(chosen),
-            )
-            % {"count": len(chosen), "status": OfferStatus(to_status).label},
+        return _back_to_list(request, keep_selection=True)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d offer is now “%(status)s”.",
+            "%(count)d offers are now “%(status)s”.",
+            len(chosen),
         )
+        % {"count": len(chosen), "status": OfferStatus(to_status).label},
+    )
     return _back_to_list(request)
 
 

@@ -1,6 +1,6 @@
 """Finance's e-mail, as tasks: the thank-you for money received, queued with the match, and its correction."""
 
-from pledges.core.mails import compose
+from pledges.core.mails import compose, ledger_link
 from pledges.core.tasks import mail_task
 from pledges.donations.mails import instruction_recipients
 from pledges.donations.models import Donation
@@ -18,8 +18,7 @@ def send_payment_received(payment_pk: int, donation_pk: int, received_cents: int
     payment = Payment.objects.get(pk=payment_pk)
     donation = Donation.objects.select_related("appeal", "municipality", "created_by").get(pk=donation_pk)
     donation.received_cents = received_cents
-    context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
-    compose("finance/emails/payment_received", context, instruction_recipients(donation)).send()
+    _thank_or_correct("finance/emails/payment_received", payment, donation)
 
 
 @mail_task
@@ -31,5 +30,16 @@ def send_match_corrected(payment_pk: int, donation_pk: int, received_cents: int)
     payment = Payment.objects.get(pk=payment_pk)
     donation = Donation.objects.select_related("appeal", "municipality", "created_by").get(pk=donation_pk)
     donation.received_cents = received_cents
-    context = {"donation": donation, "payment": payment, "appeal": donation.appeal}
-    compose("finance/emails/match_corrected", context, instruction_recipients(donation)).send()
+    _thank_or_correct("finance/emails/match_corrected", payment, donation)
+
+
+def _thank_or_correct(template: str, payment: Payment, donation: Donation) -> None:
+    """Mail the pledge's people (and the municipality's shared mailbox) about a payment, linking the pledge."""
+    context = {
+        "donation": donation,
+        "payment": payment,
+        "appeal": donation.appeal,
+        "url": ledger_link(donation.get_absolute_url()),
+    }
+    recipients = instruction_recipients(donation)
+    compose(template, context, recipients, copy_to=donation.municipality.shared_mailbox).send()

@@ -7,9 +7,9 @@ from pledges.reference.models import Destination, KnownIban, Municipality, Popul
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "province", "named_publicly"]
+    list_display = ["code", "name", "province", "named_publicly", "shared_mailbox"]
     list_filter = ["province", "named_publicly"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "shared_mailbox"]
     # The municipality's own choice, made on its dashboard and recorded as an Event.
     readonly_fields = ["named_publicly"]
 

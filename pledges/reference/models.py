@@ -62,6 +62,16 @@ class Municipality(models.Model):
     # The municipality's own choice (its staff switch it on their dashboard; each switch is
     # an Event): without it the public page counts the municipality but never names it.
     named_publicly = models.BooleanField(_("named on the public page"), default=False)
+    # Also the municipality's own choice: a team's mailbox that reads along with the contact
+    # persons (pledges.core.mails.compose, copy_to). Never another municipality's mail.
+    shared_mailbox = models.EmailField(
+        _("shared mailbox"),
+        blank=True,
+        help_text=_(
+            "Receives a copy of every mail about this municipality's pledges and offers, e.g. "
+            "the mailbox of the finance team. Leave empty for no copies."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -73,7 +83,14 @@ class Municipality(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^GM[0-9]{4}$"), name="municipality_code_is_cbs"
-            )
+            ),
+            # One municipality per shared mailbox: its copies never reach another municipality.
+            models.UniqueConstraint(
+                fields=["shared_mailbox"],
+                condition=~Q(shared_mailbox=""),
+                name="municipality_shared_mailbox_unique",
+                violation_error_message=_("Another municipality already has this shared mailbox."),
+            ),
         ]
 
     def __str__(self) -> str:

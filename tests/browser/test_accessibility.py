@@ -311,3 +311,19 @@ def test_it_has_one_name_per_landmark_on_the_finance_pages_with_rows(page, axe, 
         expect(page.get_by_role("table")).to_be_visible()
         axe.check(page)
     axe.assert_clean()
+
+
+def test_it_has_an_accessible_shared_mailbox_page(page, axe, almere_staff, log_in_as):
+    log_in_as(page.context, almere_staff)
+    page.goto(f"/overzicht/gemeenten/{almere_staff.municipality.code}/")
+    page.get_by_role("link", name=t("Choose the shared mailbox")).click()
+    axe.check(page)
+    page.get_by_label(t("shared mailbox"), exact=False).fill("geen-adres")
+    page.locator("main").get_by_role("button", name=t("Save mailbox")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    axe.check(page)
+    page.get_by_label(t("shared mailbox"), exact=False).fill("giften@almere.nl")
+    page.locator("main").get_by_role("button", name=t("Save mailbox")).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    axe.check(page)
+    axe.assert_clean()

@@ -1,5 +1,6 @@
 """Equipment offers: the form, its photos, the offer page and its moves, the table and bulk moves."""
 
+import re
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -904,3 +905,47 @@ def test_the_offer_page_writes_power_and_weights_as_its_reader_does(client, alme
 
     assert "20,0 kVA" in dutch and "725,0 kg" in dutch and "1.450,0 kg" in dutch
     assert "20.0 kVA" in english and "1,450.0 kg" in english
+
+
+def test_a_refused_bulk_move_comes_back_with_the_same_offers_checked(client, coordinator, almere_staff, ukraine_appeal):
+    movable = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
+    withdrawn = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.WITHDRAWN)
+    other = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
+    client.force_login(coordinator)
+
+    refused = client.post(
+        reverse("pledges:offer_bulk"),
+        {"offers": [movable.pk, withdrawn.pk], "action": OfferStatus.DECLINED, "reason": "Geen vraag naar", "query": "q=aggregaat"},
+        follow=True,
+    )
+
+    checked = set(re.findall(r'name="offers" value="(\d+)" checked', refused.text))
+    assert checked == {str(movable.pk), str(withdrawn.pk)}
+    assert str(other.pk) not in checked
+    form = refused.context["bulk_form"]
+    assert (form["action"].value(), form["reason"].value()) == (OfferStatus.DECLINED, "Geen vraag naar")
+    assert refused.context["filter"].form["q"].value() == "aggregaat"
+    assert any("Nothing was changed" in message or "Er is niets gewijzigd" in message for message in map(str, refused.context["messages"]))
+
+
+def test_a_bulk_move_that_is_missing_a_field_keeps_the_selection_too(client, coordinator, almere_offer):
+    client.force_login(coordinator)
+
+    refused = client.post(
+        reverse("pledges:offer_bulk"), {"offers": [almere_offer.pk], "action": OfferStatus.ACCEPTED, "query": ""}, follow=True
+    )
+
+    assert f'name="offers" value="{almere_offer.pk}" checked' in refused.text
+
+
+def test_a_bulk_move_that_worked_leaves_nothing_checked(client, coordinator, almere_offer):
+    kyiv = factories.destination()
+    client.force_login(coordinator)
+
+    done = client.post(
+        reverse("pledges:offer_bulk"),
+        {"offers": [almere_offer.pk], "action": OfferStatus.ACCEPTED, "destination": kyiv.pk, "query": f"selected={almere_offer.pk}"},
+        follow=True,
+    )
+
+    assert " checked" not in done.text.split('class="bulk-form"')[1]

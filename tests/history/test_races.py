@@ -122,7 +122,7 @@ def test_two_coordinators_bulk_moving_overlapping_offers(monkeypatch, reference_
     )
 
     _assert_no_error_page(results["first"], results["second"])
-    assert "2 aanbiedingen zijn nu ‘geaccepteerd’." in pages.messages(results["first"])
+    assert "Het geselecteerde aanbod (2) is nu ‘geaccepteerd’." in pages.messages(results["first"])
     [refusal] = pages.messages(results["second"])
     assert refusal.startswith("Er is niets gewijzigd.")
     assert f"{shared.number} is zojuist door iemand anders gewijzigd" in refusal

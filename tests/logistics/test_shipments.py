@@ -551,7 +551,7 @@ def test_a_shipment_that_has_left_can_no_longer_be_changed(client, coordinator, 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("nl", "met de 1 aanbieding aan boord."), ("en", "with its 1 offer.")],
+    [("nl", "met het aanbod aan boord (1)."), ("en", "with its 1 offer.")],
 )
 def test_a_shipment_with_one_offer_departs_in_the_singular(client, coordinator, planned, generator, language, expected):
     loaded(planned, generator)
