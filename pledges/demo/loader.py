@@ -72,8 +72,6 @@ PRACTICE_DAYS = 7
 PRACTICE_FATES = ("reference", "own_account", "unknown_account", "reference")
 PRACTICE_STATEMENT = "oefenafschrift.camt053.xml"
 RECIPIENT_LINK = "ontvangstlink.txt"
-# Where `make run` serves: the recipient's link is written for it.
-DEV_SERVER = "http://127.0.0.1:8000"
 
 # The statement that came before the demo's first one, and when finance imports them.
 FIRST_STATEMENT_NUMBER = 40
@@ -193,7 +191,7 @@ def write_demo_files(folder: Path, practice: bytes, logistics: "DemoLogistics") 
     statement = folder / PRACTICE_STATEMENT
     statement.write_bytes(practice)
     shipment = logistics.shipments["kharkiv"]
-    url = DEV_SERVER + reverse("pledges:recipient", args=[logistics.recipient_token])
+    url = settings.LEDGER_URL + reverse("pledges:recipient", args=[logistics.recipient_token])
     link = folder / RECIPIENT_LINK
     link.write_text(
         f"The receipt link of {shipment.number} ({shipment.destination.name_en}), as the city received it:\n{url}\n"
