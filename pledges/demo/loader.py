@@ -131,7 +131,7 @@ def _demo_password_hash() -> str:
 
 @dataclass(frozen=True)
 class DemoData:
-    """What load_demo_data wrote: the demo users, and the pledges and statements if it added them."""
+    """What load_demo_data wrote: the demo users, and the pledges, statements, shipments and files if it added them."""
 
     users: list[User]
     added: bool = False
@@ -282,9 +282,9 @@ class DemoLogistics:
         # The open receipt link (of the shipment to Kharkiv), once it is issued.
         self.recipient_token = ""
 
-    def on(self, days_ago: int, hour: int, step: Callable, *args, **kwargs) -> None:
-        day = self.today - datetime.timedelta(days=days_ago)
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    def on(self, day: int, hour: int, step: Callable, *args, **kwargs) -> None:
+        """Do `step` at `hour` on `day` (days from today, so before today: negative)."""
+        moment = timezone.make_aware(datetime.datetime.combine(self.day(day), datetime.time(hour)))
         self.history.at(min(moment, self.history.now), partial(step, *args, **kwargs))
 
     def day(self, days_from_today: int) -> datetime.date:
@@ -292,47 +292,52 @@ class DemoLogistics:
 
     def plan(self) -> None:
         on = self.on
-        on(80, 9, self._needs)
-        # Kyiv: delivered seven weeks ago, one item short.
-        on(70, 10, self._offer, "kyiv-1", self.almere, "Aggregaat Atlas Copco QAS 60, 3-fase", "60", 2, "Kyiv")
-        on(69, 14, self._offer, "kyiv-2", self.utrecht, "Aggregaat Caterpillar DE65, 3-fase", "65", 1, "Kyiv")
-        self._to_hub(67, "kyiv-1", "kyiv-2")
-        on(62, 10, self._ship, "kyiv", "Kyiv", ["kyiv-1", "kyiv-2"], departure=-58, arrival=-53)
-        on(58, 8, self._move, "kyiv", Shipment.Status.IN_TRANSIT, on=-58)
-        on(53, 16, self._move, "kyiv", Shipment.Status.DELIVERED, on=-53)
-        on(53, 17, self._issue_link, "kyiv")
-        on(51, 11, self._confirm, "kyiv", "kyiv-2")
-        on(51, 11, self._confirm, "kyiv", "kyiv-1", received=1)
+        on(-80, 9, self._needs)
+        # Kyiv: delivered seven weeks ago; the city confirmed, one item short.
+        on(-70, 10, self._offer, "kyiv-1", self.almere, "Aggregaat Atlas Copco QAS 60, 3-fase", "60", 2, "Kyiv")
+        on(-69, 14, self._offer, "kyiv-2", self.utrecht, "Aggregaat Caterpillar DE65, 3-fase", "65", 1, "Kyiv")
+        self._to_hub(-67, "kyiv-1", "kyiv-2")
+        self._journey("kyiv", "Kyiv", ["kyiv-1", "kyiv-2"], planned=-62, departure=-58, arrival=-53, arrived=-53)
+        on(-51, 11, self._confirm, "kyiv", "kyiv-2")
+        on(-51, 11, self._confirm, "kyiv", "kyiv-1", received=1)
         # Kharkiv: arrived this week; the city has the link and has not confirmed yet.
-        on(35, 10, self._offer, "kharkiv-1", self.utrecht, "Aggregaat Pramac GSW30, 3-fase", "30", 3, "Kharkiv")
-        on(34, 15, self._offer, "kharkiv-2", self.almere, "Aggregaat SDMO R22, 3-fase", "22", 1, "Kharkiv")
-        self._to_hub(32, "kharkiv-1", "kharkiv-2")
-        on(27, 10, self._ship, "kharkiv", "Kharkiv", ["kharkiv-1", "kharkiv-2"], departure=-21, arrival=-17)
-        on(21, 8, self._move, "kharkiv", Shipment.Status.IN_TRANSIT, on=-21)
-        on(5, 15, self._move, "kharkiv", Shipment.Status.DELIVERED, on=-5)
-        on(4, 9, self._issue_link, "kharkiv")
+        on(-35, 10, self._offer, "kharkiv-1", self.utrecht, "Aggregaat Pramac GSW30, 3-fase", "30", 3, "Kharkiv")
+        on(-34, 15, self._offer, "kharkiv-2", self.almere, "Aggregaat SDMO R22, 3-fase", "22", 1, "Kharkiv")
+        self._to_hub(-32, "kharkiv-1", "kharkiv-2")
+        self._journey("kharkiv", "Kharkiv", ["kharkiv-1", "kharkiv-2"], planned=-27, departure=-21, arrival=-17,
+                      arrived=-5)
         # Dnipro: on the road.
-        on(20, 11, self._offer, "dnipro-1", self.almere, "Heteluchtkanon Master BV 77, diesel", "", 6, "Dnipro",
+        on(-20, 11, self._offer, "dnipro-1", self.almere, "Heteluchtkanon Master BV 77, diesel", "", 6, "Dnipro",
            category=Category.HEATING)
-        self._to_hub(18, "dnipro-1")
-        on(13, 10, self._ship, "dnipro", "Dnipro", ["dnipro-1"], departure=-3, arrival=4)
-        on(3, 8, self._move, "dnipro", Shipment.Status.IN_TRANSIT, on=-3)
+        self._to_hub(-18, "dnipro-1")
+        self._journey("dnipro", "Dnipro", ["dnipro-1"], planned=-13, departure=-3, arrival=4)
         # Kharkiv again: planned, leaves in three days; its offer is collected the day before.
-        on(10, 10, self._offer, "planned-1", self.utrecht, "Aggregaat Honda EU70is", "7", 4, None)
-        on(8, 11, self._accept, "planned-1", "Kharkiv")
-        on(7, 9, self._plan_pickup, "planned-1", pickup=2)
-        on(2, 10, self._ship, "planned", "Kharkiv", ["planned-1"], departure=3, arrival=9)
+        on(-10, 10, self._offer, "planned-1", self.utrecht, "Aggregaat Honda EU70is", "7", 4, None)
+        on(-8, 11, self._accept, "planned-1", "Kharkiv")
+        on(-7, 9, self._plan_pickup, "planned-1", pickup=2)
+        self._journey("planned", "Kharkiv", ["planned-1"], planned=-2, departure=3, arrival=9)
         # Collected for Kyiv, waiting for the next shipment there; and one awaiting a decision.
-        on(12, 10, self._offer, "waiting-1", self.utrecht, "Aggregaat Doosan G60, 3-fase", "60", 1, "Kyiv")
-        self._to_hub(11, "waiting-1")
-        on(1, 14, self._offer, "offered-1", self.almere, "Aggregaat SDMO R33, 3-fase", "33", 1, "Kharkiv")
+        on(-12, 10, self._offer, "waiting-1", self.utrecht, "Aggregaat Doosan G60, 3-fase", "60", 1, "Kyiv")
+        self._to_hub(-11, "waiting-1")
+        on(-1, 14, self._offer, "offered-1", self.almere, "Aggregaat SDMO R33, 3-fase", "33", 1, "Kharkiv")
 
-    def _to_hub(self, days_ago: int, *keys: str) -> None:
-        """The coordinator accepts the offers, plans their pickup and has them collected three days later."""
+    def _to_hub(self, day: int, *keys: str) -> None:
+        """The coordinator accepts the offers on `day`, plans their pickup the next day, and they are collected."""
         for key in keys:
-            self.on(days_ago, 11, self._accept, key)
-            self.on(days_ago - 1, 9, self._plan_pickup, key, pickup=-(days_ago - 4))
-            self.on(days_ago - 4, 15, self._collect, key)
+            self.on(day, 11, self._accept, key)
+            self.on(day + 1, 9, self._plan_pickup, key, pickup=day + 4)
+            self.on(day + 4, 15, self._collect, key)
+
+    def _journey(self, key: str, city: str, offers: list[str], *, planned: int, departure: int, arrival: int,
+                 arrived: int | None = None) -> None:
+        """A shipment planned on `planned`: it leaves on its departure day once that is past, and arrives
+        on `arrived`, if given; the city's receipt link goes out the next morning."""
+        self.on(planned, 10, self._ship, key, city, offers, departure=departure, arrival=arrival)
+        if departure < 0:
+            self.on(departure, 8, self._move, key, Shipment.Status.IN_TRANSIT, on=departure)
+        if arrived is not None:
+            self.on(arrived, 16, self._move, key, Shipment.Status.DELIVERED, on=arrived)
+            self.on(arrived + 1, 9, self._issue_link, key)
 
     def _needs(self) -> None:
         for key, city, category, kva, quantity, priority in (
@@ -396,9 +401,9 @@ class DemoLogistics:
         )
         self.recipient_token = make_token(shipment, version)
 
-    def _confirm(self, shipment: str, offer: str, received: int | None = None) -> None:
+    def _confirm(self, key: str, offer: str, received: int | None = None) -> None:
         """The city confirms an item through its link: all of it, or `received` of it."""
-        shipment, item = self.shipments[shipment], self.offers[offer]
+        shipment, item = self.shipments[key], self.offers[offer]
         if received is None:
             confirm_receipt(shipment, item.pk, version=shipment.recipient_link_version)
         else:
