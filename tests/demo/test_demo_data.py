@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from stdnum import iban, iso11649
 
 from pledges.demo.loader import DEMO_PASSWORD
 from pledges.finance import continuity
 from pledges.models import BankStatement, Donation, EquipmentOffer, Event, KnownIban, Payment, Role, Shipment, User
 from tests.factories import load, row_counts
+from tests.tasks import run_tasks
 
 
 @pytest.fixture(autouse=True)
@@ -236,3 +239,11 @@ def test_finance_imports_the_practice_statement_once(demo, demo_folder, client):
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "The ledger verifies" in out.getvalue()
+
+
+def test_the_worker_sends_every_mail_the_demo_queued(demo, mailoutbox):
+    assert run_tasks() > 0
+
+    assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+    # Among them what staff hear of their offers: Almere's generators reached Kyiv.
+    assert any("M-000001" in mail.subject or "M-000001" in mail.body for mail in mailoutbox)
