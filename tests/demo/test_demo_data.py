@@ -171,6 +171,8 @@ def test_it_ships_offers_in_every_state(demo, client):
     page = client.get(reverse("pledges:shipment_list")).text
     for status in ("gepland", "onderweg", "afgeleverd · 0 van 2 bevestigd", "afgeleverd · 2 van 2 bevestigd"):
         assert status in page
+    for shipment in Shipment.objects.all():
+        assert client.get(shipment.get_absolute_url()).status_code == 200
 
 
 def test_the_city_confirmed_one_shipment_with_a_shortfall(demo, client):

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         except DemoDataRefused as refused:
             raise CommandError(str(refused)) from refused
         if not demo.added:
-            self.stdout.write("Demo pledges exist already; nothing added.")
+            self.stdout.write("Demo pledges exist already; nothing added (make reset-demo starts the demo afresh).")
             return
         self.stdout.write(
             f"Demo data: {len(demo.users)} users (password {DEMO_PASSWORD!r}), {demo.pledges} pledges, "
