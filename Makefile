@@ -1,12 +1,16 @@
-# The two commands of the README: `make run` and `make test`.
+# The commands of the README: `make run`, `make reset-demo` and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := fonds.settings
 
-.PHONY: run test install bench bench-export messages
+.PHONY: data run reset-demo test install bench bench-export messages
 
+# Python 3.12 or newer: `python3` (with pyenv, .python-version makes it 3.12), or PYTHON=python3.12.
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	  echo "Python 3.12 or newer is needed; $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo not found)." \
+	    "Install it and run: PYTHON=python3.12 make run" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
@@ -17,18 +21,32 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The database with the reference data and (once) the demo; the demo's files for people to use
+# (finance's practice statement, the city's receipt link) go to demo/.
+data: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_reference_data
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo_data --folder demo
+
 # The task worker (mails, imports, reports) runs beside the web server and stops with it.
 # No worker runs before it starts, so whatever a killed one left RUNNING is queued again.
 # The worker also runs the daily check of payment reminders (queued once, it queues itself anew).
-run: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=true $(BIN)/python manage.py load_reference_data
-	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo_data
+run: data
 	DJANGO_DEBUG=true $(BIN)/python manage.py reset_stale_tasks --minutes 0
 	DJANGO_DEBUG=true $(BIN)/python manage.py send_reminders --daily
 	DJANGO_DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The demo afresh: the embedded SQLite database, the uploads (media/) and demo/ go, and the data
+# is loaded anew, dated from today. Not for a DATABASE_URL: that database is someone's to drop.
+reset-demo:
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "reset-demo removes the embedded SQLite database (db.sqlite3) only, and DATABASE_URL is set." \
+	    "Nothing was removed." >&2; exit 1; fi
+	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
+	rm -rf demo media
+	$(MAKE) --no-print-directory data
 
 # The tests run without DEBUG, as production does, with a key of their own (tests/secret_key.py);
 # makemigrations signs nothing and runs on a key of the moment (manage.py).

@@ -1,18 +1,25 @@
 """The demo data set: written through the app's own code paths, loaded twice changes nothing, and verifies."""
 
 import datetime
+import re
 from collections import defaultdict
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.tasks import TaskResultStatus
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from stdnum import iban, iso11649
 
 from pledges.demo.loader import DEMO_PASSWORD
 from pledges.finance import continuity
-from pledges.models import BankStatement, Donation, Event, KnownIban, Payment, Role, User
+from pledges.models import BankStatement, Donation, EquipmentOffer, Event, KnownIban, Payment, Role, Shipment, User
 from tests.factories import load, row_counts
+from tests.tasks import run_tasks
 
 
 @pytest.fixture(autouse=True)
@@ -54,13 +61,16 @@ def test_it_creates_demo_pledges_the_way_the_ledger_writes_them(reference_data):
     assert Donation.objects.overdue().exists()
 
 
-def test_it_changes_nothing_when_demo_data_is_loaded_twice(reference_data):
-    load("load_demo_data", pledges=12)
+def test_it_changes_nothing_when_demo_data_is_loaded_twice(reference_data, tmp_path):
+    load("load_demo_data", pledges=12, folder=tmp_path / "first")
     before = row_counts()
 
-    load("load_demo_data", pledges=12)
+    load("load_demo_data", pledges=12, folder=tmp_path / "second")
 
     assert row_counts() == before
+    # The files belong to the data written the first time; a second load writes none.
+    assert sorted(path.name for path in (tmp_path / "first").iterdir()) == ["oefenafschrift.camt053.xml", "ontvangstlink.txt"]
+    assert not (tmp_path / "second").exists()
 
 
 def test_it_asks_for_reference_data_before_demo_data(empty):
@@ -69,8 +79,13 @@ def test_it_asks_for_reference_data_before_demo_data(empty):
 
 
 @pytest.fixture
-def demo(reference_data) -> None:
-    load("load_demo_data", pledges=40)
+def demo_folder(tmp_path) -> Path:
+    return tmp_path / "demo"
+
+
+@pytest.fixture
+def demo(reference_data, demo_folder) -> None:
+    load("load_demo_data", pledges=40, folder=demo_folder)
 
 
 def test_it_lets_every_demo_municipality_pay_from_an_account_of_its_own(demo):
@@ -136,3 +151,102 @@ def test_the_demo_has_schedules_and_population_figures_marked_as_demo_values(dem
     assert per_inhabitant.amount_cents == per_inhabitant.per_inhabitant_cents * figure.inhabitants
     # Overdue demo pledges give the first run of the daily check something to remind.
     assert queue_reminders() > 0
+
+
+def shipment_to(city: str, status: str) -> Shipment:
+    return Shipment.objects.get(destination__name_en=city, status=status)
+
+
+def test_it_ships_offers_in_every_state(demo, client):
+    assert sorted(Shipment.objects.values_list("status", flat=True)) == [
+        "delivered", "delivered", "in_transit", "planned"
+    ]
+    planned = shipment_to("Kharkiv", "planned")
+    assert planned.planned_departure > timezone.localdate() and planned.offers.exists()
+    assert set(shipment_to("Dnipro", "in_transit").offers.values_list("status", flat=True)) == {"in_transit"}
+    waiting = EquipmentOffer.objects.filter(shipment__isnull=True)
+    assert set(waiting.values_list("status", flat=True)) == {"collected", "offered"}
+    # The coordinator sees every one of them in the list, with how far the city confirmed.
+    client.force_login(User.objects.get(email="coordinator@demo.vngfonds.nl"))
+    page = client.get(reverse("pledges:shipment_list")).text
+    for status in ("gepland", "onderweg", "afgeleverd · 0 van 2 bevestigd", "afgeleverd · 2 van 2 bevestigd"):
+        assert status in page
+    for shipment in Shipment.objects.all():
+        assert client.get(shipment.get_absolute_url()).status_code == 200
+
+
+def test_the_city_confirmed_one_shipment_with_a_shortfall(demo, client):
+    kyiv = shipment_to("Kyiv", "delivered")
+    assert set(kyiv.offers.values_list("status", flat=True)) == {"confirmed"}
+    short = kyiv.offers.get(receipt__note__startswith="Received")
+    assert short.receipt.note == f"Received 1 of {short.quantity}: 1 not on the truck on arrival."
+    # The municipality whose offer fell short reads it on its contribution page.
+    client.force_login(User.objects.get(email="almere@demo.vngfonds.nl"))
+    page = client.get(reverse("pledges:contribution", args=["GM0034"])).text
+    assert "Received 1 of 2: 1 not on the truck on arrival." in page
+
+
+def test_the_receipt_link_in_the_demo_folder_opens_the_delivered_shipment(demo, demo_folder, client):
+    kharkiv = shipment_to("Kharkiv", "delivered")
+    text = (demo_folder / "ontvangstlink.txt").read_text()
+    assert kharkiv.number in text
+    [url] = re.findall(r"https?://\S+", text)
+    assert url.startswith("http://127.0.0.1:8000/ontvangst/")
+
+    page = client.get(url.removeprefix("http://127.0.0.1:8000"))
+
+    assert page.status_code == 200
+    # Every item can still be confirmed: the city has not answered yet.
+    for offer in kharkiv.offers.all():
+        assert offer.status == "delivered" and offer.description in page.text
+        assert f'name="offer" value="{offer.pk}"' in page.text
+
+
+def upload(client, path: Path):
+    content = path.read_bytes()
+    return client.post(
+        reverse("pledges:finance_statement_upload"),
+        {"file": SimpleUploadedFile(path.name, content, content_type="application/xml")},
+    )
+
+
+def test_finance_imports_the_practice_statement_once(demo, demo_folder, client):
+    client.force_login(User.objects.get(email="finance@demo.vngfonds.nl"))
+    statement = demo_folder / "oefenafschrift.camt053.xml"
+    open_before = set(Donation.objects.exclude(status__in=["received", "withdrawn"]).values_list("pk", flat=True))
+    overdue_before = Donation.objects.overdue().count()
+
+    response = upload(client, statement)
+
+    imported = BankStatement.objects.get(file_name=statement.name)
+    assert response.status_code == 302
+    lines = imported.payments.all()
+    assert lines.count() == 5
+    assert lines.filter(match_method=Payment.Method.REFERENCE).count() == 3
+    assert lines.filter(match_method=Payment.Method.IBAN_AMOUNT).count() == 1
+    assert lines.filter(match_method="").count() == 1  # from an account the ledger does not know
+    paid = set(lines.exclude(donation=None).values_list("donation", flat=True))
+    assert paid <= open_before
+    assert set(Donation.objects.filter(pk__in=paid).values_list("status", flat=True)) == {"received"}
+    # Finance still has overdue pledges to follow up, and pledges paid in part.
+    assert 3 <= Donation.objects.overdue().count() < overdue_before
+    assert Donation.objects.filter(status=Donation.Status.PARTLY_RECEIVED).exists()
+    assert continuity.findings() == []
+
+    before = row_counts()
+    again = upload(client, statement)
+
+    assert again.status_code == 302 and again["Location"] == reverse("pledges:finance_statement", args=[imported.pk])
+    assert row_counts() == before
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "The ledger verifies" in out.getvalue()
+
+
+def test_the_worker_sends_every_mail_the_demo_queued(demo, mailoutbox):
+    assert run_tasks() > 0
+
+    assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+    # Among them what staff hear of their offers: Almere's generators reached Kyiv.
+    number = shipment_to("Kyiv", "delivered").offers.get(municipality__code="GM0034").number
+    assert any(number in mail.subject and mail.to == ["almere@demo.vngfonds.nl"] for mail in mailoutbox)
