@@ -133,14 +133,17 @@ def test_it_confirms_one_item_as_the_recipients_act_and_tells_the_municipality(
     response = confirm(client, link, item, note="Aangekomen, werkt prima")
 
     assert response.status_code == 302
-    assert response["Location"] == f"{link}?lang=uk"
+    assert response["Location"] == f"{link}?lang=uk#item-{item.pk}"
     item.refresh_from_db()
     other.refresh_from_db()
     assert (item.status, other.status) == (OfferStatus.CONFIRMED, OfferStatus.DELIVERED)
     assert item.receipt.note == "Aangekomen, werkt prima"
     [event] = item.events.filter(to_status=OfferStatus.CONFIRMED)
     assert event.actor is None
-    assert (event.actor_label, event.data) == ("Kyiv", {"by": "recipient"})
+    # A page that sends no outcome (shown before outcomes existed) means received in full.
+    assert (event.actor_label, event.data) == (
+        "Kyiv", {"by": "recipient", "receipt": {"outcome": "received", "received": 2, "quantity": 2}}
+    )
     assert (event.from_status, event.kind, event.note) == ("delivered", Event.Kind.STATUS, "Aangekomen, werkt prima")
     [message] = mail.outbox
     assert message.to == [almere_staff.email]
