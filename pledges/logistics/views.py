@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from pledges.accounts.access import FUND_STAFF, allow, get_visible_or_404, public
+from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public
 from pledges.accounts.models import Role
 from pledges.core.measures import format_measure
 from pledges.equipment.models import EquipmentOffer, Fuel, OfferStatus
 from pledges.equipment.workflow import Actor, TransitionRefused
 from pledges.logistics import services as logistics_services
+from pledges.logistics.access import offers_shown, visible_shipments
 from pledges.logistics.exports import (
     PACKING_COLUMNS,
     PACKING_TITLE,
@@ -48,6 +49,7 @@ from pledges.logistics.receipts import (
 )
 from pledges.logistics.services import (
     add_offers,
+    collect_offer,
     create_shipment,
     loadable_offers,
     move_shipment,
@@ -125,17 +127,19 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "logistics/shipment_form.html", {"form": form, "shipment": shipment})
 
 
-@allow(*FUND_STAFF)
+@allow(*EVERYONE)
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    shipment = get_visible_or_404(_shipments(), pk=pk)
-    is_coordinator = request.user.role == Role.COORDINATOR
-    on_board = list(shipment.offers.select_related("municipality").order_by("pk"))
+    """The shipment for fund staff; for a municipality's staff, read-only and with only their own offers."""
+    user = request.user
+    shipment = get_visible_or_404(visible_shipments(user).select_related("appeal", "destination"), pk=pk)
+    is_coordinator = user.role == Role.COORDINATOR
+    on_board = list(offers_shown(user, shipment).select_related("municipality", "receipt").order_by("pk"))
     loadable = []
     if is_coordinator and shipment.status == Shipment.Status.PLANNED:
         loadable = list(loadable_offers(shipment).select_related("municipality").order_by("pk"))
     moves = [
         ShipmentMoveForm(shipment=shipment, to_status=to_status)
-        for to_status in next_shipment_moves(shipment.status, request.user.role)
+        for to_status in next_shipment_moves(shipment.status, user.role)
     ]
     link = request.session.get(LINK_SESSION_KEY, {}).pop(str(shipment.pk), None)
     if link:
@@ -147,16 +151,40 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shipment": shipment,
             "on_board": on_board,
-            "totals": shipment.totals(),
+            # Staff see that others travel with theirs, not whose or what.
+            "others_on_board": 0 if user.is_fund_staff else shipment.offers.count() - len(on_board),
+            "shortfalls": [offer for offer in on_board if hasattr(offer, "receipt") and offer.receipt.is_shortfall],
+            "is_fund_staff": user.is_fund_staff,
+            "totals": shipment.totals() if user.is_fund_staff else None,
             "loadable": loadable,
             "moves": moves,
-            "events": shipment.events.select_related("actor"),
+            "events": shipment.events.select_related("actor") if user.is_fund_staff else None,
             "is_coordinator": is_coordinator,
             "can_load": is_coordinator and shipment.status == Shipment.Status.PLANNED,
             "can_link": is_coordinator and shipment.status == Shipment.Status.DELIVERED,
             "recipient_link": link,
         },
     )
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def shipment_collect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one offer on the shipment collected, as on the offer's own page."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    try:
+        offer_id = int(request.POST.get("collect", ""))
+    except ValueError:
+        offer_id = 0
+    try:
+        offer = collect_offer(shipment, offer_id, Actor.of(request.user))
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, _("%(number)s is now “%(status)s”.") % {"number": offer.number, "status": offer.get_status_display()}
+        )
+    return redirect(shipment)
 
 
 @require_POST
