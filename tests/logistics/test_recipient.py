@@ -469,6 +469,9 @@ def test_it_records_fewer_received_and_alerts_the_coordinators_with_a_link_to_th
     assert "minder ontvangen" in alert.subject  # the fund reads its mail in Dutch
     assert f"https://fonds.example/transporten/{delivered.pk}/" in alert.body
     assert "Minder ontvangen: 5 van 7." in alert.body and "Twee haspels ontbreken" in alert.body
+    # The municipality's mail of the move says what arrived.
+    [told] = [message for message in mail.outbox if cables.number in message.subject and message.to != [coordinator.email]]
+    assert "Minder ontvangen: 5 van 7." in told.body
     page = client.get(response["Location"])
     assert "Fewer received: 5 of 7." in pages.plain(page)
     assert any("The fund is told of the shortfall." in message for message in pages.messages(page))
