@@ -1,6 +1,7 @@
 """The recipient in Kyiv, on a small phone without JavaScript, reports one item short and confirms the rest.
 
-Then the coordinator finds the shortfall in their mail and on the shipment page.
+Then the coordinator finds the shortfall in their mail and on the shipment page, and the
+municipality's staff on the read-only view of the shipment their offer travelled on.
 """
 
 import re
@@ -89,4 +90,17 @@ def test_the_recipient_reports_a_shortfall_on_a_360_pixel_phone(
     expect(shortfall).to_contain_text(cables.number)
     expect(shortfall).to_contain_text("Двох котушок бракує.")
     axe.check(fund_page)
+
+    # Almere's staff follow their offer to the shipment: read-only, on their phone too.
+    staff_context = open_context(viewport=PHONE)
+    log_in_as(staff_context, almere_staff)
+    staff_page = staff_context.new_page()
+    staff_page.goto(cables.get_absolute_url())
+    staff_page.get_by_role("link", name=str(shipment)).click()
+    expect(staff_page.get_by_role("region", name=t("Shortfall reported by the recipient"))).to_contain_text(
+        cables.number
+    )
+    expect(staff_page.locator("main button")).to_have_count(0)  # nothing to change here
+    assert fits(staff_page)
+    axe.check(staff_page)
     axe.assert_clean()
