@@ -113,7 +113,7 @@ OFFER_EDITABLE_FIELDS = (
 )
 
 
-def received_units(path: str = "") -> Coalesce:
+def units_counted(path: str = "") -> Coalesce:
     """The units of an offer (reached through `path`) that count as arrived: what the recipient
     reported received (pledges.logistics' ReceiptConfirmation), or all of them until they report."""
     return Coalesce(f"{path}receipt__quantity_received", f"{path}quantity")
@@ -127,7 +127,7 @@ class NeedQuerySet(models.QuerySet["Need"]):
         """
 
         def units(statuses) -> Sum:
-            return Sum(received_units("offers__"), filter=Q(offers__status__in=statuses), default=0)
+            return Sum(units_counted("offers__"), filter=Q(offers__status__in=statuses), default=0)
 
         return self.annotate(
             pledged_units=units(PLEDGED_STATUSES),
@@ -256,7 +256,7 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
             self.filter(status__in=DELIVERED_STATUSES)
             .order_by()
             .values("destination_id", "destination__name_nl")
-            .annotate(offers=Count("*"), units=Sum(received_units()))
+            .annotate(offers=Count("*"), units=Sum(units_counted()))
             .order_by("destination__name_nl")
         )
         return [
