@@ -22,9 +22,11 @@ from pledges.equipment.models import EquipmentOffer, OfferStatus
 from pledges.equipment.workflow import Actor, TransitionRefused, transition, transition_many
 from pledges.history.models import Event
 from pledges.history.services import record, writing
-from pledges.logistics.models import Shipment
+from pledges.logistics.models import ReceiptConfirmation, Shipment
 
 ShipmentStatus = Shipment.Status
+# What the recipient may report but "received in full".
+SHORTFALLS = [outcome for outcome in ReceiptConfirmation.Outcome if outcome != ReceiptConfirmation.Outcome.RECEIVED]
 
 # Offers in these statuses may be loaded onto a planned shipment.
 LOADABLE_STATUSES = (OfferStatus.ACCEPTED, OfferStatus.PICKUP_PLANNED, OfferStatus.COLLECTED)
@@ -51,12 +53,14 @@ SHIPMENT_MOVES: dict[tuple[str, str], ShipmentMove] = {
 
 
 def with_load(shipments):
-    """Shipments with what is on board: `offer_count`, `units`, `value_cents`, `confirmed` (receipts)."""
+    """Shipments with what is on board: `offer_count`, `units`, `value_cents`, `confirmed` (receipts)
+    and `shortfalls` (receipts of anything but "received in full")."""
     return shipments.annotate(
         offer_count=Count("offers"),
         units=Sum("offers__quantity", default=0),
         value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
         confirmed=Count("offers", filter=Q(offers__status=OfferStatus.CONFIRMED)),
+        shortfalls=Count("offers", filter=Q(offers__receipt__outcome__in=SHORTFALLS)),
     )
 
 

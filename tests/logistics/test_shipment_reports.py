@@ -79,6 +79,16 @@ def test_the_shipment_page_shows_no_shortfall_when_all_arrived(client, coordinat
     assert "Received in full: 4 of 4." in text and "Received in full: 1 of 1." in text
 
 
+def test_the_shipment_list_counts_the_shortfalls(client, coordinator, delivered):
+    record_receipt(generators(delivered), "damaged", quantity_received=4, note="Deuk in de tank")
+    record_receipt(transformer(delivered))
+    client.force_login(coordinator)
+
+    text = pages.plain(client.get(reverse("pledges:shipment_list"), **ENGLISH))
+
+    assert "2 of 2 confirmed 1 shortfall" in text
+
+
 def test_the_needs_board_counts_only_what_was_received(client, coordinator, delivered, kyiv):
     client.force_login(coordinator)
     before = client.get(reverse("pledges:need_board"))
