@@ -113,7 +113,7 @@ class ReceiptConfirmation(models.Model):
     @property
     def is_shortfall(self) -> bool:
         """Anything but "received in full": the coordinators hear of it."""
-        return self.outcome != self.Outcome.RECEIVED
+        return self.outcome in SHORTFALL_OUTCOMES
 
     @property
     def missing_units(self) -> int:
@@ -122,3 +122,9 @@ class ReceiptConfirmation(models.Model):
     def report(self) -> str:
         """What the recipient reported, as one sentence in the active language."""
         return receipt_text({"outcome": self.outcome, "received": self.quantity_received, "quantity": self.offer.quantity})
+
+
+# What the recipient may report but "received in full": a shortfall, which the coordinators hear of.
+SHORTFALL_OUTCOMES = (
+    ReceiptConfirmation.Outcome.FEWER, ReceiptConfirmation.Outcome.DAMAGED, ReceiptConfirmation.Outcome.NOT_RECEIVED,
+)

@@ -22,11 +22,9 @@ from pledges.equipment.models import EquipmentOffer, OfferStatus
 from pledges.equipment.workflow import Actor, TransitionRefused, transition, transition_many
 from pledges.history.models import Event
 from pledges.history.services import record, writing
-from pledges.logistics.models import ReceiptConfirmation, Shipment
+from pledges.logistics.models import SHORTFALL_OUTCOMES, Shipment
 
 ShipmentStatus = Shipment.Status
-# What the recipient may report but "received in full".
-SHORTFALLS = [outcome for outcome in ReceiptConfirmation.Outcome if outcome != ReceiptConfirmation.Outcome.RECEIVED]
 
 # Offers in these statuses may be loaded onto a planned shipment.
 LOADABLE_STATUSES = (OfferStatus.ACCEPTED, OfferStatus.PICKUP_PLANNED, OfferStatus.COLLECTED)
@@ -60,7 +58,7 @@ def with_load(shipments):
         units=Sum("offers__quantity", default=0),
         value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
         confirmed=Count("offers", filter=Q(offers__status=OfferStatus.CONFIRMED)),
-        shortfalls=Count("offers", filter=Q(offers__receipt__outcome__in=SHORTFALLS)),
+        shortfalls=Count("offers", filter=Q(offers__receipt__outcome__in=SHORTFALL_OUTCOMES)),
     )
 
 
