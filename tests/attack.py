@@ -126,7 +126,9 @@ def make_victim(municipality, appeal: Appeal, staff: User, marker: str, cents: i
         municipality, appeal, staff, status=OfferStatus.DELIVERED, description=f"{marker} geleverd",
     )
     factories.on_board(shipment, delivered)
-    receipt = ReceiptConfirmation(offer=delivered, note=f"{marker} ontvangen", photo_content_type="image/png")
+    receipt = ReceiptConfirmation(
+        offer=delivered, quantity_received=delivered.quantity, note=f"{marker} ontvangen", photo_content_type="image/png"
+    )
     receipt.photo.save("ontvangst.png", ContentFile(factories.image_bytes("PNG")), save=True)
     statement_line = factories.bank_line(
         cents, counterparty_name=f"{marker} GEMEENTE", remittance=f"{marker} {donation.reference}",

@@ -48,7 +48,7 @@ from pledges.equipment.workflow import Actor, transition
 from pledges.finance.statements import import_statement
 from pledges.history.services import writing
 from pledges.logistics.forms import ShipmentForm
-from pledges.logistics.models import Shipment
+from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.logistics.receipts import confirm_receipt, expires_at, make_token
 from pledges.logistics.services import add_offers, create_shipment, issue_recipient_link, move_shipment
 from pledges.reference.models import Appeal, Destination, Municipality, Population
@@ -411,14 +411,17 @@ class DemoLogistics:
 
 
 def _report_shortfall(shipment: Shipment, offer: EquipmentOffer, received: int) -> None:
-    """The city confirms an item of which fewer arrived than were sent.
+    """The city confirms an item of which fewer arrived than were sent, and says how many did."""
+    confirm_receipt(
+        shipment,
+        offer.pk,
+        version=shipment.recipient_link_version,
+        outcome=ReceiptConfirmation.Outcome.FEWER,
+        quantity_received=received,
+        note=f"{offer.quantity - received} not on the truck on arrival.",
+    )
 
-    Today's confirmation knows only "received" and a note, so the note says what is short;
-    this switches to the per-item outcome ("fewer received", with how many) once the
-    recipient's confirmation in pledges/logistics/receipts.py records it.
-    """
-    note = f"Received {received} of {offer.quantity}: {offer.quantity - received} not on the truck on arrival."
-    confirm_receipt(shipment, offer.pk, version=shipment.recipient_link_version, note=note)
+
 class DemoHistory:
     """Pledges, withdrawals and monthly statement imports, each done at its own moment, oldest first."""
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,12 +113,21 @@ OFFER_EDITABLE_FIELDS = (
 )
 
 
+def units_counted(path: str = "") -> Coalesce:
+    """The units of an offer (reached through `path`) that count as arrived: what the recipient
+    reported received (pledges.logistics' ReceiptConfirmation), or all of them until they report."""
+    return Coalesce(f"{path}receipt__quantity_received", f"{path}quantity")
+
+
 class NeedQuerySet(models.QuerySet["Need"]):
     def with_progress(self) -> NeedQuerySet:
-        """Annotate units pledged, in transit and delivered from the offers answering each need."""
+        """Annotate units pledged, in transit and delivered from the offers answering each need.
+
+        An item the recipient reported counts with the units that arrived: a shortfall shows as missing again.
+        """
 
         def units(statuses) -> Sum:
-            return Sum("offers__quantity", filter=Q(offers__status__in=statuses), default=0)
+            return Sum(units_counted("offers__"), filter=Q(offers__status__in=statuses), default=0)
 
         return self.annotate(
             pledged_units=units(PLEDGED_STATUSES),
@@ -238,12 +248,15 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
         }
 
     def delivered_per_destination(self) -> list[dict]:
-        """Per destination (``destination_id``, ``name``): offers and units delivered, confirmed or not; one query."""
+        """Per destination (``destination_id``, ``name``): offers and units delivered, confirmed or not; one query.
+
+        Units of a reported item are those the recipient received.
+        """
         rows = (
             self.filter(status__in=DELIVERED_STATUSES)
             .order_by()
             .values("destination_id", "destination__name_nl")
-            .annotate(offers=Count("*"), units=Sum("quantity"))
+            .annotate(offers=Count("*"), units=Sum(units_counted()))
             .order_by("destination__name_nl")
         )
         return [

@@ -153,6 +153,7 @@ class Event(models.Model):
         ACCOUNT_CHANGED = "account_changed", _("receiving account changed")
         REMINDERS = "reminders", _("payment reminders paused or resumed")
         WRITTEN_OFF = "written_off", _("unpaid rest written off")
+        RECEIPT = "receipt", _("receipt reported")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(

@@ -56,6 +56,13 @@ LOADING = {
 }
 NAMED = {True: gettext_lazy("Named on the public page."), False: gettext_lazy("No longer named on the public page.")}
 REMINDERS_PAUSED = {True: gettext_lazy("Payment reminders paused."), False: gettext_lazy("Payment reminders resumed.")}
+# What the recipient reported of one item (data["receipt"]: outcome code, units received, units sent).
+RECEIPT_REPORTS = {
+    "received": gettext_lazy("Received in full: %(received)d of %(quantity)d."),
+    "fewer": gettext_lazy("Fewer received: %(received)d of %(quantity)d."),
+    "damaged": gettext_lazy("Arrived damaged: %(received)d of %(quantity)d arrived."),
+    "not_received": gettext_lazy("Not received: %(received)d of %(quantity)d."),
+}
 
 # --------------------------------------------------------------------------- frozen text of old events
 
@@ -310,6 +317,14 @@ def overpayment_text(decision: str, excess_cents: int) -> str:
     return str(OVERPAYMENT_DECISIONS.get(decision, OVERPAYMENT_DECISIONS[""])) % {"excess": format_euro(excess_cents)}
 
 
+def receipt_text(receipt: dict) -> str:
+    """The recipient's report of one item as a sentence, naming the offer when the report says which."""
+    text = str(RECEIPT_REPORTS.get(receipt["outcome"], RECEIPT_REPORTS["received"])) % {
+        "received": receipt["received"], "quantity": receipt["quantity"],
+    }
+    return f"{receipt['offer']}: {text}" if receipt.get("offer") else text
+
+
 def _lines(data: dict) -> list[str]:
     lines = []
     if "line" in data:
@@ -331,6 +346,8 @@ def _lines(data: dict) -> list[str]:
         lines.append(str(NAMED[bool(data["named"])]))
     if "shipment" in data:
         lines.append(_("With shipment %(number)s") % {"number": data["shipment"]})
+    if "receipt" in data:
+        lines.append(receipt_text(data["receipt"]))
     link = data.get("recipient_link")
     if link:
         # Versions count from 0 in the links; people count from 1.

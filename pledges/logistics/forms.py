@@ -11,7 +11,8 @@ from pledges.core.fields import PHOTO_TYPES, upcoming_date, verified_image_type
 from pledges.equipment.forms import equipment_appeals
 from pledges.equipment.models import EquipmentOffer
 from pledges.equipment.photos import stripped_photo
-from pledges.logistics.models import Shipment
+from pledges.logistics.models import ReceiptConfirmation, Shipment
+from pledges.logistics.receipts import ReportRefused, received_units
 
 # How far ahead a shipment may be planned, and how long it may take; more is almost always a typo.
 LATEST_DEPARTURE_DAYS = 365
@@ -135,14 +136,30 @@ class LoadingForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    """One delivered item confirmed by the recipient: an optional note and photo (prefixed per item)."""
+    """What the recipient reports of one delivered item (prefixed per item): what arrived, a note, a photo."""
 
+    outcome = forms.ChoiceField(
+        label=_("What arrived?"),
+        choices=ReceiptConfirmation.Outcome.choices,
+        initial=ReceiptConfirmation.Outcome.RECEIVED,
+        widget=forms.RadioSelect,
+        # A page shown before items had outcomes sends none: it meant "received in full".
+        required=False,
+        error_messages={"invalid_choice": _("Choose what arrived.")},
+    )
+    quantity_received = forms.IntegerField(
+        label=_("Quantity received"),
+        required=False,
+        min_value=0,
+        help_text=_("Only for “fewer received” or “arrived damaged”: how many units arrived."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     note = forms.CharField(
         label=_("Note (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example the condition on arrival, or who received it."),
+        help_text=_("For example the condition on arrival, what is damaged, or who received it."),
     )
     photo = forms.FileField(
         label=_("Photo (optional)"),
@@ -151,9 +168,40 @@ class ReceiptForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ",".join(PHOTO_TYPES.values())}),
     )
 
+    def __init__(self, *args, offer: EquipmentOffer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+        self.fields["quantity_received"].widget.attrs["max"] = offer.quantity
+
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
         if not upload:
             return None
         self.photo_content_type = verified_image_type(upload)
         return stripped_photo(upload, self.photo_content_type)
+
+    def clean_outcome(self) -> str:
+        return self.cleaned_data["outcome"] or ReceiptConfirmation.Outcome.RECEIVED
+
+    def clean(self) -> dict:
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome is None or "quantity_received" in self.errors:
+            return data
+        try:
+            data["quantity_received"] = received_units(outcome, self.offer.quantity, data.get("quantity_received"))
+        except ReportRefused as refusal:
+            self.add_error("quantity_received", refusal.message)
+        if outcome == ReceiptConfirmation.Outcome.DAMAGED and not data.get("note", "").strip():
+            self.add_error("note", _("Say what is damaged, so the fund can follow it up."))
+        return data
+
+    def report(self) -> dict:
+        """The keyword arguments of record_receipt() (and confirm_receipt())."""
+        return {
+            "outcome": self.cleaned_data["outcome"],
+            "quantity_received": self.cleaned_data["quantity_received"],
+            "note": self.cleaned_data["note"].strip(),
+            "photo": self.cleaned_data["photo"],
+            "photo_content_type": getattr(self, "photo_content_type", ""),
+        }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.core.money import cents_to_euro
 from pledges.equipment.models import PHOTO_FOLDER, EquipmentOffer
+from pledges.history.rendering import receipt_text
 from pledges.reference.models import Appeal, Destination
 
 
@@ -73,10 +74,23 @@ class Shipment(models.Model):
 
 
 class ReceiptConfirmation(models.Model):
-    """The recipient city's confirmation that one offer arrived (through a signed link)."""
+    """What the recipient city reported of one delivered offer (through a signed link).
+
+    Confirmations made before the outcome existed meant "received in full"; the migration
+    that added it says so for each of them.
+    """
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", _("received in full")
+        FEWER = "fewer", _("fewer received")
+        DAMAGED = "damaged", _("arrived damaged")
+        NOT_RECEIVED = "not_received", _("not received")
 
     offer = models.OneToOneField(EquipmentOffer, on_delete=models.PROTECT, related_name="receipt")
     confirmed_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.RECEIVED)
+    # Units that arrived, damaged or not: what the needs board counts as delivered.
+    quantity_received = models.PositiveIntegerField(_("quantity received"))
     note = models.TextField(blank=True, max_length=2000)
     photo = models.FileField(upload_to=PHOTO_FOLDER, blank=True)
     photo_content_type = models.CharField(max_length=20, blank=True)
@@ -84,3 +98,33 @@ class ReceiptConfirmation(models.Model):
     class Meta:
         verbose_name = _("receipt confirmation")
         verbose_name_plural = _("receipt confirmations")
+        constraints = [
+            # Not received is nothing received; fewer is at least one (none is "not received").
+            models.CheckConstraint(
+                condition=~Q(outcome="not_received") | Q(quantity_received=0),
+                name="receipt_not_received_is_none",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="fewer") | Q(quantity_received__gt=0),
+                name="receipt_fewer_is_some",
+            ),
+        ]
+
+    @property
+    def is_shortfall(self) -> bool:
+        """Anything but "received in full": the coordinators hear of it."""
+        return self.outcome in SHORTFALL_OUTCOMES
+
+    @property
+    def missing_units(self) -> int:
+        return max(self.offer.quantity - self.quantity_received, 0)
+
+    def report(self) -> str:
+        """What the recipient reported, as one sentence in the active language."""
+        return receipt_text({"outcome": self.outcome, "received": self.quantity_received, "quantity": self.offer.quantity})
+
+
+# What the recipient may report but "received in full": a shortfall, which the coordinators hear of.
+SHORTFALL_OUTCOMES = (
+    ReceiptConfirmation.Outcome.FEWER, ReceiptConfirmation.Outcome.DAMAGED, ReceiptConfirmation.Outcome.NOT_RECEIVED,
+)

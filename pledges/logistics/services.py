@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from pledges.accounts.models import Role
 from pledges.core.money import cents_to_euro
 from pledges.equipment.models import EquipmentOffer, OfferStatus
-from pledges.equipment.workflow import Actor, TransitionRefused, transition_many
+from pledges.equipment.workflow import Actor, TransitionRefused, transition, transition_many
 from pledges.history.models import Event
 from pledges.history.services import record, writing
-from pledges.logistics.models import Shipment
+from pledges.logistics.models import SHORTFALL_OUTCOMES, Shipment
 
 ShipmentStatus = Shipment.Status
 
@@ -51,12 +51,14 @@ SHIPMENT_MOVES: dict[tuple[str, str], ShipmentMove] = {
 
 
 def with_load(shipments):
-    """Shipments with what is on board: `offer_count`, `units`, `value_cents`, `confirmed` (receipts)."""
+    """Shipments with what is on board: `offer_count`, `units`, `value_cents`, `confirmed` (receipts)
+    and `shortfalls` (receipts of anything but "received in full")."""
     return shipments.annotate(
         offer_count=Count("offers"),
         units=Sum("offers__quantity", default=0),
         value_cents=Sum(F("offers__quantity") * F("offers__value_cents"), default=0),
         confirmed=Count("offers", filter=Q(offers__status=OfferStatus.CONFIRMED)),
+        shortfalls=Count("offers", filter=Q(offers__receipt__outcome__in=SHORTFALL_OUTCOMES)),
     )
 
 
@@ -163,6 +165,10 @@ def _refuse_unless_planned(current: Shipment) -> None:
         )
 
 
+def _not_on_board(current: Shipment) -> str:
+    return _("That offer is not on %(shipment)s (any more). Nothing was changed.") % {"shipment": current.number}
+
+
 def _refuse_unless_coordinator(actor: Actor) -> None:
     if actor.role != Role.COORDINATOR:
         raise TransitionRefused(_("Only coordinators change shipments. Nothing was changed."))
@@ -216,13 +222,22 @@ def remove_offer(shipment: Shipment, offer_id: int, actor: Actor) -> EquipmentOf
         _refuse_unless_planned(current)
         offer = EquipmentOffer.objects.select_for_update().filter(pk=offer_id, shipment=current).first()
         if offer is None:
-            raise TransitionRefused(
-                _("That offer is not on %(shipment)s (any more). Nothing was changed.") % {"shipment": current.number}
-            )
+            raise TransitionRefused(_not_on_board(current))
         offer.shipment = None
         offer.save(update_fields=["shipment", "updated_at"])
         _record_loading(current, offer, actor, added=False)
     return offer
+
+
+def collect_offer(shipment: Shipment, offer_id: int, actor: Actor) -> EquipmentOffer:
+    """Mark an offer on `shipment` collected, the same move as on the offer's page (pickup planned → collected)."""
+    _refuse_unless_coordinator(actor)
+    with writing():
+        current = _locked_shipment(shipment)
+        offer = EquipmentOffer.objects.select_for_update().filter(pk=offer_id, shipment=current).first()
+        if offer is None:
+            raise TransitionRefused(_not_on_board(current))
+        return transition(offer, OfferStatus.COLLECTED, actor, expected_status=OfferStatus.PICKUP_PLANNED)
 
 
 def move_shipment(

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from pledges.accounts.access import FUND_STAFF, allow, get_visible_or_404, public
+from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public
 from pledges.accounts.models import Role
+from pledges.core.measures import format_measure
+from pledges.equipment.models import EquipmentOffer, Fuel, OfferStatus
 from pledges.equipment.workflow import Actor, TransitionRefused
 from pledges.logistics import services as logistics_services
+from pledges.logistics.access import offers_shown, visible_shipments
 from pledges.logistics.exports import (
     PACKING_COLUMNS,
     PACKING_TITLE,
@@ -37,6 +40,7 @@ from pledges.logistics.receipts import (
     LinkReplaced,
     NotConfirmable,
     check_version,
+    confirm_all_received,
     confirm_receipt,
     delivered_items,
     expires_at,
@@ -45,6 +49,7 @@ from pledges.logistics.receipts import (
 )
 from pledges.logistics.services import (
     add_offers,
+    collect_offer,
     create_shipment,
     loadable_offers,
     move_shipment,
@@ -122,17 +127,19 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "logistics/shipment_form.html", {"form": form, "shipment": shipment})
 
 
-@allow(*FUND_STAFF)
+@allow(*EVERYONE)
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    shipment = get_visible_or_404(_shipments(), pk=pk)
-    is_coordinator = request.user.role == Role.COORDINATOR
-    on_board = list(shipment.offers.select_related("municipality").order_by("pk"))
+    """The shipment for fund staff; for a municipality's staff, read-only and with only their own offers."""
+    user = request.user
+    shipment = get_visible_or_404(visible_shipments(user).select_related("appeal", "destination"), pk=pk)
+    is_coordinator = user.role == Role.COORDINATOR
+    on_board = list(offers_shown(user, shipment).select_related("municipality", "receipt").order_by("pk"))
     loadable = []
     if is_coordinator and shipment.status == Shipment.Status.PLANNED:
         loadable = list(loadable_offers(shipment).select_related("municipality").order_by("pk"))
     moves = [
         ShipmentMoveForm(shipment=shipment, to_status=to_status)
-        for to_status in next_shipment_moves(shipment.status, request.user.role)
+        for to_status in next_shipment_moves(shipment.status, user.role)
     ]
     link = request.session.get(LINK_SESSION_KEY, {}).pop(str(shipment.pk), None)
     if link:
@@ -144,16 +151,40 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shipment": shipment,
             "on_board": on_board,
-            "totals": shipment.totals(),
+            # Staff see that others travel with theirs, not whose or what.
+            "others_on_board": 0 if user.is_fund_staff else shipment.offers.count() - len(on_board),
+            "shortfalls": [offer for offer in on_board if hasattr(offer, "receipt") and offer.receipt.is_shortfall],
+            "is_fund_staff": user.is_fund_staff,
+            "totals": shipment.totals() if user.is_fund_staff else None,
             "loadable": loadable,
             "moves": moves,
-            "events": shipment.events.select_related("actor"),
+            "events": shipment.events.select_related("actor") if user.is_fund_staff else None,
             "is_coordinator": is_coordinator,
             "can_load": is_coordinator and shipment.status == Shipment.Status.PLANNED,
             "can_link": is_coordinator and shipment.status == Shipment.Status.DELIVERED,
             "recipient_link": link,
         },
     )
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def shipment_collect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one offer on the shipment collected, as on the offer's own page."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    try:
+        offer_id = int(request.POST.get("collect", ""))
+    except ValueError:
+        offer_id = 0
+    try:
+        offer = collect_offer(shipment, offer_id, Actor.of(request.user))
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, _("%(number)s is now “%(status)s”.") % {"number": offer.number, "status": offer.get_status_display()}
+        )
+    return redirect(shipment)
 
 
 @require_POST
@@ -354,44 +385,84 @@ def recipient(request: HttpRequest, token: str) -> HttpResponse:
         return _link_problem(request, "invalid", status=400)
 
 
+# What the recipient reads of an item beside the donor's Dutch description, in their own language.
+SPECIFICATIONS = ("power_kva", "fuel", "phases", "condition", "year", "weight_kg")
+
+
+def specifications(offer: EquipmentOffer) -> list[tuple[str, str]]:
+    """The category and the known specifications of `offer`, labelled and worded in the active language."""
+    rows = [(EquipmentOffer._meta.get_field("category").verbose_name, offer.get_category_display())]
+    for name in SPECIFICATIONS:
+        value = getattr(offer, name)
+        if value in (None, "") or (name == "fuel" and value == Fuel.NONE):
+            continue
+        model_field = EquipmentOffer._meta.get_field(name)
+        if model_field.choices:
+            value = getattr(offer, f"get_{name}_display")()
+        elif name == "power_kva":
+            value = format_measure(value, "kVA")
+        elif name == "weight_kg":
+            value = format_measure(value, "kg")
+        rows.append((model_field.verbose_name, value))
+    return [(str(label), str(value)) for label, value in rows]
+
+
 def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, version: int, language: str) -> HttpResponse:
+    items = list(delivered_items(shipment))
     invalid_form, status = None, 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("all"):
+        try:
+            receipts = confirm_all_received(shipment, version=version)
+        except AlreadyConfirmed:
+            messages.error(request, _("Every item was already confirmed. Nothing was changed."))
+            status = 409
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Thank you. %(count)d item is confirmed as received in full.",
+                    "Thank you. %(count)d items are confirmed as received in full.",
+                    len(receipts),
+                )
+                % {"count": len(receipts)},
+            )
+            return redirect(f"{request.path}?lang={language}")
+    elif request.method == "POST":
         try:
             offer_id = int(request.POST.get("offer", ""))
         except ValueError:
             offer_id = 0
-        form = ReceiptForm(request.POST, request.FILES, prefix=_prefix(offer_id))
-        if form.is_valid():
-            try:
-                offer = confirm_receipt(
-                    shipment,
-                    offer_id,
-                    version=version,
-                    note=form.cleaned_data["note"].strip(),
-                    photo=form.cleaned_data["photo"],
-                    photo_content_type=getattr(form, "photo_content_type", ""),
-                )
-            except AlreadyConfirmed:
-                messages.error(request, _("This item was already confirmed. Nothing was changed."))
-                status = 409
-            except NotConfirmable:
-                messages.error(request, _("This item is not part of this delivery. Nothing was changed."))
-                status = 400
+        offer = next((item for item in items if item.pk == offer_id), None)
+        if offer is None:
+            messages.error(request, _("This item is not part of this delivery. Nothing was changed."))
+            status = 400
+        else:
+            form = ReceiptForm(request.POST, request.FILES, prefix=_prefix(offer_id), offer=offer)
+            if form.is_valid():
+                try:
+                    receipt = confirm_receipt(shipment, offer_id, version=version, **form.report())
+                except AlreadyConfirmed:
+                    messages.error(request, _("This item was already confirmed. Nothing was changed."))
+                    status = 409
+                except NotConfirmable:
+                    messages.error(request, _("This item is not part of this delivery. Nothing was changed."))
+                    status = 400
+                else:
+                    messages.success(
+                        request, _("Thank you. Receipt of %(number)s is confirmed.") % {"number": offer.number}
+                        + (" " + _("The fund is told of the shortfall.") if receipt.is_shortfall else "")
+                    )
+                    return redirect(f"{request.path}?lang={language}#item-{offer_id}")
             else:
-                messages.success(
-                    request, _("Thank you. Receipt of %(number)s is confirmed.") % {"number": offer.number}
-                )
-                return redirect(f"{request.path}?lang={language}")
-        else:
-            invalid_form, status = (offer_id, form), 400
-    items = []
-    for item in delivered_items(shipment):
-        if invalid_form and invalid_form[0] == item.pk:
-            form = invalid_form[1]
-        else:
-            form = ReceiptForm(prefix=_prefix(item.pk))
-        items.append((item, form))
+                invalid_form, status = form, 400
+    rows = []
+    for item in items:
+        form = None
+        if item.status != OfferStatus.CONFIRMED:
+            form = invalid_form if invalid_form and invalid_form.offer.pk == item.pk else ReceiptForm(
+                prefix=_prefix(item.pk), offer=item
+            )
+        rows.append((item, specifications(item), form))
     destination = shipment.destination
     city = destination.name_uk if language == "uk" else destination.name_en
     return render(
@@ -400,10 +471,11 @@ def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, ver
         {
             "shipment": shipment,
             "city": city,
-            "items": items,
+            "items": rows,
+            "waiting": sum(1 for item in items if item.status != OfferStatus.CONFIRMED),
             "language": language,
             "token": token,
-            "all_confirmed": bool(items) and all(item.status == "confirmed" for item, _form in items),
+            "all_confirmed": bool(items) and all(item.status == OfferStatus.CONFIRMED for item in items),
         },
         status=status,
     )

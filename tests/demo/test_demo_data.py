@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.tasks import TaskResultStatus
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 from stdnum import iban, iso11649
 
@@ -178,12 +178,18 @@ def test_it_ships_offers_in_every_state(demo, client):
 def test_the_city_confirmed_one_shipment_with_a_shortfall(demo, client):
     kyiv = shipment_to("Kyiv", "delivered")
     assert set(kyiv.offers.values_list("status", flat=True)) == {"confirmed"}
-    short = kyiv.offers.get(receipt__note__startswith="Received")
-    assert short.receipt.note == f"Received 1 of {short.quantity}: 1 not on the truck on arrival."
-    # The municipality whose offer fell short reads it on its contribution page.
+    short = kyiv.offers.get(receipt__outcome="fewer")
+    assert (short.receipt.quantity_received, short.quantity) == (1, 2)
+    assert short.receipt.note == "1 not on the truck on arrival."
+    # The municipality whose offer fell short reads it on its contribution page, and so does the
+    # coordinator on the shipment page.
     client.force_login(User.objects.get(email="almere@demo.vngfonds.nl"))
+    with translation.override("nl"):
+        report = short.receipt.report()
     page = client.get(reverse("pledges:contribution", args=["GM0034"])).text
-    assert "Received 1 of 2: 1 not on the truck on arrival." in page
+    assert report in page and "1 not on the truck on arrival." in page
+    client.force_login(User.objects.get(email="coordinator@demo.vngfonds.nl"))
+    assert report in client.get(kyiv.get_absolute_url()).text
 
 
 def test_the_receipt_link_in_the_demo_folder_opens_the_delivered_shipment(demo, demo_folder, client):

@@ -135,7 +135,7 @@ def test_photos_stored_before_are_stripped_by_a_command_that_can_rerun(almere_st
     # As the upload path stored them before: the file as sent.
     old = OfferPhoto(offer=offer, content_type="image/jpeg")
     old.image.save("oud", ContentFile(geotagged("JPEG")), save=True)
-    receipt = ReceiptConfirmation(offer=offer, photo_content_type="image/png")
+    receipt = ReceiptConfirmation(offer=offer, quantity_received=offer.quantity, photo_content_type="image/png")
     receipt.photo.save("ontvangst", ContentFile(geotagged("PNG")), save=True)
     bare = OfferPhoto(offer=offer, content_type="image/jpeg")
     bare.image.save("kaal", ContentFile(factories.image_bytes()), save=True)

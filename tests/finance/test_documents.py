@@ -236,7 +236,9 @@ def year_of_almere(media, pledge, received, almere_staff, ukraine_appeal):
     factories.on_board(factories.shipment(ukraine_appeal, kharkiv, status="delivered"), offer)
     photo = OfferPhoto(offer=offer, content_type="image/jpeg")
     photo.image.save("offer.jpg", ContentFile(factories.image_bytes("JPEG", (400, 300))), save=True)
-    receipt = ReceiptConfirmation(offer=offer, note="Дякуємо! Aangekomen in goede staat", photo_content_type="image/png")
+    receipt = ReceiptConfirmation(
+        offer=offer, quantity_received=offer.quantity, note="Дякуємо! Aangekomen in goede staat", photo_content_type="image/png"
+    )
     receipt.photo.save("arrival.png", ContentFile(factories.image_bytes("PNG", (300, 200))), save=True)
     return {"offer": offer, "old": old, "kharkiv": kharkiv}
 

@@ -249,7 +249,7 @@ def test_old_phrases_are_worded_anew(world, client, coordinator):
 def test_new_events_keep_codes_and_values_only(world):
     for event in Event.objects.filter(data__isnull=False).exclude(data={}):
         assert set(event.data) <= {"line", "method", "automatic", "named", "shipment", "by", "recipient_link",
-                                  "confirmed", "corrected", "parts", "overpayment"}, event.data
+                                  "confirmed", "corrected", "parts", "overpayment", "receipt"}, event.data
     matched = Event.objects.filter(kind=Event.Kind.PAYMENT_MATCHED, data__automatic=True).get()
     assert matched.note == ""
     assert matched.data == {

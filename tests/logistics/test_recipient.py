@@ -133,14 +133,17 @@ def test_it_confirms_one_item_as_the_recipients_act_and_tells_the_municipality(
     response = confirm(client, link, item, note="Aangekomen, werkt prima")
 
     assert response.status_code == 302
-    assert response["Location"] == f"{link}?lang=uk"
+    assert response["Location"] == f"{link}?lang=uk#item-{item.pk}"
     item.refresh_from_db()
     other.refresh_from_db()
     assert (item.status, other.status) == (OfferStatus.CONFIRMED, OfferStatus.DELIVERED)
     assert item.receipt.note == "Aangekomen, werkt prima"
     [event] = item.events.filter(to_status=OfferStatus.CONFIRMED)
     assert event.actor is None
-    assert (event.actor_label, event.data) == ("Kyiv", {"by": "recipient"})
+    # A page that sends no outcome (shown before outcomes existed) means received in full.
+    assert (event.actor_label, event.data) == (
+        "Kyiv", {"by": "recipient", "receipt": {"outcome": "received", "received": 2, "quantity": 2}}
+    )
     assert (event.from_status, event.kind, event.note) == ("delivered", Event.Kind.STATUS, "Aangekomen, werkt prima")
     [message] = mail.outbox
     assert message.to == [almere_staff.email]
@@ -431,3 +434,204 @@ def test_only_a_coordinator_revokes_and_only_after_delivery(client, finance, coo
     assert pages.messages(response)
     assert factories.shipping_snapshot() == before
     assert Shipment.objects.get(pk=delivered.pk).recipient_link_version == 0
+
+
+# What arrived: in full, fewer, damaged, not received
+
+
+def outcome(client, link, offer, outcome: str, lang: str = "en", **fields):
+    return confirm(client, link, offer, lang=lang, outcome=outcome, **fields)
+
+
+def coordinator_mails(coordinator) -> list:
+    return [message for message in mail.outbox if message.to == [coordinator.email]]
+
+
+def test_it_records_fewer_received_and_alerts_the_coordinators_with_a_link_to_the_shipment(
+    client, settings, link, delivered, items, coordinator
+):
+    settings.LEDGER_URL = "https://fonds.example"
+    cables = items[1]  # 7 cable reels
+    run_tasks()
+    mail.outbox.clear()
+
+    response = outcome(client, link, cables, "fewer", quantity_received="5", note="Twee haspels ontbreken")
+
+    assert response.status_code == 302
+    receipt = ReceiptConfirmation.objects.get(offer=cables)
+    assert (receipt.outcome, receipt.quantity_received, receipt.note) == ("fewer", 5, "Twee haspels ontbreken")
+    [offer_event] = cables.events.filter(to_status=OfferStatus.CONFIRMED)
+    assert offer_event.data["receipt"] == {"outcome": "fewer", "received": 5, "quantity": 7}
+    [shipment_event] = delivered.events.filter(kind=Event.Kind.RECEIPT)
+    assert shipment_event.data["receipt"] == {"outcome": "fewer", "received": 5, "quantity": 7, "offer": cables.number}
+    [alert] = coordinator_mails(coordinator)
+    assert delivered.number in alert.subject and cables.number in alert.subject
+    assert "minder ontvangen" in alert.subject  # the fund reads its mail in Dutch
+    assert f"https://fonds.example/transporten/{delivered.pk}/" in alert.body
+    assert "Minder ontvangen: 5 van 7." in alert.body and "Twee haspels ontbreken" in alert.body
+    # The municipality's mail of the move says what arrived.
+    [told] = [message for message in mail.outbox if cables.number in message.subject and message.to != [coordinator.email]]
+    assert "Minder ontvangen: 5 van 7." in told.body
+    page = client.get(response["Location"])
+    assert "Fewer received: 5 of 7." in pages.plain(page)
+    assert any("The fund is told of the shortfall." in message for message in pages.messages(page))
+
+
+def test_it_sends_no_alert_for_an_item_received_in_full(client, link, items, coordinator):
+    run_tasks()
+    mail.outbox.clear()
+
+    outcome(client, link, items[0], "received", quantity_received="1")
+
+    run_tasks()
+    assert ReceiptConfirmation.objects.get().quantity_received == 2  # in full: the quantity typed does not count
+    assert coordinator_mails(coordinator) == []
+
+
+def test_it_records_an_item_not_received_as_nothing_arrived(client, link, items, coordinator):
+    response = outcome(client, link, items[0], "not_received", note="Niet op de vrachtwagen")
+
+    assert response.status_code == 302
+    receipt = ReceiptConfirmation.objects.get()
+    assert (receipt.outcome, receipt.quantity_received, receipt.is_shortfall) == ("not_received", 0, True)
+    assert len(coordinator_mails(coordinator)) == 1
+
+
+def test_it_keeps_the_photo_and_note_of_a_damaged_item(client, link, items):
+    response = outcome(client, link, items[0], "damaged", quantity_received="2", note="Behuizing gedeukt", photo=photo())
+
+    assert response.status_code == 302
+    receipt = ReceiptConfirmation.objects.get()
+    assert (receipt.outcome, receipt.quantity_received, receipt.photo_content_type) == ("damaged", 2, "image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("fields", "uk_error", "en_error"),
+    [
+        ({"outcome": "fewer", "quantity_received": "2"}, "від 1 до 1", "from 1 to 1"),
+        ({"outcome": "fewer", "quantity_received": "0"}, "не отримано", "not received"),
+        ({"outcome": "fewer", "quantity_received": ""}, "скільки прибуло", "how many arrived"),
+        ({"outcome": "damaged", "quantity_received": "2", "note": ""}, "Опишіть, що пошкоджено", "Say what is damaged"),
+        ({"outcome": "damaged", "quantity_received": "3", "note": "kapot"}, "від 1 до 2", "from 1 to 2"),
+        ({"outcome": "lost"}, "Виберіть, що прибуло", "Choose what arrived"),
+    ],
+    ids=["fewer but all", "fewer but none", "fewer without a number", "damaged without a note", "damaged more than sent", "no such outcome"],
+)
+def test_it_refuses_a_report_that_does_not_add_up_in_ukrainian_and_english(client, link, items, fields, uk_error, en_error):
+    before = factories.shipping_snapshot()
+
+    in_ukrainian = confirm(client, link, items[0], lang="uk", **fields)
+    in_english = confirm(client, link, items[0], lang="en", **fields)
+
+    assert in_ukrainian.status_code == in_english.status_code == 400
+    assert any(uk_error in error for error in pages.errors(in_ukrainian)), pages.errors(in_ukrainian)
+    assert any(en_error in error for error in pages.errors(in_english)), pages.errors(in_english)
+    assert factories.shipping_snapshot() == before
+
+
+def test_it_confirms_all_waiting_items_as_received_in_one_step(client, link, items, coordinator):
+    generator, cables = items
+    outcome(client, link, generator, "fewer", quantity_received="1")
+    mail.outbox.clear()
+
+    response = client.post(f"{link}?lang=en", {"all": "1"})
+    again = client.post(f"{link}?lang=en", {"all": "1"})
+
+    assert response.status_code == 302
+    receipts = {receipt.offer_id: receipt for receipt in ReceiptConfirmation.objects.all()}
+    assert (receipts[generator.pk].outcome, receipts[generator.pk].quantity_received) == ("fewer", 1)
+    assert (receipts[cables.pk].outcome, receipts[cables.pk].quantity_received) == ("received", 7)
+    assert coordinator_mails(coordinator) == []
+    assert again.status_code == 409
+    assert any("Every item was already confirmed" in message for message in pages.messages(again))
+    page = client.get(f"{link}?lang=en")
+    assert "Confirm all as received" not in page.text
+    assert "Every item of this delivery is confirmed" in pages.plain(page)
+
+
+def test_a_page_with_nothing_waiting_offers_no_confirm_all(client, link, items):
+    client.post(f"{link}?lang=en", {"all": "1"})
+
+    assert ReceiptConfirmation.objects.count() == 2
+    assert 'name="all"' not in client.get(f"{link}?lang=en").text
+
+
+def test_record_receipt_is_the_one_service_for_a_report(delivered, items, coordinator):
+    from pledges.logistics.receipts import AlreadyConfirmed, NotConfirmable, ReportRefused, record_receipt
+
+    receipt = record_receipt(items[1], "fewer", quantity_received=3, note="Vier haspels ontbreken")
+
+    assert (receipt.outcome, receipt.quantity_received, receipt.missing_units) == ("fewer", 3, 4)
+    assert EquipmentOffer.objects.get(pk=items[1].pk).status == OfferStatus.CONFIRMED
+    with pytest.raises(AlreadyConfirmed):
+        record_receipt(items[1])
+    with pytest.raises(ReportRefused):
+        record_receipt(items[0], "fewer", quantity_received=2)
+    with pytest.raises(NotConfirmable):
+        record_receipt(factories.offer(
+            items[0].municipality, items[0].appeal, items[0].created_by, status=OfferStatus.IN_TRANSIT,
+        ))
+    assert ReceiptConfirmation.objects.count() == 1
+
+
+def test_the_history_words_a_report_in_the_readers_language(delivered, items):
+    from django.utils import translation
+
+    from pledges.history.rendering import show_all
+    from pledges.logistics.receipts import record_receipt
+
+    record_receipt(items[1], "fewer", quantity_received=5)
+    event = delivered.events.get(kind=Event.Kind.RECEIPT)
+    said = {}
+    for language in ("nl", "en", "uk"):
+        with translation.override(language):
+            [(_event, shown)] = show_all([event])
+            said[language] = shown.lines
+    assert said == {
+        "nl": [f"{items[1].number}: Minder ontvangen: 5 van 7."],
+        "en": [f"{items[1].number}: Fewer received: 5 of 7."],
+        "uk": [f"{items[1].number}: Отримано менше: 5 з 7."],
+    }
+
+
+def test_it_describes_each_item_by_category_and_specifications_in_the_readers_language(
+    client, almere_staff, ukraine_appeal, reference_data, coordinator
+):
+    kyiv = factories.destination("Kyiv")
+    shipment = factories.shipment(ukraine_appeal, kyiv)
+    generator = factories.offer(
+        almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.COLLECTED, destination=kyiv,
+        category="generator", description="Aggregaat op aanhanger", power_kva="62.5", fuel="diesel", phases=3,
+        condition="used", year=2019, weight_kg="1450",
+    )
+    factories.on_board(shipment, generator)
+    move_shipment(shipment, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    move_shipment(shipment, Shipment.Status.DELIVERED, Actor.of(coordinator))
+    link = reverse("pledges:recipient", args=[make_token(shipment)])
+
+    ukrainian = pages.plain(client.get(link))
+    english = pages.plain(client.get(f"{link}?lang=en"))
+
+    for expected in ("Категорія генератор", "Потужність (кВА) 62,5 kVA", "Пальне дизель", "Фази трифазний",
+                     "Стан вживаний", "Рік випуску 2019", "Вага одиниці (кг) 1 450,0 kg"):
+        assert expected in ukrainian, expected
+    for expected in ("Category generator", "Power (kVA) 62.5 kVA", "Fuel diesel", "Phases three phase",
+                     "Condition used", "Year of manufacture 2019"):
+        assert expected in english, expected
+    # The donor's own words stay, marked as Dutch for screen readers.
+    assert '<dd lang="nl">Aggregaat op aanhanger</dd>' in client.get(link).text
+    assert "aggregaat" not in ukrainian.replace("Aggregaat op aanhanger", "")
+
+
+def test_the_migration_makes_earlier_confirmations_received_in_full(items):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("pledges.migrations.0022_receipt_outcome")
+    ReceiptConfirmation.objects.create(offer=items[1], outcome="damaged", quantity_received=1)
+
+    migration.received_in_full(django_apps, None)
+
+    receipt = ReceiptConfirmation.objects.get()
+    assert (receipt.outcome, receipt.quantity_received) == ("received", 7)

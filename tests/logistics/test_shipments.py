@@ -122,7 +122,9 @@ def test_it_lets_only_coordinators_change_shipments(client, request, role, plann
 def test_it_hides_shipments_from_municipal_staff(client, almere_staff, planned):
     client.force_login(almere_staff)
 
-    for name in ("shipment_detail", "shipment_packing_list", "shipment_packing_list_xlsx"):
+    # A shipment without their offers does not exist for them (tests/logistics/test_staff_view.py).
+    assert client.get(reverse("pledges:shipment_detail", args=[planned.pk])).status_code == 404
+    for name in ("shipment_packing_list", "shipment_packing_list_xlsx"):
         assert client.get(reverse(f"pledges:{name}", args=[planned.pk])).status_code == 403
     assert client.get(reverse("pledges:shipment_list")).status_code == 403
 
