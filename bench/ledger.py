@@ -399,6 +399,9 @@ def get(client, url: str) -> tuple[float, float]:
     return elapsed, cpu
 
 
+TRANSACTION_STATEMENTS = {"BEGIN", "COMMIT", "ROLLBACK"}
+
+
 def capture(client, url: str) -> list[dict]:
     """One request's SQL: counted by CaptureQueriesContext, timed to the microsecond."""
     from django.db import connection
@@ -417,7 +420,8 @@ def capture(client, url: str) -> list[dict]:
         response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"GET {url} answered {response.status_code}")
-    queries = list(ctx.captured_queries)
+    # Django 6 also logs BEGIN, COMMIT and ROLLBACK, which pass no execute wrapper: pair the rest.
+    queries = [query for query in ctx.captured_queries if query["sql"] not in TRANSACTION_STATEMENTS]
     for query, t in zip(queries, timed, strict=True):
         query.update(t)
     return queries
