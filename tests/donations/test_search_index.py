@@ -143,7 +143,7 @@ def test_pledge_numbers_and_references_go_to_their_own_key(fund, pledges):
 
 
 def plan(term: str) -> str:
-    queryset = Donation.objects.filter(search.pledges_matching(term))
+    queryset = Donation.objects.filter(search.pledges_matching(term)).order_by()
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
