@@ -13,7 +13,9 @@ exactly as an `icontains` scan does; an index finds the candidates first:
   services, the admin, a bulk insert or raw SQL alike, in the writer's transaction. Its
   MATCH finds candidate rows; the `icontains` test then decides, so the results are the
   same as the scan's (FTS5 folds the case of every letter, LIKE of ASCII letters only).
-  Under three characters a trigram index cannot help: the scan answers.
+  Under three characters a trigram index cannot help: the scan answers. A later migration
+  that makes Django rebuild pledges_donation on SQLite (it drops the table, and so the
+  triggers) must create the triggers again: tests/donations/test_search_index.py fails until then.
 
 The municipalities are matched in their own table (342 rows), once, not per pledge.
 """

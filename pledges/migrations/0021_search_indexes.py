@@ -45,24 +45,21 @@ FTS_BACKWARDS = [
 
 
 def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        donation = apps.get_model("pledges", "Donation")
-        for index in trigram_indexes():
-            schema_editor.add_index(donation, index)
-    elif vendor == "sqlite":
-        for statement in FTS_FORWARDS:
-            schema_editor.execute(statement)
+    on_each_database(apps, schema_editor, "add_index", FTS_FORWARDS)
 
 
 def drop(apps, schema_editor):
+    on_each_database(apps, schema_editor, "remove_index", FTS_BACKWARDS)
+
+
+def on_each_database(apps, schema_editor, index_operation: str, sqlite_statements: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         donation = apps.get_model("pledges", "Donation")
         for index in trigram_indexes():
-            schema_editor.remove_index(donation, index)
+            getattr(schema_editor, index_operation)(donation, index)
     elif vendor == "sqlite":
-        for statement in FTS_BACKWARDS:
+        for statement in sqlite_statements:
             schema_editor.execute(statement)
 
 

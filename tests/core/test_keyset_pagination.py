@@ -25,12 +25,6 @@ OFFER_NUMBER = re.compile(r">(M-\d{6})<")
 
 
 @pytest.fixture
-def fund(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
 def pledges(almere_staff, utrecht_staff, ukraine_appeal) -> list[Donation]:
     """70 pledges: amounts, dates and statuses that tie in groups, from several municipalities."""
     groningen = factories.staff(Municipality.objects.get(code="GM0014"))

@@ -36,12 +36,6 @@ TERMS = [
 
 
 @pytest.fixture
-def fund(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
 def pledges(almere_staff, utrecht_staff, ukraine_appeal) -> list[Donation]:
     groningen = factories.staff(Municipality.objects.get(code="GM0014"))
     rows = []
