@@ -201,7 +201,7 @@ def main() -> None:
     ours_client, admin_client = Client(), Client()
     ours_client.force_login(coordinator)
     admin_client.force_login(superuser)
-    scenarios = build_scenarios(args, per_page, admin_per_page or 100)
+    scenarios = ledger.with_previous_pages(args, build_scenarios(args, per_page, admin_per_page or 100), ours_client)
     load_before = os.getloadavg()
     ledger.measure(args, scenarios, ours_client, admin_client)
     ledger.report(args, url, scenarios, per_page, admin_per_page, load_before, model=EquipmentOffer,

@@ -79,7 +79,8 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="also print every query of every scenario with its time and plan (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE)",
     )
-    parser.add_argument("--only", default=None, help="comma-separated scenario keys to run: first,last,ffirst,flast,sfirst,slast")
+    parser.add_argument("--only", default=None, help="comma-separated scenario keys to run: first,last,lastprev,"
+                        "ffirst,flast,flastprev,sfirst,slast,slastprev")
     parser.add_argument("--skip-admin", action="store_true", help="measure only the ledger (quicker; no ratio)")
     return parser.parse_args()
 
@@ -382,15 +383,42 @@ def scenarios_for(args, counts: dict[str, int], f_ours: dict, f_admin: dict, *, 
                      plain=url(plain_path, **ours_params, page=last(n, PLAIN_PER_PAGE)), rows=n),
         ]
 
-    scenarios = [
+    return [
         *scenario("first", "unfiltered", "all", {}, {}),
         *scenario("ffirst", "status+province", "filtered", f_ours, f_admin),
         *scenario("sfirst", f"search {term!r}", "search", {"q": term}, {"q": term}),
     ]
+
+
+def with_previous_pages(args, scenarios: list[Scenario], client) -> list[Scenario]:
+    """After each last page, the page before it as its Previous link reaches it, then `--only`.
+
+    Ours follows the link on our last page (a cursor: the rows before the last page's first;
+    before issue 15 a page number, read by OFFSET); the plain page and the admin's get the
+    page number before their last.
+    """
+    import html
+    import re
+
+    def one_less(url: str, name: str) -> str:
+        return re.sub(rf"([?&]{name}=)(\d+)", lambda m: f"{m.group(1)}{max(int(m.group(2)) - 1, 1)}", url)
+
+    chosen = []
+    for s in scenarios:
+        chosen.append(s)
+        if s.page != "last":
+            continue
+        link = re.search(r'rel="prev" href="([^"]*)"', client.get(s.ours).text)
+        if link:
+            chosen.append(Scenario(
+                s.key + "prev", s.label.replace(", last", ", next to last"), "last",
+                s.ours.split("?")[0] + html.unescape(link.group(1)), one_less(s.admin, "p"),
+                plain=one_less(s.plain, "page"), rows=s.rows,
+            ))
     if args.only:
         keys = set(args.only.split(","))
-        scenarios = [s for s in scenarios if s.key in keys]
-    return scenarios
+        chosen = [s for s in chosen if s.key in keys]
+    return chosen
 
 
 def server_cpu() -> tuple[int | None, int]:
@@ -536,7 +564,7 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
           f"totals (bench/plain.py), {PLAIN_PER_PAGE} rows/page; admin {admin_path} as superuser, "
           f"{admin_per_page} rows/page. Times in ms; q = SQL queries per page.")
     print()
-    header = (f"{'scenario':<26} {'rows':>9} | {'ours p50':>8} {'p95':>6} {'cpu':>5} {'q':>2} | "
+    header = (f"{'scenario':<30} {'rows':>9} | {'ours p50':>8} {'p95':>6} {'cpu':>5} {'q':>2} | "
               f"{'plain p50':>9} {'cpu':>5} {'q':>2} | {'admin p50':>9} {'cpu':>5} {'q':>2} | "
               f"{'/plain':>6} {'/admin':>6} | {'target':>6} {'p50':>4} {'plain':>5}")
     print(header)
@@ -561,7 +589,7 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
             verdicts.append(ok_plain)
         ratio_plain = f"{o50 / p50:>6.2f}" if p50 else f"{'-':>6}"
         ratio_admin = f"{o50 / a50:>6.2f}" if a50 else f"{'-':>6}"
-        print(f"{s.label:<26} {s.rows:>9,} | {o50:>8.1f} {o95:>6.1f} {oc:>5.1f} {len(s.ours_queries):>2} | "
+        print(f"{s.label:<30} {s.rows:>9,} | {o50:>8.1f} {o95:>6.1f} {oc:>5.1f} {len(s.ours_queries):>2} | "
               f"{plain_text} | {admin_text} | {ratio_plain} {ratio_admin} | {f'≤ {s.target_ms:.0f}':>6} "
               f"{mark(ok_ms):>4} {mark(ok_plain) if p50 is not None else '-':>5}")
     print("-" * len(header))
@@ -587,7 +615,7 @@ def report(args, url, scenarios: list[Scenario], per_page: int, admin_per_page: 
                 continue
             total = sum(q["ms"] for q in queries)
             parts = "; ".join(f"{q['ms']:.1f} {summarize(q['sql'])}" for q in queries)
-            print(f"  {s.label:<26} {name:<5} all {total:6.1f} | {parts}")
+            print(f"  {s.label:<30} {name:<5} all {total:6.1f} | {parts}")
     if args.profile:
         profile(scenarios)
 
@@ -674,7 +702,7 @@ def main() -> None:
     ours_client, admin_client = Client(), Client()
     ours_client.force_login(coordinator)
     admin_client.force_login(superuser)
-    scenarios = build_scenarios(args, per_page, admin_per_page)
+    scenarios = with_previous_pages(args, build_scenarios(args, per_page, admin_per_page), ours_client)
     load_before = os.getloadavg()
     measure(args, scenarios, ours_client, admin_client)
     report(args, url, scenarios, per_page, admin_per_page, load_before)
