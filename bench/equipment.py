@@ -20,13 +20,11 @@ The database is never the developer's db.sqlite3 nor the CI's `test` database.
 from __future__ import annotations
 
 import datetime
-import math
 import os
 import random
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -162,42 +160,17 @@ def build_scenarios(args, per_page: int, admin_per_page: int) -> list[Scenario]:
     from pledges.models import EquipmentOffer
 
     status, province, term = "confirmed", "Noord-Holland", args.search
-    n_all = EquipmentOffer.objects.count()
-    n_filtered = EquipmentOffer.objects.filter(status=status, municipality__province=province).count()
-    n_search = EquipmentOffer.objects.filter(
-        Q(description__icontains=term) | Q(municipality__name__icontains=term)
-    ).count()
-
-    def last(n: int, size: int) -> int:
-        return max(1, math.ceil(n / size))
-
-    def ours(**params) -> str:
-        if args.per_page:
-            params["per_page"] = per_page
-        return OURS_PATH + ("?" + urlencode(params) if params else "")
-
-    def admin(**params) -> str:
-        return ADMIN_PATH + ("?" + urlencode(params) if params else "")
-
-    f_ours = {"status": status, "province": province}
-    f_admin = {"status__exact": status, "municipality__province": province}
-    scenarios = [
-        Scenario("first", "unfiltered, first page", "first", ours(), admin(), rows=n_all),
-        Scenario("last", "unfiltered, last page", "last",
-                 ours(page=last(n_all, per_page)), admin(p=last(n_all, admin_per_page)), rows=n_all),
-        Scenario("ffirst", "status+province, first", "first", ours(**f_ours), admin(**f_admin), rows=n_filtered),
-        Scenario("flast", "status+province, last", "last",
-                 ours(**f_ours, page=last(n_filtered, per_page)),
-                 admin(**f_admin, p=last(n_filtered, admin_per_page)), rows=n_filtered),
-        Scenario("sfirst", f"search {term!r}, first", "first", ours(q=term), admin(q=term), rows=n_search),
-        Scenario("slast", f"search {term!r}, last", "last",
-                 ours(q=term, page=last(n_search, per_page)),
-                 admin(q=term, p=last(n_search, admin_per_page)), rows=n_search),
-    ]
-    if args.only:
-        keys = set(args.only.split(","))
-        scenarios = [s for s in scenarios if s.key in keys]
-    return scenarios
+    counts = {
+        "all": EquipmentOffer.objects.count(),
+        "filtered": EquipmentOffer.objects.filter(status=status, municipality__province=province).count(),
+        "search": EquipmentOffer.objects.filter(
+            Q(description__icontains=term) | Q(municipality__name__icontains=term)
+        ).count(),
+    }
+    return ledger.scenarios_for(args, counts, {"status": status, "province": province},
+                                {"status__exact": status, "municipality__province": province},
+                                paths=(OURS_PATH, ledger.PLAIN_OFFERS, ADMIN_PATH),
+                                per_page=per_page, admin_per_page=admin_per_page)
 
 
 def main() -> None:
@@ -228,12 +201,11 @@ def main() -> None:
     ours_client, admin_client = Client(), Client()
     ours_client.force_login(coordinator)
     admin_client.force_login(superuser)
-    scenarios = build_scenarios(args, per_page, admin_per_page or 100)
+    scenarios = ledger.with_previous_pages(args, build_scenarios(args, per_page, admin_per_page or 100), ours_client)
     load_before = os.getloadavg()
     ledger.measure(args, scenarios, ours_client, admin_client)
     ledger.report(args, url, scenarios, per_page, admin_per_page, load_before, model=EquipmentOffer,
-                  title="Equipment", ours_path=OURS_PATH, admin_path=ADMIN_PATH, noun="offers",
-                  issue="issue 3, as issue 2")
+                  title="Equipment", ours_path=OURS_PATH, admin_path=ADMIN_PATH, noun="offers")
 
 
 if __name__ == "__main__":

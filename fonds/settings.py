@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Renders opclass index expressions (the search's trigram indexes, migration 0021).
+    "django.contrib.postgres",
     "django_tables2",
     "django_filters",
 ]

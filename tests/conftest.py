@@ -68,6 +68,13 @@ def coordinator(reference_data) -> User:
 
 
 @pytest.fixture
+def fund(client, coordinator) -> Client:
+    """A client logged in as the fund's coordinator, who sees every pledge and offer."""
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
 def finance(reference_data) -> User:
     return make_user("dirk@vngfonds.nl", Role.FINANCE)
 

@@ -13,6 +13,19 @@ def pledge_numbers(response: HttpResponse) -> list[str]:
     return _PLEDGE_NUMBER.findall(response.text)
 
 
+def pager_link(response: HttpResponse, label: str) -> str | None:
+    """The query string ("?...") of a pager link: rel "next" or "prev", or by its text ("Eerste", "3")."""
+    pager = response.text.split('class="pagination"', 1)
+    if len(pager) < 2:
+        return None
+    if label in ("next", "prev"):
+        pattern = rf'<a rel="{label}" href="([^"]*)">'
+    else:
+        pattern = rf'<a (?:rel="\w+" |aria-current="page" )?href="([^"]*)">{re.escape(label)}</a>'
+    match = re.search(pattern, pager[1])
+    return html.unescape(match.group(1)) if match else None
+
+
 def total(response: HttpResponse, name: str) -> str:
     """One of the totals above the ledger table: rows, pledged, received, outstanding."""
     match = re.search(rf'data-total="{name}">([^<]*)<', response.text)

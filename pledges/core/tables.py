@@ -2,16 +2,16 @@
 
 
 import datetime
+from collections.abc import Mapping
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from django_tables2.rows import BoundRows
 
+from pledges.core.keyset import KeysetPaginator
 from pledges.core.money import format_euro
 
 
@@ -82,34 +82,23 @@ NOWRAP = {"td": {"class": "nowrap"}}
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
-# Paging: the ledger tables offer these page sizes and count their rows in the query that sums them.
+# Paging: the ledger tables offer these page sizes and page by key (pledges/core/keyset.py).
 PAGE_SIZES = (25, 50, 100)
 
 
-class CountedPaginator(Paginator):
-    """A paginator over a table's rows, told its count, so the ledger counts and sums in one query.
+def pager_count(totals: Mapping[str, int]) -> int:
+    """The number of rows a ledger table pages through ("page 3 of 40", the last page).
 
-    A page is read as a deferred join: a narrow subquery that an index answers picks the
-    primary keys of the page's rows (filters, order, OFFSET), and only those rows are read
-    with their joins. A deep OFFSET then skips index entries instead of building whole
-    joined rows, so the last page costs about what the first does. Still one query.
+    The one place the pager's count comes from: today the count the totals query makes
+    in passing; a summary that knows it without reading the rows can answer it here.
     """
+    return totals["rows"]
 
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.__dict__["count"] = count
 
-    def page(self, number):
-        rows = self.object_list  # django-tables2 BoundRows over the filtered, ordered queryset
-        if not isinstance(rows, BoundRows) or not isinstance(rows.data.data, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        queryset = rows.data.data
-        order = queryset.query.order_by or queryset.model._meta.ordering
-        keys = queryset.order_by(*order).values("pk")[bottom : bottom + self.per_page]
-        records = list(queryset.filter(pk__in=keys).order_by(*order))
-        return self._get_page(BoundRows(records, table=rows.table), number, self)
+def paginate(table: tables.Table, request: HttpRequest, *, count: int) -> None:
+    """Give `table` the page the request asks for (cursor, page number or the first)."""
+    paginator = KeysetPaginator(table, page_size(request), count=count, query=request.GET)
+    table.paginator, table.page = paginator, paginator.page()
 
 
 def page_size(request: HttpRequest) -> int:

@@ -1,25 +1,22 @@
 
-import re
-
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pledges.accounts.filters import MunicipalityScopeMixin
 from pledges.core.fields import FastSelect
 from pledges.core.filters import DateInput, DayRangeMixin, EuroFilter
+from pledges.donations import search
 from pledges.donations.models import Donation
 from pledges.reference.models import Appeal, Municipality, Province
-
-PLEDGE_NUMBER = re.compile(r"^\s*T-?0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
 class DonationFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
-        help_text=_("Pledge number, RF reference, municipality, decision or contact person."),
+        help_text=_("Pledge number, RF reference, amount (€ 250), municipality, decision or contact person."),
         max_length=100,
     )
     appeal = django_filters.ModelChoiceFilter(
@@ -59,21 +56,8 @@ class DonationFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.Filte
         fields: list[str] = []
 
     def search(self, queryset: QuerySet[Donation], name: str, value: str) -> QuerySet[Donation]:
-        value = value.strip()
-        if not value:
-            return queryset
-        number = PLEDGE_NUMBER.match(value)
-        if number:
-            return queryset.filter(pk=int(number.group(1)))
-        compact = value.replace(" ", "").upper()
-        if compact.startswith("RF"):
-            return queryset.filter(reference=compact)
-        # Matching municipalities are looked up once (342 rows), not joined per pledge.
-        return queryset.filter(
-            Q(municipality__in=Municipality.objects.filter(name__icontains=value).values("pk"))
-            | Q(decision_reference__icontains=value)
-            | Q(contact_name__icontains=value)
-        )
+        found = search.pledges_matching(value)
+        return queryset if found is None else queryset.filter(found)
 
     def filter_overdue(self, queryset: QuerySet[Donation], name: str, value: bool):
         return queryset.overdue() if value else queryset

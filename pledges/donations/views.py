@@ -14,7 +14,7 @@ from pledges.accounts.models import Role
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
 from pledges.core.pdf import pdf_response
-from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
+from pledges.core.tables import PAGE_SIZES, pager_count, paginate
 from pledges.donations import overpayments
 from pledges.donations.access import can_download_receipts, can_pledge, visible_donations
 from pledges.donations.appeals import account_since
@@ -62,9 +62,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
             filter_summary(pledge_filter.form, table),
             totals["rows"],
         )
-    # An out-of-range page number shows the last page rather than an error.
-    paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
-    table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
+    paginate(table, request, count=pager_count(totals))
     return render(
         request,
         "donations/list.html",

@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
 from pledges.accounts.models import Role, User
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
-from pledges.core.tables import PAGE_SIZES, CountedPaginator, page_size
+from pledges.core.tables import PAGE_SIZES, pager_count, paginate
 from pledges.equipment.access import visible_offers
 from pledges.equipment.exports import offer_export
 from pledges.equipment.filters import OfferFilter
@@ -67,9 +67,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             filter_summary(offer_filter.form, table),
             totals["rows"],
         )
-    # An out-of-range page number shows the last page rather than an error.
-    paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
-    table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
+    paginate(table, request, count=pager_count(totals))
     bulk_form = _kept_bulk_form(request) if can_move(user) else None
     return render(
         request,

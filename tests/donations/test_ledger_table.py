@@ -250,9 +250,11 @@ def test_it_pages_through_the_ledger(fund, sixty_pledges, query, rows):
 def test_it_keeps_filter_and_page_size_in_the_page_links(fund, sixty_pledges):
     response = fund.get(LEDGER, {"province": "Utrecht", "per_page": "50"})
 
-    assert 'rel="next"' in response.text
-    next_link = response.text.split('rel="next" href="', 1)[1].split('"', 1)[0]
-    assert "province=Utrecht" in next_link and "per_page=50" in next_link and "page=2" in next_link
+    next_page = fund.get(LEDGER + pages.pager_link(response, "next"))
+
+    assert pages.pledge_numbers(next_page) == sixty_pledges[50:]
+    assert 'name="province"' in next_page.text and '<option value="Utrecht" selected>' in next_page.text
+    assert '<option value="50" selected>' in next_page.text
 
 
 # Bad input
