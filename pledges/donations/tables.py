@@ -38,8 +38,11 @@ class DonationTable(LedgerTable):
         empty_text = _("No pledges match these filters.")
         attrs = {"class": "ledger"}
 
-    def __init__(self, *args, show_municipality: bool = True, **kwargs):
-        exclude = () if show_municipality else ("municipality", "province")
+    def __init__(self, *args, show_municipality: bool = True, show_appeal: bool = True, **kwargs):
+        exclude = [] if show_municipality else ["municipality", "province"]
+        if not show_appeal:
+            exclude.append("appeal")
+        self.show_appeal = show_appeal  # read by the rows written out in donations/ledger_table.html
         super().__init__(*args, exclude=exclude, **kwargs)
 
     def render_number(self, record: Donation) -> str:
