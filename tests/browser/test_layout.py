@@ -5,6 +5,7 @@ measured without anyone listing it; the rows it shows are one municipality's (te
 bank statement imported. On every page, at both widths: the page itself never scrolls sideways, a
 table wider than its place scrolls inside its own labelled, keyboard-focusable region, and no amount
 runs out of its box. At 1920 px every table shows all its columns. One browser, one context per role.
+Then the menu and the filters, which fold on a phone without JavaScript, and the print of the detail pages.
 """
 
 import pytest
