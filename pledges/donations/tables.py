@@ -30,16 +30,21 @@ class DonationTable(LedgerTable):
     class Meta:
         model = Donation
         fields = ()
+        # What a reader scans for comes first, so a phone shows it before the table scrolls:
+        # whose pledge, where it stands, the money; dates, province and appeal after.
         sequence = (
-            "number", "created_at", "municipality", "province", "appeal",
-            "amount_cents", "received_cents", "outstanding", "status", "expected_date",
+            "number", "municipality", "status", "amount_cents", "received_cents", "outstanding",
+            "expected_date", "created_at", "province", "appeal",
         )
         order_by = ("-created_at",)  # served by the donation_newest index
         empty_text = _("No pledges match these filters.")
         attrs = {"class": "ledger"}
 
-    def __init__(self, *args, show_municipality: bool = True, **kwargs):
-        exclude = () if show_municipality else ("municipality", "province")
+    def __init__(self, *args, show_municipality: bool = True, show_appeal: bool = True, **kwargs):
+        exclude = [] if show_municipality else ["municipality", "province"]
+        if not show_appeal:
+            exclude.append("appeal")
+        self.show_appeal = show_appeal  # read by the rows written out in donations/ledger_table.html
         super().__init__(*args, exclude=exclude, **kwargs)
 
     def render_number(self, record: Donation) -> str:
@@ -69,7 +74,9 @@ class OutstandingTable(DonationTable):
     last_reminder = tables.Column(verbose_name=_("Last reminder"), accessor="last_reminder_at", orderable=False)
 
     class Meta(DonationTable.Meta):
-        sequence = (*DonationTable.Meta.sequence, "last_reminder")
+        # The last reminder beside the date it reminded of.
+        _after = DonationTable.Meta.sequence.index("expected_date") + 1
+        sequence = (*DonationTable.Meta.sequence[:_after], "last_reminder", *DonationTable.Meta.sequence[_after:])
 
     def render_last_reminder(self, record: Donation) -> str:
         kind = Reminder.Kind(record.last_reminder_kind).label

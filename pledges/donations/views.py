@@ -50,7 +50,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
     rows = pledge_filter.qs
     totals = rows.totals()
     # No request= here: django-tables2 would paginate once more, with a COUNT(*) of its own.
-    table = DonationTable(rows, show_municipality=user.is_fund_staff)
+    table = DonationTable(rows, show_municipality=user.is_fund_staff, show_appeal=Appeal.several_open())
     RequestConfig(request, paginate=False).configure(table)
     export_format = requested_format(request)
     if export_format:

@@ -45,10 +45,13 @@ class OfferTable(LedgerTable):
         empty_text = _("No offers match these filters.")
         attrs = {"class": "ledger ledger-wrapping-headers"}
 
-    def __init__(self, *args, show_municipality: bool = True, selectable: bool = False, **kwargs):
+    def __init__(
+        self, *args, show_municipality: bool = True, selectable: bool = False, show_appeal: bool = True, **kwargs
+    ):
         exclude = [] if show_municipality else ["municipality"]
         if not selectable:
             exclude.append("select")
+        self.show_appeal = show_appeal  # the appeal under each description, only where there are several
         super().__init__(*args, exclude=exclude, **kwargs)
 
     def render_number(self, record: EquipmentOffer) -> str:
@@ -67,13 +70,12 @@ class OfferTable(LedgerTable):
             if record.is_dangerous_goods
             else ""
         )
-        return format_html(
-            '{}{}<br><span class="help">{} · {}</span>',
-            record.description,
-            badge,
-            record.get_category_display(),
-            record.appeal.title,
+        under = (
+            format_html("{} · {}", record.get_category_display(), record.appeal.title)
+            if self.show_appeal
+            else record.get_category_display()
         )
+        return format_html('{}{}<br><span class="help">{}</span>', record.description, badge, under)
 
     def render_power_kva(self, record: EquipmentOffer) -> str:
         return formats.number_format(record.power_kva, decimal_pos=1)

@@ -55,7 +55,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     rows = offer_filter.qs
     totals = rows.totals()
     # Configured here without pagination: the table's own paginator would count the rows again.
-    table = OfferTable(rows, show_municipality=user.is_fund_staff, selectable=can_move(user))
+    table = OfferTable(
+        rows, show_municipality=user.is_fund_staff, selectable=can_move(user), show_appeal=Appeal.several_open()
+    )
     RequestConfig(request, paginate=False).configure(table)
     export_format = requested_format(request)
     if export_format:

@@ -624,7 +624,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     )
     del pledge_filter.filters["status"]
     rows = pledge_filter.qs
-    table = OutstandingTable(rows, order_by=(), request=request)
+    table = OutstandingTable(rows, order_by=(), request=request, show_appeal=Appeal.several_open())
     export_format = requested_format(request)
     if export_format:
         RequestConfig(request, paginate=False).configure(table)

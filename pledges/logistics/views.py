@@ -58,6 +58,7 @@ from pledges.logistics.services import (
     update_shipment,
     with_load,
 )
+from pledges.reference.models import Appeal
 from pledges.spreadsheets.columns import display_value
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
 from pledges.spreadsheets.xlsx_writer import xlsx_response
@@ -87,9 +88,10 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/shipment_list.html",
         {
+            "filter": shipment_filter,
             "page": page,
+            "show_appeal": Appeal.several_open(),
             "status": shipment_filter.form.cleaned_data.get("status", "") if shipment_filter.is_bound else "",
-            "statuses": Shipment.Status.choices,
             "can_plan": request.user.role == Role.COORDINATOR,
         },
     )

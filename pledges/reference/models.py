@@ -180,6 +180,11 @@ class Appeal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def several_open(cls) -> bool:
+        """Whether lists need an appeal column: with one open appeal it says the same on every row."""
+        return cls.objects.filter(is_open=True)[:2].count() > 1
+
     @property
     def takes_money(self) -> bool:
         return self.accepts in (self.Accepts.MONEY, self.Accepts.BOTH)

@@ -136,6 +136,19 @@ def test_it_filters_by_appeal(fund, ledger, flood_appeal, ukraine_appeal):
     assert len(pages.pledge_numbers(ukraine)) == 4
 
 
+def test_it_shows_the_appeal_column_only_while_more_than_one_appeal_is_open(fund, ledger, flood_appeal):
+    def headers() -> list[str]:
+        return [column.header for column in fund.get(LEDGER).context["table"].columns]
+
+    assert "Oproep" in headers()
+    flood_appeal.is_open = False
+    flood_appeal.save()
+
+    assert "Oproep" not in headers()  # the one open appeal: the same on every row
+    row = fund.get(LEDGER).text
+    assert "Oekraïne: energie voor de winter</td>" not in row and "Overstromingen Limburg</td>" not in row
+
+
 def test_it_filters_by_municipality(fund, ledger, almere):
     response = fund.get(LEDGER, {"municipality": almere.pk})
 
