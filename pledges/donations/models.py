@@ -583,3 +583,45 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donation.number} {self.due_date.isoformat()} {self.kind}"
+
+
+class DonationSummary(models.Model):
+    """Running sums of the pledges per appeal, municipality, status, month pledged and month due.
+
+    Kept by the database itself: triggers on the pledges' table (migration
+    0021_donations_summary) add every inserted, changed or deleted row's part in the
+    same statement, so no path that writes pledges (a service, a bulk insert, a raw
+    UPDATE of a matched statement) can leave it behind. The totals of the ledger and the
+    dashboards read it instead of scanning the pledges (`pledges.donations.summary`).
+
+    The money is raw per pledge: `amount_cents` and `received_cents` summed, and
+    `outstanding_cents` the sum of max(amount − received, 0). Whether a status counts
+    (withdrawn counts as a row, not as money; written off owes nothing) is decided when
+    read, as `DonationQuerySet.totals()` decides it, since the status is part of the key.
+    Rows whose pledges all moved elsewhere stay with zeros until `summary.rebuild()`.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=16, choices=Donation.Status.choices)
+    # The first day of the local month of created_at, and of expected_date.
+    month = models.DateField()
+    due_month = models.DateField()
+    pledges = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    received_cents = models.BigIntegerField(default=0)
+    outstanding_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pledge totals")
+        verbose_name_plural = _("pledge totals")
+        constraints = [
+            # The key the triggers add to (INSERT ... ON CONFLICT of these columns).
+            models.UniqueConstraint(
+                fields=["appeal", "municipality", "status", "month", "due_month"], name="donation_summary_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.municipality_id}/{self.status}/{self.month:%Y-%m}/{self.due_month:%Y-%m}"

@@ -30,6 +30,7 @@ from pledges.donations.services import (
     update_donation,
     withdraw_donation,
 )
+from pledges.donations.summary import count_and_totals
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
@@ -48,7 +49,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=visible_donations(user).for_table(), user=user
     )
     rows = pledge_filter.qs
-    totals = rows.totals()
+    totals = count_and_totals(pledge_filter)
     # No request= here: django-tables2 would paginate once more, with a COUNT(*) of its own.
     table = DonationTable(rows, show_municipality=user.is_fund_staff)
     RequestConfig(request, paginate=False).configure(table)
@@ -60,10 +61,10 @@ def donation_list(request: HttpRequest) -> HttpResponse:
             export_format,
             donation_export(table.data.data, _("Money ledger")),
             filter_summary(pledge_filter.form, table),
-            totals["rows"],
+            totals.rows,
         )
     # An out-of-range page number shows the last page rather than an error.
-    paginator = CountedPaginator(table.rows, page_size(request), count=totals["rows"])
+    paginator = CountedPaginator(table.rows, page_size(request), count=totals.rows)
     table.paginator, table.page = paginator, paginator.get_page(request.GET.get("page"))
     return render(
         request,
