@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from pledges.core.money import cents_to_euro, format_euro
 from pledges.donations.access import visible
-from pledges.donations.models import _COUNTED, _OWING, Donation, DonationSummary, _money_sums
+from pledges.donations.models import (
+    _COUNTED,
+    _OWING,
+    Donation,
+    DonationSummary,
+    _money_sums,
+    municipality_rows,
+    province_rows,
+)
 from pledges.history.services import writing
 
 # The filters of DonationFilter the summary answers; any other one set sums rows.
@@ -98,9 +106,8 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     rows = filterset.qs
     data = {name: value for name, value in _cleaned(filterset).items() if value not in (None, "", False)}
     months = _whole_months(data)
-    limit = settings.LEDGER_TOTALS_ROW_LIMIT
     if data.keys() - ANSWERED or months is None:
-        return _totals(*_row_sums(rows, limit))
+        return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
     buckets = visible(filterset.user, DonationSummary.objects.all())
     if "appeal" in data:
         buckets = buckets.filter(appeal=data["appeal"])
@@ -115,13 +122,21 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
         buckets = buckets.filter(month__gte=start)
     if last:
         buckets = buckets.filter(month__lte=last)
-    if not data.get("overdue"):
+    return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
+
+
+def totals(buckets: QuerySet[DonationSummary], rows: QuerySet[Donation], *, overdue: bool = False,
+           today: datetime.date | None = None) -> Totals:
+    """The totals of `rows` from `buckets`, the summary of the same pledges (same appeal, municipalities...).
+
+    `overdue`: of those only the overdue ones (`rows` then already filtered so). The months
+    before this one are due whole; of this month only the days before today, which the rows tell.
+    """
+    if not overdue:
         return _totals(_summary_sums(buckets), True)
-    # Overdue: open and due before today. The months before this one are due whole; of
-    # this month only the days before today, which the rows tell.
     this_month = _first_of_month(today or timezone.localdate())
     past = _summary_sums(buckets.filter(status__in=Donation.OPEN_STATUSES, due_month__lt=this_month))
-    recent, exact = _row_sums(rows.filter(expected_date__gte=this_month), limit)
+    recent, exact = _row_sums(rows.filter(expected_date__gte=this_month), settings.LEDGER_TOTALS_ROW_LIMIT)
     return _totals(_add(past, recent), exact)
 
 
@@ -133,6 +148,18 @@ def _cleaned(filterset) -> dict:
     return getattr(filterset.form, "cleaned_data", {})
 
 
+def by_province(appeal, offers: QuerySet | None = None, today: datetime.date | None = None) -> list[dict]:
+    """`Donation.objects.filter(appeal=appeal).by_province(offers, today)`, from the summary."""
+    return province_rows(cents_per_municipality(appeal, today), offers)
+
+
+def by_municipality(appeal, municipalities: QuerySet, today: datetime.date | None = None) -> list[dict]:
+    """`by_municipality` of the pledges of `municipalities` to `appeal`, from the summary."""
+    wanted = set(municipalities.values_list("pk", flat=True))
+    sums = cents_per_municipality(appeal, today)
+    return municipality_rows({pk: cents for pk, cents in sums.items() if pk in wanted})
+
+
 def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[int, dict]:
     """Per municipality id with pledges to `appeal`: what `DonationQuerySet._cents_per_municipality` gives.
 
@@ -141,11 +168,12 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
     today = today or timezone.localdate()
     this_month = _first_of_month(today)
     overdue = Q(status__in=Donation.OPEN_STATUSES, due_month__lt=this_month)
+    # Annotated under names of their own: the summary's columns are called as the sums are.
     per_municipality = (
         DonationSummary.objects.filter(appeal=appeal)
         .values("municipality_id")
         .annotate(
-            pledges=Sum("pledges", default=0),
+            all_pledges=Sum("pledges", default=0),
             counted=Sum("pledges", default=0, filter=_COUNTED),
             overdue=Sum("pledges", default=0, filter=overdue),
             overdue_outstanding=Sum("outstanding_cents", default=0, filter=overdue),
@@ -153,10 +181,10 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
             received=Sum("received_cents", default=0, filter=_COUNTED),
             outstanding=Sum("outstanding_cents", default=0, filter=_OWING),
         )
-        .filter(pledges__gt=0)
+        .filter(all_pledges__gt=0)
         .order_by()
     )
-    sums = {row.pop("municipality_id"): row for row in per_municipality}
+    sums = {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
     due_now = (
         Donation.objects.filter(
             appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__gte=this_month, expected_date__lt=today
