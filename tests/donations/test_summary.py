@@ -2,31 +2,19 @@
 
 import datetime
 import io
-import zoneinfo
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from pledges.donations import summary
 from pledges.models import Donation, DonationSummary
 from tests import factories, pages
 
-LEDGER = reverse("pledges:donation_list")
-AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
-
-
-def at(day: str, time: str = "12:00") -> datetime.datetime:
-    return datetime.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=AMSTERDAM)
-
-
-@pytest.fixture(autouse=True)
-def today(time_machine) -> datetime.date:
-    time_machine.move_to(at("2026-03-10", "11:00"), tick=False)
-    return datetime.date(2026, 3, 10)
+# The ledger page, its clock (10 March 2026) and a coordinator logged in, as the ledger table's tests have them.
+from tests.donations.test_ledger_table import LEDGER, at, fund, today  # noqa: F401
 
 
 @pytest.fixture
@@ -45,12 +33,6 @@ def ledger(almere_staff, utrecht_staff, ukraine_appeal):
     ]
     factories.receive(rows[1], 500_00)
     return rows
-
-
-@pytest.fixture
-def fund(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 def sums_over_pledges(queries) -> list[str]:
