@@ -30,7 +30,6 @@ from pledges.donations.models import (
     Donation,
     DonationSummary,
     _money_sums,
-    municipality_rows,
     province_rows,
 )
 from pledges.history.services import writing
@@ -151,13 +150,6 @@ def _cleaned(filterset) -> dict:
 def by_province(appeal, offers: QuerySet | None = None, today: datetime.date | None = None) -> list[dict]:
     """`Donation.objects.filter(appeal=appeal).by_province(offers, today)`, from the summary."""
     return province_rows(cents_per_municipality(appeal, today), offers)
-
-
-def by_municipality(appeal, municipalities: QuerySet, today: datetime.date | None = None) -> list[dict]:
-    """`by_municipality` of the pledges of `municipalities` to `appeal`, from the summary."""
-    wanted = set(municipalities.values_list("pk", flat=True))
-    sums = cents_per_municipality(appeal, today)
-    return municipality_rows({pk: cents for pk, cents in sums.items() if pk in wanted})
 
 
 def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[int, dict]:
