@@ -222,6 +222,12 @@ if REMINDER_OVERDUE_DAYS < 1:
     raise ImproperlyConfigured("REMINDER_OVERDUE_DAYS must be at least 1 (days).")
 LEDGER_URL = os.environ.get("LEDGER_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The ledger's totals read running sums (pledges/donations/summary.py); a filter those cannot
+# answer (search, amounts, days inside a month) sums at most this many pledges, then shows "≥".
+LEDGER_TOTALS_ROW_LIMIT = env_int("LEDGER_TOTALS_ROW_LIMIT", 20_000)
+if LEDGER_TOTALS_ROW_LIMIT < 1:
+    raise ImproperlyConfigured("LEDGER_TOTALS_ROW_LIMIT must be at least 1 (pledges).")
+
 # Who answers questions about personal data (the privacy statement) and about the ledger in
 # general (contact page, accessibility problems). The fund's own addresses by default.
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@vngfonds.nl")

@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet, Instalment, Reminder
+from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, Instalment, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -47,6 +47,7 @@ __all__ = [
     "Destination",
     "Donation",
     "DonationQuerySet",
+    "DonationSummary",
     "EquipmentOffer",
     "Event",
     "ExportLog",

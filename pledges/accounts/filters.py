@@ -11,6 +11,7 @@ class MunicipalityScopeMixin:
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # whose rows these are (the ledger's totals read their summary)
         if not user.is_fund_staff:
             # A municipality sees only itself: these filters would offer nothing.
             del self.filters["province"]

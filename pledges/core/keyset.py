@@ -265,7 +265,7 @@ class KeysetPaginator:
     """Pages of a table's rows by the key of the row next to them; see the module's docstring.
 
     `count` is the number of rows (for "page 3 of 40" and to align the last page with the
-    others); it is given, not counted here: see pledges.core.tables.pager_count.
+    others); it is given, not counted here: see pledges.core.tables.paginate.
     """
 
     def __init__(self, table: Table, per_page: int, *, count: int, query: QueryDict,

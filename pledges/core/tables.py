@@ -1,8 +1,6 @@
 """Ledger tables (django-tables2). Columns select_related what they show."""
 
-
 import datetime
-from collections.abc import Mapping
 
 import django_tables2 as tables
 from django.db.models import QuerySet
@@ -86,17 +84,11 @@ NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 PAGE_SIZES = (25, 50, 100)
 
 
-def pager_count(totals: Mapping[str, int]) -> int:
-    """The number of rows a ledger table pages through ("page 3 of 40", the last page).
-
-    The one place the pager's count comes from: today the count the totals query makes
-    in passing; a summary that knows it without reading the rows can answer it here.
-    """
-    return totals["rows"]
-
-
 def paginate(table: tables.Table, request: HttpRequest, *, count: int) -> None:
-    """Give `table` the page the request asks for (cursor, page number or the first)."""
+    """Give `table` the page the request asks for (cursor, page number or the first).
+
+    `count` is what the totals know already (the ledger's from its running sums), so paging counts nothing.
+    """
     paginator = KeysetPaginator(table, page_size(request), count=count, query=request.GET)
     table.paginator, table.page = paginator, paginator.page()
 

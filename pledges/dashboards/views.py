@@ -31,9 +31,10 @@ from pledges.accounts.models import Role
 from pledges.core.middleware import may_be_cached
 from pledges.core.money import format_euro
 from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
-from pledges.donations.access import visible_donations
+from pledges.donations import summary
+from pledges.donations.access import visible, visible_donations
 from pledges.donations.appeals import account_events
-from pledges.donations.models import Donation
+from pledges.donations.models import Donation, DonationSummary
 from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, Need
 from pledges.history.models import Event
@@ -110,8 +111,8 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     donations = Donation.objects.filter(appeal=appeal)
     offers = EquipmentOffer.objects.filter(appeal=appeal)
-    # One scan of the appeal's pledges gives every money figure, one of its offers the equipment's.
-    provinces = donations.by_province(offers=offers)
+    # The pledges' running sums give every money figure, one scan of the offers the equipment's.
+    provinces = summary.by_province(appeal, offers=offers)
     money = Donation.objects.add_up(provinces)
     pipeline = offers.pipeline()
     cities = Need.objects.filter(appeal=appeal).open().coverage_per_city()
@@ -176,7 +177,9 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "target_percent": round(100 * money["pledged"] / target) if target else None,
             "participating": participating,
-            "withdrawn": donations.filter(status=Donation.Status.WITHDRAWN).count(),
+            "withdrawn": summary.totals(
+                DonationSummary.objects.filter(appeal=appeal, status=Donation.Status.WITHDRAWN), donations
+            ).rows,
             "municipalities": municipalities,
             "provinces": provinces,
             "recent": recent,
@@ -222,8 +225,9 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     municipality = get_visible_or_404(visible_municipalities(user), code=code)
     donations = visible_donations(user).filter(municipality=municipality)
+    buckets = visible(user, DonationSummary.objects.filter(municipality=municipality))
     offers = visible_offers(user).filter(municipality=municipality)
-    money = donations.totals()
+    money = summary.totals(buckets, donations)
     pipeline = offers.pipeline()
     delivered = offers.delivered_per_destination()
     # Fund staff filter the ledgers by municipality; staff see only their own anyway.
@@ -234,7 +238,7 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         {
             "municipality": municipality,
             "money": money,
-            "overdue": donations.overdue().totals(),
+            "overdue": summary.totals(buckets, donations.overdue(), overdue=True),
             "in_kind": EquipmentOffer.objects.add_up(pipeline),
             "delivered_units": sum(row["units"] for row in delivered),
             "links": {
@@ -249,8 +253,8 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                     donations.over_time(),
                     _("Cumulative euro pledged by %(name)s and received by the fund: now %(pledged)s "
                       "pledged and %(received)s received.")
-                    % {"name": municipality.name, "pledged": format_euro(money["pledged"]),
-                       "received": format_euro(money["received"])},
+                    % {"name": municipality.name, "pledged": format_euro(money.pledged),
+                       "received": format_euro(money.received)},
                 ),
                 _pipeline_chart(pipeline, lambda status: _url("pledges:offer_list", status=status, **scope)),
                 _delivered_chart(delivered, lambda pk: _url("pledges:offer_list", destination=pk, **scope)),
@@ -303,13 +307,14 @@ def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     offers = EquipmentOffer.objects.filter(appeal=appeal)
     delivered = offers.delivered_per_destination()
     named = Municipality.objects.participating(appeal).named_publicly()
+    # From the rows: the few named municipalities' pledges are fewer than the appeal's summary rows.
     money_of_named = {row["id"]: row for row in donations.filter(municipality__in=named).by_municipality()}
     return render(
         request,
         "dashboards/public.html",
         {
             "appeal": appeal,
-            "money": donations.totals(),
+            "money": summary.totals(DonationSummary.objects.filter(appeal=appeal), donations),
             "participating": Municipality.objects.participating(appeal).count(),
             "delivered_units": sum(row["units"] for row in delivered),
             "chart": _delivered_chart(delivered),

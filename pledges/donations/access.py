@@ -8,11 +8,16 @@ from pledges.donations.models import Donation
 
 def visible_donations(user: User) -> QuerySet[Donation]:
     """The pledges `user` may see: their own municipality's, or all for fund staff."""
+    return visible(user, Donation.objects.all())
+
+
+def visible(user: User, rows: QuerySet) -> QuerySet:
+    """Of `rows` (pledges, or their summary: rows with a municipality) those `user` may see."""
     if user.is_fund_staff:
-        return Donation.objects.all()
+        return rows
     if user.is_municipal_staff and user.municipality_id:
-        return Donation.objects.filter(municipality_id=user.municipality_id)
-    return Donation.objects.none()
+        return rows.filter(municipality_id=user.municipality_id)
+    return rows.none()
 
 
 def can_pledge(user: User) -> bool:

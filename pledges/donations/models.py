@@ -105,25 +105,7 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         as money, and ``overdue`` with ``overdue_outstanding`` as in `by_municipality`.
         `add_up` of the rows gives `totals()` of the same pledges.
         """
-        sums = self._cents_per_municipality(today)
-        municipalities = Municipality.objects.order_by().values("pk", "province")
-        if offers is not None:
-            municipalities = municipalities.annotate(
-                offers=Exists(offers.counting().filter(municipality=OuterRef("pk")))
-            )
-        provinces = {
-            province: {"province": province, "municipalities": 0, "participating": 0, "pledges": 0,
-                       "pledged": 0, "received": 0, "outstanding": 0, "overdue": 0, "overdue_outstanding": 0}
-            for province in Province.values
-        }
-        for municipality in municipalities:
-            row, cents = provinces[municipality["province"]], sums.get(municipality["pk"])
-            row["municipalities"] += 1
-            row["participating"] += bool((cents and cents["counted"]) or municipality.get("offers"))
-            if cents:
-                for key in ("pledges", "pledged", "received", "outstanding", "overdue", "overdue_outstanding"):
-                    row[key] += cents[key]
-        return [row | _euro(row) for row in provinces.values()]
+        return province_rows(self._cents_per_municipality(today), offers)
 
     @staticmethod
     def add_up(rows: list[dict]) -> dict:
@@ -194,6 +176,28 @@ class DonationQuerySet(models.QuerySet["Donation"]):
             series.append({"start": start, "end": end, "pledged": cents_to_euro(running[0]),
                            "received": cents_to_euro(running[1])})
         return series
+
+
+def province_rows(sums: dict[int, dict], offers: models.QuerySet | None = None) -> list[dict]:
+    """`DonationQuerySet.by_province` of the cents per municipality id (its `_cents_per_municipality`)."""
+    municipalities = Municipality.objects.order_by().values("pk", "province")
+    if offers is not None:
+        municipalities = municipalities.annotate(
+            offers=Exists(offers.counting().filter(municipality=OuterRef("pk")))
+        )
+    provinces = {
+        province: {"province": province, "municipalities": 0, "participating": 0, "pledges": 0,
+                   "pledged": 0, "received": 0, "outstanding": 0, "overdue": 0, "overdue_outstanding": 0}
+        for province in Province.values
+    }
+    for municipality in municipalities:
+        row, cents = provinces[municipality["province"]], sums.get(municipality["pk"])
+        row["municipalities"] += 1
+        row["participating"] += bool((cents and cents["counted"]) or municipality.get("offers"))
+        if cents:
+            for key in ("pledges", "pledged", "received", "outstanding", "overdue", "overdue_outstanding"):
+                row[key] += cents[key]
+    return [row | _euro(row) for row in provinces.values()]
 
 
 def _period_starts(first: datetime.date, today: datetime.date, points: int) -> list[datetime.date]:
@@ -583,3 +587,45 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donation.number} {self.due_date.isoformat()} {self.kind}"
+
+
+class DonationSummary(models.Model):
+    """Running sums of the pledges per appeal, municipality, status, month pledged and month due.
+
+    Kept by the database itself: triggers on the pledges' table (migration
+    0024_donations_summary) add every inserted, changed or deleted row's part in the
+    same statement, so no path that writes pledges (a service, a bulk insert, a raw
+    UPDATE of a matched statement) can leave it behind. The totals of the ledger and the
+    dashboards read it instead of scanning the pledges (`pledges.donations.summary`).
+
+    The money is raw per pledge: `amount_cents` and `received_cents` summed, and
+    `outstanding_cents` the sum of max(amount − received, 0). Whether a status counts
+    (withdrawn counts as a row, not as money; written off owes nothing) is decided when
+    read, as `DonationQuerySet.totals()` decides it, since the status is part of the key.
+    Rows whose pledges all moved elsewhere stay with zeros until `summary.rebuild()`.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=16, choices=Donation.Status.choices)
+    # The first day of the local month of created_at, and of expected_date.
+    month = models.DateField()
+    due_month = models.DateField()
+    pledges = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    received_cents = models.BigIntegerField(default=0)
+    outstanding_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pledge totals")
+        verbose_name_plural = _("pledge totals")
+        constraints = [
+            # The key the triggers add to (INSERT ... ON CONFLICT of these columns).
+            models.UniqueConstraint(
+                fields=["appeal", "municipality", "status", "month", "due_month"], name="donation_summary_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.municipality_id}/{self.status}/{self.month:%Y-%m}/{self.due_month:%Y-%m}"

@@ -14,7 +14,7 @@ from pledges.accounts.models import Role
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
 from pledges.core.money import format_euro
 from pledges.core.pdf import pdf_response
-from pledges.core.tables import PAGE_SIZES, pager_count, paginate
+from pledges.core.tables import PAGE_SIZES, paginate
 from pledges.donations import overpayments
 from pledges.donations.access import can_download_receipts, can_pledge, visible_donations
 from pledges.donations.appeals import account_since
@@ -30,6 +30,7 @@ from pledges.donations.services import (
     update_donation,
     withdraw_donation,
 )
+from pledges.donations.summary import count_and_totals
 from pledges.donations.tables import DonationTable
 from pledges.reference.models import Appeal
 from pledges.spreadsheets.views import export_response, filter_summary, requested_format
@@ -48,7 +49,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=visible_donations(user).for_table(), user=user
     )
     rows = pledge_filter.qs
-    totals = rows.totals()
+    totals = count_and_totals(pledge_filter)
     # No request= here: django-tables2 would paginate once more, with a COUNT(*) of its own.
     table = DonationTable(rows, show_municipality=user.is_fund_staff, show_appeal=Appeal.several_open())
     RequestConfig(request, paginate=False).configure(table)
@@ -60,9 +61,9 @@ def donation_list(request: HttpRequest) -> HttpResponse:
             export_format,
             donation_export(table.data.data, _("Money ledger")),
             filter_summary(pledge_filter.form, table),
-            totals["rows"],
+            totals.rows,
         )
-    paginate(table, request, count=pager_count(totals))
+    paginate(table, request, count=totals.rows)
     return render(
         request,
         "donations/list.html",

@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from pledges.accounts.access import EVERYONE, allow, get_visible_or_404
 from pledges.accounts.models import Role, User
 from pledges.core.confirmation import confirm_withdrawal, withdrawal_confirmed
-from pledges.core.tables import PAGE_SIZES, pager_count, paginate
+from pledges.core.tables import PAGE_SIZES, paginate
 from pledges.equipment.access import visible_offers
 from pledges.equipment.exports import offer_export
 from pledges.equipment.filters import OfferFilter
@@ -69,7 +69,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             filter_summary(offer_filter.form, table),
             totals["rows"],
         )
-    paginate(table, request, count=pager_count(totals))
+    paginate(table, request, count=totals["rows"])
     bulk_form = _kept_bulk_form(request) if can_move(user) else None
     return render(
         request,

@@ -175,7 +175,7 @@ def test_the_summary_is_the_sum_of_the_details_to_the_cent(client, finance, coor
     ledger = client.get(reverse("pledges:donation_list"), {
         "appeal": books["appeal"].pk, "pledged_from": "2026-05-01", "pledged_until": "2026-05-31",
     }).context["totals"]
-    assert (ledger["pledged"], ledger["received"], ledger["outstanding"]) == (pledged, received, outstanding)
+    assert (ledger.pledged, ledger.received, ledger.outstanding) == (pledged, received, outstanding)
 
     # Per municipality and per province add up to the same money.
     for sheet, first_money in (("Per gemeente", 5), ("Per provincie", 3)):

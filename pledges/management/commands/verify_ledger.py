@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pledges.donations import summary
 from pledges.finance.integrity import donation_findings, schedule_findings, split_findings, transfer_findings
 from pledges.history.integrity import chain_findings, chain_head
 
@@ -9,12 +10,23 @@ from pledges.history.integrity import chain_findings, chain_head
 class Command(BaseCommand):
     help = (
         "Verify the ledger: every pledge's received amount equals its matched bank lines, "
-        "and the Event hash chain is unbroken. Lists each row that was changed behind the app's back."
+        "the pledge totals equal the pledges, and the Event hash chain is unbroken. "
+        "Lists each row that was changed behind the app's back."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--rebuild-summary",
+            action="store_true",
+            help="First recompute the pledge totals (the running sums the ledger's totals read) from the pledges.",
+        )
+
     def handle(self, *args, **options) -> None:
+        if options["rebuild_summary"]:
+            self.stdout.write(f"Pledge totals rebuilt from the pledges: {summary.rebuild()} rows.")
         findings = [
-            *donation_findings(), *schedule_findings(), *split_findings(), *transfer_findings(), *chain_findings()
+            *donation_findings(), *schedule_findings(), *split_findings(), *transfer_findings(),
+            *summary.differences(), *chain_findings(),
         ]
         for finding in findings:
             self.stdout.write(finding)

@@ -1,0 +1,274 @@
+"""Totals of the pledges that do not scan them: read from DonationSummary, kept by triggers.
+
+`count_and_totals(filterset)` is what a ledger page shows above its table (and how many
+rows its pager pages through). The filters the summary can answer (appeal, status,
+province, municipality, pledged from/until on whole months, overdue) read it; any other
+filter (the search box, an amount range, a date inside a month) sums the pledge rows, at
+most `settings.LEDGER_TOTALS_ROW_LIMIT` of them, and then says the totals are a lower bound.
+
+`recomputed()`, `differences()` and `rebuild()` check and restore the summary from the
+rows (verify_ledger names every difference).
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Greatest, TruncMonth
+from django.utils import timezone
+
+from pledges.core.money import cents_to_euro, format_euro
+from pledges.donations.access import visible
+from pledges.donations.models import (
+    _COUNTED,
+    _OWING,
+    Donation,
+    DonationSummary,
+    _money_sums,
+    province_rows,
+)
+from pledges.history.services import writing
+
+# The filters of DonationFilter the summary answers; any other one set sums rows.
+ANSWERED = frozenset({"appeal", "status", "province", "municipality", "pledged_from", "pledged_until", "overdue"})
+SUMS = ("pledges", "amount_cents", "received_cents", "outstanding_cents")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Rows and euro of a filtered ledger; `exact` False when the rows were summed only up to the limit.
+
+    Not exact, every figure is a lower bound ("≥"): amounts are never negative.
+    """
+
+    rows: int
+    pledged: Decimal
+    received: Decimal
+    outstanding: Decimal
+    exact: bool = True
+
+
+def _totals(sums: dict, exact: bool) -> Totals:
+    return Totals(sums["rows"], cents_to_euro(sums["pledged"]), cents_to_euro(sums["received"]),
+                  cents_to_euro(sums["outstanding"]), exact)
+
+
+def _summary_sums(buckets: QuerySet[DonationSummary]) -> dict:
+    """Rows and cents of the buckets, status by status as `DonationQuerySet.totals()` counts them."""
+    return buckets.aggregate(
+        rows=Sum("pledges", default=0),
+        pledged=Sum("amount_cents", default=0, filter=_COUNTED),
+        received=Sum("received_cents", default=0, filter=_COUNTED),
+        outstanding=Sum("outstanding_cents", default=0, filter=_OWING),
+    )
+
+
+def _row_sums(rows: QuerySet[Donation], limit: int) -> tuple[dict, bool]:
+    """Rows and cents of at most `limit` rows, and whether that was all: one row more says it was not.
+
+    Cut, the count says `limit` and the sums (of one row more, never negative) stay lower bounds.
+    """
+    sums = rows.order_by()[: limit + 1].aggregate(rows=Count("*"), **_money_sums())
+    exact = sums["rows"] <= limit
+    return sums | {"rows": min(sums["rows"], limit)}, exact
+
+
+def _add(*parts: dict) -> dict:
+    return {key: sum(part[key] for part in parts) for key in ("rows", "pledged", "received", "outstanding")}
+
+
+def _first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _whole_months(data: dict) -> tuple[datetime.date | None, datetime.date | None] | None:
+    """The months `pledged_from`/`pledged_until` cover, or None if either cuts a month."""
+    start, until = data.get("pledged_from"), data.get("pledged_until")
+    if start and start.day != 1:
+        return None
+    if until and (until + datetime.timedelta(days=1)).day != 1:
+        return None
+    return start, until and _first_of_month(until)
+
+
+def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
+    """Rows, pledged, received and outstanding of the pledges `filterset` (a DonationFilter) selects.
+
+    From the summary when every filter set is one it answers; otherwise from the rows of
+    `filterset.qs`, at most LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
+    """
+    rows = filterset.qs
+    data = {name: value for name, value in _cleaned(filterset).items() if value not in (None, "", False)}
+    months = _whole_months(data)
+    if data.keys() - ANSWERED or months is None:
+        return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
+    buckets = visible(filterset.user, DonationSummary.objects.all())
+    if "appeal" in data:
+        buckets = buckets.filter(appeal=data["appeal"])
+    if "status" in data:
+        buckets = buckets.filter(status=data["status"])
+    if "municipality" in data:
+        buckets = buckets.filter(municipality_id=data["municipality"])
+    if "province" in data:
+        buckets = buckets.filter(municipality__province=data["province"])
+    start, last = months
+    if start:
+        buckets = buckets.filter(month__gte=start)
+    if last:
+        buckets = buckets.filter(month__lte=last)
+    return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
+
+
+def totals(buckets: QuerySet[DonationSummary], rows: QuerySet[Donation], *, overdue: bool = False,
+           today: datetime.date | None = None) -> Totals:
+    """The totals of `rows` from `buckets`, the summary of the same pledges (same appeal, municipalities...).
+
+    `overdue`: of those only the overdue ones (`rows` then already filtered so). The months
+    before this one are due whole; of this month only the days before today, which the rows tell.
+    """
+    if not overdue:
+        return _totals(_summary_sums(buckets), True)
+    this_month = _first_of_month(today or timezone.localdate())
+    past = _summary_sums(buckets.filter(status__in=Donation.OPEN_STATUSES, due_month__lt=this_month))
+    recent, exact = _row_sums(rows.filter(expected_date__gte=this_month), settings.LEDGER_TOTALS_ROW_LIMIT)
+    return _totals(_add(past, recent), exact)
+
+
+def _cleaned(filterset) -> dict:
+    """The valid values of the bound filter form (those `filterset.qs` applied)."""
+    if not filterset.is_bound:
+        return {}
+    filterset.form.is_valid()
+    return getattr(filterset.form, "cleaned_data", {})
+
+
+def by_province(appeal, offers: QuerySet | None = None, today: datetime.date | None = None) -> list[dict]:
+    """`Donation.objects.filter(appeal=appeal).by_province(offers, today)`, from the summary."""
+    return province_rows(cents_per_municipality(appeal, today), offers)
+
+
+def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[int, dict]:
+    """Per municipality id with pledges to `appeal`: what `DonationQuerySet._cents_per_municipality` gives.
+
+    From the summary, and for the overdue of this month the appeal's open pledges due in it.
+    """
+    today = today or timezone.localdate()
+    this_month = _first_of_month(today)
+    overdue = Q(status__in=Donation.OPEN_STATUSES, due_month__lt=this_month)
+    # Annotated under names of their own: the summary's columns are called as the sums are.
+    per_municipality = (
+        DonationSummary.objects.filter(appeal=appeal)
+        .values("municipality_id")
+        .annotate(
+            all_pledges=Sum("pledges", default=0),
+            counted=Sum("pledges", default=0, filter=_COUNTED),
+            overdue=Sum("pledges", default=0, filter=overdue),
+            overdue_outstanding=Sum("outstanding_cents", default=0, filter=overdue),
+            pledged=Sum("amount_cents", default=0, filter=_COUNTED),
+            received=Sum("received_cents", default=0, filter=_COUNTED),
+            outstanding=Sum("outstanding_cents", default=0, filter=_OWING),
+        )
+        .filter(all_pledges__gt=0)
+        .order_by()
+    )
+    sums = {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
+    due_now = (
+        Donation.objects.filter(
+            appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__gte=this_month, expected_date__lt=today
+        )
+        .values("municipality_id")
+        .annotate(
+            overdue=Count("*"),
+            overdue_outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0),
+        )
+        .order_by()
+    )
+    for row in due_now:
+        sums[row["municipality_id"]]["overdue"] += row["overdue"]
+        sums[row["municipality_id"]]["overdue_outstanding"] += row["overdue_outstanding"]
+    return sums
+
+
+# Checking and restoring the summary from the rows.
+
+Key = tuple  # (appeal_id, municipality_id, status, month, due_month)
+
+
+def recomputed() -> dict[Key, tuple[int, int, int, int]]:
+    """The summary as the pledge rows make it, months in the fund's time zone by its database."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Donation.objects.order_by()
+        .values("appeal_id", "municipality_id", "status",
+                month=TruncMonth("created_at", tzinfo=zone), due=TruncMonth("expected_date"))
+        .annotate(
+            pledges=Count("*"),
+            amount=Sum("amount_cents"),
+            received=Sum("received_cents"),
+            outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0))),
+        )
+    )
+    return {
+        (row["appeal_id"], row["municipality_id"], row["status"], _as_date(row["month"]), _as_date(row["due"])):
+            (row["pledges"], row["amount"], row["received"], row["outstanding"])
+        for row in rows
+    }
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def stored() -> dict[Key, tuple[int, int, int, int]]:
+    """The summary's rows that hold anything."""
+    rows = DonationSummary.objects.exclude(pledges=0, amount_cents=0, received_cents=0, outstanding_cents=0)
+    return {
+        (row["appeal_id"], row["municipality_id"], row["status"], row["month"], row["due_month"]):
+            tuple(row[key] for key in SUMS)
+        for row in rows.values("appeal_id", "municipality_id", "status", "month", "due_month", *SUMS)
+    }
+
+
+def differences() -> list[str]:
+    """Every bucket where the summary and the rows disagree, in English for the operator."""
+    truth, kept = recomputed(), stored()
+    findings = []
+    for key in sorted(truth.keys() | kept.keys(), key=lambda key: tuple(map(str, key))):
+        want, have = truth.get(key, (0, 0, 0, 0)), kept.get(key, (0, 0, 0, 0))
+        if want != have:
+            appeal, municipality, status, month, due = key
+            findings.append(
+                f"Pledge totals of appeal {appeal}, municipality id {municipality}, {status}, pledged "
+                f"{month:%Y-%m}, due {due:%Y-%m}: the summary holds {_describe(have)}, "
+                f"the pledges add up to {_describe(want)}"
+            )
+    return findings
+
+
+def _describe(sums: tuple[int, int, int, int]) -> str:
+    pledges, amount, received, outstanding = sums
+    return (f"{pledges} pledges, {format_euro(amount, 'en')} pledged, {format_euro(received, 'en')} received, "
+            f"{format_euro(outstanding, 'en')} outstanding")
+
+
+def rebuild() -> int:
+    """Replace the summary with the one the rows make; return how many rows it has.
+
+    Inside the writer's transaction (chain lock first), so no change lands in between.
+    """
+    with writing():
+        DonationSummary.objects.all().delete()
+        created = DonationSummary.objects.bulk_create(
+            [
+                DonationSummary(appeal_id=appeal, municipality_id=municipality, status=status, month=month,
+                                due_month=due, **dict(zip(SUMS, sums, strict=True)))
+                for (appeal, municipality, status, month, due), sums in recomputed().items()
+            ],
+            batch_size=1000,
+        )
+    return len(created)

@@ -1,0 +1,117 @@
+"""The ledger's totals come from running sums; what they cannot answer is summed up to a limit, shown as ≥."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pledges.donations import summary
+from pledges.models import Donation, DonationSummary
+from tests import factories, pages
+
+# The ledger page, its clock (10 March 2026) and a coordinator logged in, as the ledger table's tests have them.
+from tests.donations.test_ledger_table import LEDGER, at, fund, today  # noqa: F401
+
+
+@pytest.fixture
+def ledger(almere_staff, utrecht_staff, ukraine_appeal):
+    donation = factories.donation
+    rows = [
+        donation(almere_staff.municipality, ukraine_appeal, almere_staff, amount_cents=1_000_00,
+                 created_at=at("2026-01-10"), decision_reference="Raadsbesluit A"),
+        # 00:30 on 1 February in Amsterdam, still 31 January in UTC: a February pledge.
+        donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, amount_cents=2_500_00,
+                 created_at=at("2026-02-01", "00:30"), decision_reference="Raadsbesluit B",
+                 expected_date=datetime.date(2026, 3, 5)),
+        donation(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, amount_cents=4_000_00,
+                 created_at=at("2026-02-20"), decision_reference="Raadsbesluit C",
+                 expected_date=datetime.date(2026, 2, 25)),
+    ]
+    factories.receive(rows[1], 500_00)
+    return rows
+
+
+def sums_over_pledges(queries) -> list[str]:
+    """The queries that add up pledge rows rather than the summary's."""
+    table = connection.ops.quote_name(Donation._meta.db_table)
+    return [query["sql"] for query in queries if "SUM(" in query["sql"] and f"FROM {table}" in query["sql"]]
+
+
+def test_whole_months_are_totalled_from_the_summary_in_the_local_month(fund, ledger):
+    with CaptureQueriesContext(connection) as queries:
+        response = fund.get(LEDGER, {"pledged_from": "2026-02-01", "pledged_until": "2026-02-28"})
+
+    assert pages.total(response, "rows") == "2"
+    assert pages.total(response, "pledged") == "€ 6.500,00"
+    assert pages.total(response, "received") == "€ 500,00"
+    assert pages.total(response, "outstanding") == "€ 6.000,00"
+    assert sums_over_pledges(queries) == []
+    assert "≥" not in pages.text(response)
+
+
+def test_overdue_takes_earlier_months_from_the_summary_and_this_month_from_the_pledges(fund, ledger):
+    response = fund.get(LEDGER, {"overdue": "on"})
+
+    # Due 25 February (an earlier month) and 5 March (this month, before today).
+    assert pages.total(response, "rows") == "2"
+    assert pages.total(response, "outstanding") == "€ 6.000,00"
+
+
+def test_a_search_sums_the_pledges_themselves(fund, ledger):
+    response = fund.get(LEDGER, {"q": "Raadsbesluit"})
+
+    assert pages.total(response, "rows") == "3"
+    assert pages.total(response, "pledged") == "€ 7.500,00"
+
+
+def test_beyond_the_limit_a_search_shows_its_totals_as_at_least(fund, ledger, settings):
+    settings.LEDGER_TOTALS_ROW_LIMIT = 2
+
+    response = fund.get(LEDGER, {"q": "Raadsbesluit"})
+
+    assert pages.total(response, "rows") == "≥ 2"
+    assert pages.total(response, "pledged").startswith("≥ € ")
+    assert "Meer dan 2 toezeggingen" in pages.text(response)
+
+
+def test_a_municipality_sees_the_totals_of_its_own_pledges_only(client, almere_staff, ledger):
+    client.force_login(almere_staff)
+
+    response = client.get(LEDGER)
+
+    assert pages.total(response, "rows") == "1"
+    assert pages.total(response, "pledged") == "€ 1.000,00"
+
+
+def verify() -> tuple[list[str], int]:
+    """verify_ledger's findings about the pledge totals, and its exit code."""
+    out, code = io.StringIO(), 0
+    try:
+        call_command("verify_ledger", stdout=out)
+    except CommandError as error:
+        code = error.returncode
+    return [line for line in out.getvalue().splitlines() if line.startswith("Pledge totals")], code
+
+
+def test_verify_ledger_names_a_summary_that_disagrees_with_the_pledges_and_rebuilds_it(ledger):
+    assert verify()[0] == []
+    bucket = DonationSummary.objects.get(municipality=ledger[0].municipality, month=datetime.date(2026, 1, 1))
+    DonationSummary.objects.filter(pk=bucket.pk).update(amount_cents=999_00)
+
+    findings, code = verify()
+
+    assert code == 2
+    assert findings == [
+        f"Pledge totals of appeal {ledger[0].appeal_id}, municipality id {ledger[0].municipality_id}, pledged, "
+        "pledged 2026-01, due 2026-04: the summary holds 1 pledges, €999.00 pledged, €0.00 received, "
+        "€1,000.00 outstanding, the pledges add up to 1 pledges, €1,000.00 pledged, €0.00 received, "
+        "€1,000.00 outstanding"
+    ]
+    with pytest.raises(CommandError):  # the received amounts set without bank lines still do not verify
+        call_command("verify_ledger", "--rebuild-summary", stdout=io.StringIO())
+    assert verify()[0] == []
+    assert summary.stored() == summary.recomputed()
