@@ -36,6 +36,8 @@ MAX_LENGTH = 100
 # Rows per kind on the results page; a name as short as "dam" names many municipalities.
 SHOWN = 20
 CBS_CODE = re.compile(r"^GM\d{4}$")
+# Digits alone could be any kind's number; as long as the numbers' own patterns allow.
+BARE_NUMBER = re.compile(r"^0*(\d{1,12})$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,8 +116,9 @@ def _place_text(place: Destination) -> str:
 def _groups(user: User, text: str) -> list[Group]:
     """Every kind of row `text` names: rows numbered so (bare digits), municipalities and destinations."""
     pledges = offers = shipments = Donation.objects.none()
-    if text.isascii() and text.isdigit():
-        pk = int(text)
+    # [0-9] only: isdigit() admits "²", which int() refuses.
+    if (bare := BARE_NUMBER.match(text)) and text.isascii():
+        pk = int(bare.group(1))
         pledges = visible_donations(user).filter(pk=pk).select_related("municipality")
         offers = visible_offers(user).filter(pk=pk).select_related("municipality")
         shipments = visible_shipments(user).filter(pk=pk).select_related("destination")

@@ -180,3 +180,13 @@ def test_a_delivered_offer_is_found_with_its_status(client, coordinator, rows, u
 
     assert results(response, "offers") == [delivered.number]
     assert "afgeleverd" in pages.text(response)
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999", "T-99999999999999999999", "²", "٣", "<b>dam</b>", "RF"])
+def test_odd_input_is_answered_never_an_error(client, coordinator, reference_data, typed):
+    client.force_login(coordinator)
+
+    response = client.get(SEARCH, {"q": typed})
+
+    assert response.status_code == 200
+    assert "<b>dam</b>" not in response.text  # shown escaped
