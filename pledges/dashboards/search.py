@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pledges.accounts.access import EVERYONE, allow, visible_municipalities
 from pledges.accounts.models import User
@@ -149,12 +151,24 @@ def _groups(user: User, text: str) -> list[Group]:
     return [group for group in found if group]
 
 
+class SearchForm(forms.Form):
+    # A form field, so what no database holds (NUL, control characters, 100,000 characters) is refused, said why.
+    q = forms.CharField(label=gettext_lazy("Search"), max_length=MAX_LENGTH, required=False)
+
+
 @allow(*EVERYONE)
 def search(request: HttpRequest) -> HttpResponse:
     """Find what a number or a name points to, within what the person may see."""
     user = request.user
-    text = request.GET.get("q", "").strip()[:MAX_LENGTH]
-    context = {"search_text": text, "groups": [], "missing": "", "can_see_shipments": user.is_fund_staff}
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {
+        "search_text": text or request.GET.get("q", "")[:MAX_LENGTH],
+        "refused": form.errors.get("q", []),
+        "groups": [],
+        "missing": "",
+        "can_see_shipments": user.is_fund_staff,
+    }
     if text:
         numbered = _numbered(user, text)
         if numbered is not None:

@@ -190,3 +190,14 @@ def test_odd_input_is_answered_never_an_error(client, coordinator, reference_dat
 
     assert response.status_code == 200
     assert "<b>dam</b>" not in response.text  # shown escaped
+
+
+@pytest.mark.parametrize("typed", ["T-000052\x00", "a" * 101])
+def test_what_no_database_holds_is_refused_with_the_reason(client, coordinator, reference_data, typed):
+    client.force_login(coordinator)
+
+    response = client.get(SEARCH, {"q": typed})
+
+    assert response.status_code == 200
+    assert re.findall(r'data-search="refused">([^<]+)<', response.text)
+    assert "Waarop u kunt zoeken" in pages.text(response)
