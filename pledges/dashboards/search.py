@@ -1,7 +1,7 @@
 """The header's search box: a number goes straight to its page, a name to a list of what it names.
 
 What can be found: a pledge (T-000052, or its RF reference), an offer (M-000123), a shipment
-(TR-00012), a municipality (by name or CBS code) and a destination in Ukraine (by its Dutch,
+(TR-00012; staff: those carrying their offers), a municipality (by name or CBS code) and a destination in Ukraine (by its Dutch,
 English or Ukrainian name). Everything comes through the person's visible querysets, so staff
 find only their own municipality's pledges and offers, and a number they may not see reads
 exactly as a number that does not exist.
@@ -25,11 +25,12 @@ from pledges.accounts.models import User
 from pledges.dashboards.start import Link
 from pledges.dashboards.views import _url
 from pledges.donations.access import visible_donations
-from pledges.donations.filters import PLEDGE_NUMBER
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
 from pledges.equipment.filters import OFFER_NUMBER
 from pledges.equipment.models import EquipmentOffer
+from pledges.finance.matching import PLEDGE_NUMBER
+from pledges.logistics.access import visible_shipments
 from pledges.logistics.filters import SHIPMENT_NUMBER
 from pledges.logistics.models import Shipment
 from pledges.reference.models import Destination, Municipality
@@ -58,11 +59,6 @@ class Group:
     title: str
     results: list[Result]
     count: int
-
-
-def visible_shipments(user: User) -> QuerySet[Shipment]:
-    """Shipments, for those who open shipment pages: fund staff (pledges/logistics/views.py)."""
-    return Shipment.objects.all() if user.is_fund_staff else Shipment.objects.none()
 
 
 def _numbered(user: User, text: str) -> tuple[str, Model | None] | None:
@@ -167,7 +163,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "refused": form.errors.get("q", []),
         "groups": [],
         "missing": "",
-        "can_see_shipments": user.is_fund_staff,
     }
     if text:
         numbered = _numbered(user, text)

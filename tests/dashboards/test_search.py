@@ -89,14 +89,16 @@ def test_an_offer_a_shipment_and_an_rf_reference_open_their_pages(client, coordi
     )
 
 
-def test_staff_find_no_shipment_and_are_not_told_to_search_for_one(client, almere_staff, rows):
+def test_staff_find_only_the_shipments_that_carry_their_offers(client, almere_staff, rows):
     client.force_login(almere_staff)
+    shipment = rows["shipment"]
 
-    response = client.get(SEARCH, {"q": rows["shipment"].number})
-
+    response = client.get(SEARCH, {"q": shipment.number})
     assert response.status_code == 200
-    assert f"Er is geen {rows['shipment'].number} die u mag zien." in pages.text(response)
-    assert "TR-00012" not in response.text
+    assert f"Er is geen {shipment.number} die u mag zien." in pages.text(response)
+
+    factories.on_board(shipment, rows["almere_offer"])
+    assert client.get(SEARCH, {"q": shipment.number})["Location"] == shipment.get_absolute_url()
 
 
 def test_a_bare_number_lists_each_kind_numbered_so(client, coordinator, rows):
