@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def log_in(page, email: str) -> None:
         page.locator("main input[name=code]").fill(pyotp.TOTP(secret).now())
         page.locator("main button[type=submit]").click()
         page.locator("main a.button").click()
-    page.wait_for_url(lambda url: url.endswith("/"))  # the start page
+    page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path == "/")  # the start page
 
 
 def take(page) -> None:
