@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def log_in(page, email: str) -> None:
         page.locator("main input[name=code]").fill(pyotp.TOTP(secret).now())
         page.locator("main button[type=submit]").click()
         page.locator("main a.button").click()
-    page.wait_for_url("**/donaties/")
+    page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path == "/")  # the start page
 
 
 def take(page) -> None:
@@ -80,7 +81,8 @@ def take(page) -> None:
     page.screenshot(path=OUT / "login.png")
 
     log_in(page, "coordinator@demo.vngfonds.nl")
-    filters = page.get_by_role("search")
+    page.goto("/donaties/")
+    filters = page.locator("main").get_by_role("search")
     filters.locator("#id_province").select_option("Flevoland")
     filters.locator("#id_status").select_option("pledged")
     filters.locator("button[type=submit]").click()

@@ -3,10 +3,12 @@
 Django's SESSION_COOKIE_AGE only bounds the cookie; a stolen or forgotten session
 would stay alive as long as someone keeps using it. This middleware ends a logged-in
 session SESSION_IDLE_TIMEOUT minutes after its last request, and
-SESSION_ABSOLUTE_TIMEOUT hours after its login, whichever comes first.
+SESSION_ABSOLUTE_TIMEOUT hours after its login, whichever comes first. A session also
+remembers when its user logged in before it (`previous_login`).
 """
 
 
+import datetime
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,6 +22,8 @@ from django.utils.translation import gettext as _
 
 STARTED_KEY = "pledges_session_started"
 SEEN_KEY = "pledges_session_seen"
+# When the user logged in before this session (the start page's news is what changed since).
+PREVIOUS_LOGIN_KEY = "pledges_previous_login"
 
 
 @receiver(user_logged_in)
@@ -27,6 +31,16 @@ def _start_clock(sender, request: HttpRequest, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         now = timezone.now().timestamp()
         request.session[STARTED_KEY] = request.session[SEEN_KEY] = now
+        # Connected in PledgesConfig.ready(), which runs before django.contrib.auth's (pledges
+        # comes first in INSTALLED_APPS): auth's update_last_login has not yet overwritten it.
+        if user.last_login:
+            request.session[PREVIOUS_LOGIN_KEY] = user.last_login.timestamp()
+
+
+def previous_login(request: HttpRequest) -> datetime.datetime | None:
+    """When the user logged in before this session; None at the first login."""
+    stamp = request.session.get(PREVIOUS_LOGIN_KEY)
+    return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC) if stamp else None
 
 
 class SessionTimeoutMiddleware:

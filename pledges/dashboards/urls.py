@@ -1,4 +1,5 @@
-"""The dashboards (per appeal, per municipality, public) and "what happened with our contribution".
+"""The start page, the header's search, the dashboards (per appeal, per municipality, public) and
+"what happened with our contribution".
 
 Included by pledges/urls.py under the `pledges` namespace.
 """
@@ -7,6 +8,8 @@ from django.urls import path
 
 from pledges.dashboards.contribution import contribution, contribution_home, receipt_photo
 from pledges.dashboards.mailbox import municipality_mailbox
+from pledges.dashboards.search import search
+from pledges.dashboards.start import start
 from pledges.dashboards.views import (
     appeal_dashboard,
     dashboard_home,
@@ -17,6 +20,9 @@ from pledges.dashboards.views import (
 )
 
 urlpatterns = [
+    # Where login lands: what needs the person today (pledges/dashboards/start.py).
+    path("", start, name="home"),
+    path("zoeken/", search, name="search"),
     path("bijdrage/", contribution_home, name="contribution_home"),
     path("bijdrage/<str:code>/", contribution, name="contribution"),
     path(

@@ -1,4 +1,4 @@
-"""The money pledges' pages: the ledger, a pledge, its changes and withdrawal; the home page.
+"""The money pledges' pages: the ledger, a pledge, its changes and withdrawal.
 
 Included by pledges/urls.py under the `pledges` namespace.
 """
@@ -12,11 +12,9 @@ from pledges.donations.views import (
     donation_instructions_pdf,
     donation_list,
     donation_withdraw,
-    home,
 )
 
 urlpatterns = [
-    path("", home, name="home"),
     path("donaties/", donation_list, name="donation_list"),
     path("donaties/nieuw/", donation_create, name="donation_create"),
     path("donaties/<int:pk>/", donation_detail, name="donation_detail"),

@@ -37,11 +37,6 @@ from pledges.spreadsheets.views import export_response, filter_summary, requeste
 
 
 @allow(*EVERYONE)
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("pledges:donation_list")
-
-
-@allow(*EVERYONE)
 def donation_list(request: HttpRequest) -> HttpResponse:
     """The ledger: the user's visible pledges, filtered, sorted, paged and totalled."""
     user = request.user

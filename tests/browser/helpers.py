@@ -1,5 +1,7 @@
 """What the browser tests share: contexts, the app's words, logging in, reading euro amounts."""
 
+from urllib.parse import urlsplit
+
 import pyotp
 from django.utils import translation
 
@@ -32,7 +34,12 @@ def log_in_through_form(page, email: str, password: str, totp_secret: str = "") 
     if totp_secret:
         page.get_by_label(t("Code"), exact=False).fill(pyotp.TOTP(totp_secret).now())
         page.locator("main").get_by_role("button", name=t("Log in")).click()
-    page.wait_for_url("**/donaties/")
+    wait_for_start_page(page)
+
+
+def wait_for_start_page(page) -> None:
+    """Login lands on the start page: what needs the person today."""
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
 
 def cents(text: str) -> int:

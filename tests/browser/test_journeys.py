@@ -87,9 +87,10 @@ def test_it_lets_a_coordinator_filter_the_ledger_down_to_one_pledge(
     factories.donation(utrecht, ukraine_appeal, utrecht_staff, amount_cents=9_999_99)
 
     log_in_through_form(page, coordinator.email, PASSWORD, factories.authenticator(coordinator).secret)
+    page.get_by_role("navigation", name=t("Main menu")).get_by_role("link", name=t("Money ledger")).click()
     expect(page.locator("[data-total=rows]")).to_have_text("5")
 
-    filters = page.get_by_role("search")
+    filters = page.locator("main").get_by_role("search")
     filters.get_by_label(t("Province")).select_option(label="Flevoland")
     filters.get_by_role("button", name=t("Apply filters")).click()
     expect(page).to_have_url(re.compile(r"province=Flevoland"))

@@ -6,7 +6,7 @@ import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.helpers import t
+from tests.browser.helpers import t, wait_for_start_page
 from tests.conftest import PASSWORD
 
 
@@ -37,7 +37,7 @@ def test_a_coordinator_sets_up_two_step_login_and_later_uses_a_recovery_code(pag
     assert len(codes) == 10
     assert_accessible(page)
     page.get_by_role("link", name=t("I have saved them, continue")).click()
-    page.wait_for_url("**/donaties/")
+    wait_for_start_page(page)
     page.reload()
     expect(page.get_by_role("navigation", name=t("Main menu"))).to_be_visible()
 
@@ -50,7 +50,7 @@ def test_a_coordinator_sets_up_two_step_login_and_later_uses_a_recovery_code(pag
     page.get_by_label(t("Code"), exact=False).fill(codes[0])
     page.locator("main").get_by_role("button", name=t("Log in")).click()
 
-    page.wait_for_url("**/donaties/")
+    wait_for_start_page(page)
     page.get_by_role("link", name=t("Two-step login")).click()
     expect(page.locator("main")).to_contain_text("9")
     assert_accessible(page)
