@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, Instalment, Reminder
+from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -48,6 +48,8 @@ __all__ = [
     "Donation",
     "DonationQuerySet",
     "DonationSummary",
+    "DonationSummaryByMonth",
+    "DonationSummaryByMunicipality",
     "EquipmentOffer",
     "Event",
     "ExportLog",
