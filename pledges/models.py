@@ -12,6 +12,8 @@ from pledges.equipment.models import (
     OfferPhoto,
     OfferQuerySet,
     OfferStatus,
+    OfferSummaryByCategory,
+    OfferSummaryByMunicipality,
 )
 from pledges.finance.models import (
     AccountStatement,
@@ -51,6 +53,8 @@ __all__ = [
     "DonationSummaryByMonth",
     "DonationSummaryByMunicipality",
     "EquipmentOffer",
+    "OfferSummaryByCategory",
+    "OfferSummaryByMunicipality",
     "Event",
     "ExportLog",
     "FinanceReport",

@@ -34,9 +34,15 @@ from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
 from pledges.donations import summary
 from pledges.donations.access import visible, visible_donations
 from pledges.donations.appeals import account_events
-from pledges.donations.models import Donation, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality
+from pledges.donations.models import (
+    Donation,
+    DonationSummary,
+    DonationSummaryByMonth,
+    DonationSummaryByMunicipality,
+)
+from pledges.equipment import summary as equipment_summary
 from pledges.equipment.access import visible_offers
-from pledges.equipment.models import EquipmentOffer, Need
+from pledges.equipment.models import EquipmentOffer, Need, OfferSummaryByCategory, OfferSummaryByMunicipality
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 from pledges.reference.models import Appeal, Municipality
@@ -114,7 +120,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     # The pledges' running sums give every money figure, one scan of the offers the equipment's.
     provinces = summary.by_province(appeal, offers=offers)
     money = Donation.objects.add_up(provinces)
-    pipeline = offers.pipeline()
+    pipeline = equipment_summary.pipeline(OfferSummaryByCategory.objects.filter(appeal=appeal))
     cities = Need.objects.filter(appeal=appeal).open().coverage_per_city()
     recent = (
         Event.objects.filter(Q(donation__appeal=appeal) | Q(offer__appeal=appeal))
@@ -226,10 +232,14 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     municipality = get_visible_or_404(visible_municipalities(user), code=code)
     donations = visible_donations(user).filter(municipality=municipality)
     # Its money from the municipality level; its overdue needs the months due of the finest.
-    money = summary.totals(visible(user, DonationSummaryByMunicipality.objects.filter(municipality=municipality)), donations)
+    money = summary.totals(
+        visible(user, DonationSummaryByMunicipality.objects.filter(municipality=municipality)), donations
+    )
     buckets = visible(user, DonationSummary.objects.filter(municipality=municipality))
     offers = visible_offers(user).filter(municipality=municipality)
-    pipeline = offers.pipeline()
+    pipeline = equipment_summary.pipeline(
+        visible(user, OfferSummaryByMunicipality.objects.filter(municipality=municipality))
+    )
     delivered = offers.delivered_per_destination()
     # Fund staff filter the ledgers by municipality; staff see only their own anyway.
     scope = {} if user.is_municipal_staff else {"municipality": municipality.pk}

@@ -111,7 +111,7 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     `filterset.qs`, at most LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
     """
     rows = filterset.qs
-    data = {name: value for name, value in _cleaned(filterset).items() if value not in (None, "", False)}
+    data = {name: value for name, value in cleaned(filterset).items() if value not in (None, "", False)}
     months = _whole_months(data)
     if data.keys() - ANSWERED or months is None:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
@@ -160,7 +160,7 @@ def totals(buckets: QuerySet, rows: QuerySet[Donation], *, overdue: bool = False
     return _totals(_add(past, recent), exact)
 
 
-def _cleaned(filterset) -> dict:
+def cleaned(filterset) -> dict:
     """The valid values of the bound filter form (those `filterset.qs` applied)."""
     if not filterset.is_bound:
         return {}
