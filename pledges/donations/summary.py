@@ -111,25 +111,32 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     `filterset.qs`, at most LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
     """
     rows = filterset.qs
-    data = {name: value for name, value in cleaned(filterset).items() if value not in (None, "", False)}
+    data = set_filters(filterset)
     months = _whole_months(data)
     if data.keys() - ANSWERED or months is None:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
-    buckets = visible(filterset.user, _level(filterset.user, data).objects.all())
-    if "appeal" in data:
-        buckets = buckets.filter(appeal=data["appeal"])
-    if "status" in data:
-        buckets = buckets.filter(status=data["status"])
-    if "municipality" in data:
-        buckets = buckets.filter(municipality_id=data["municipality"])
-    if "province" in data:
-        buckets = buckets.filter(municipality__province=data["province"])
+    buckets = narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data)
     start, last = months
     if start:
         buckets = buckets.filter(month__gte=start)
     if last:
         buckets = buckets.filter(month__lte=last)
     return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
+
+
+# How a filter of a list narrows the buckets of a summary level that holds it.
+_BUCKET_FILTERS = {"appeal": "appeal", "status": "status", "category": "category",
+                   "municipality": "municipality_id", "province": "municipality__province"}
+
+
+def narrowed(buckets: QuerySet, data: dict) -> QuerySet:
+    """The buckets of the filters in `data` (cleaned values) that the level answers."""
+    return buckets.filter(**{_BUCKET_FILTERS[name]: value for name, value in data.items() if name in _BUCKET_FILTERS})
+
+
+def set_filters(filterset) -> dict:
+    """The filters of the bound form that hold a value, cleaned."""
+    return {name: value for name, value in cleaned(filterset).items() if value not in (None, "", False)}
 
 
 def _level(user, data: dict) -> type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]:
@@ -226,7 +233,7 @@ LEVELS: dict[Level, str] = {
 Key = tuple  # the level's key columns, in the order of its unique constraint
 
 
-def _key(level: Level) -> list[str]:
+def key_of(level: Level) -> list[str]:
     """The columns of `level`'s key: those of the unique constraint its triggers add to."""
     (constraint,) = level._meta.constraints
     return [level._meta.get_field(name).attname for name in constraint.fields]
@@ -236,7 +243,7 @@ def recomputed(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int,
     """The level as the pledge rows make it, months in the fund's time zone by its database."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     months = {"month": TruncMonth("created_at", tzinfo=zone), "due_month": TruncMonth("expected_date")}
-    key = _key(level)
+    key = key_of(level)
     rows = (
         Donation.objects.order_by()
         .values(*(column for column in key if column not in months),
@@ -258,14 +265,12 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def stored(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int, int]]:
-    """The level's rows that hold anything."""
-    key = _key(level)
-    rows = level.objects.exclude(pledges=0, amount_cents=0, received_cents=0, outstanding_cents=0)
-    return {
-        tuple(row[column] for column in key): tuple(row[column] for column in SUMS)
-        for row in rows.values(*key, *SUMS)
-    }
+def stored(level: Level = DonationSummary, sums: tuple[str, ...] = SUMS) -> dict[Key, tuple[int, ...]]:
+    """The level's rows that hold anything (any summary's, with its `sums` columns)."""
+    key = key_of(level)
+    rows = level.objects.exclude(**dict.fromkeys(sums, 0))
+    return {tuple(row[column] for column in key): tuple(row[column] for column in sums)
+            for row in rows.values(*key, *sums)}
 
 
 # How a key column reads in verify_ledger's findings.
@@ -275,22 +280,28 @@ _KEY_WORDS = {
     "status": str,
     "month": "pledged {:%Y-%m}".format,
     "due_month": "due {:%Y-%m}".format,
+    "category": "category {}".format,
 }
 
 
 def differences() -> list[str]:
     """Every bucket of every level where the summary and the rows disagree, in English for the operator."""
-    findings = []
-    for level, name in LEVELS.items():
-        truth, kept, key = recomputed(level), stored(level), _key(level)
-        for bucket in sorted(truth.keys() | kept.keys(), key=lambda bucket: tuple(map(str, bucket))):
-            want, have = truth.get(bucket, (0, 0, 0, 0)), kept.get(bucket, (0, 0, 0, 0))
-            if want != have:
-                where = ", ".join(_KEY_WORDS[column](value) for column, value in zip(key, bucket, strict=True))
-                findings.append(
-                    f"{name} of {where}: the summary holds {_describe(have)}, the pledges add up to {_describe(want)}"
-                )
-    return findings
+    return [
+        finding
+        for level, name in LEVELS.items()
+        for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")
+    ]
+
+
+def findings(name: str, key: list[str], truth: dict, kept: dict, describe, rows: str) -> list[str]:
+    """One line per bucket where `kept` (a level's rows) differs from `truth` (what the `rows` make)."""
+    lines, zeros = [], tuple(0 for _ in next(iter([*truth.values(), *kept.values()]), ()))
+    for bucket in sorted(truth.keys() | kept.keys(), key=lambda bucket: tuple(map(str, bucket))):
+        want, have = truth.get(bucket, zeros), kept.get(bucket, zeros)
+        if want != have:
+            where = ", ".join(_KEY_WORDS[column](value) for column, value in zip(key, bucket, strict=True))
+            lines.append(f"{name} of {where}: the summary holds {describe(have)}, the {rows} add up to {describe(want)}")
+    return lines
 
 
 def _describe(sums: tuple[int, int, int, int]) -> str:
@@ -300,18 +311,23 @@ def _describe(sums: tuple[int, int, int, int]) -> str:
 
 
 def rebuild() -> int:
-    """Replace every level with the one the rows make; return how many rows they have together.
+    """Replace every level with the one the rows make; return how many rows they have together."""
+    return rebuild_levels(LEVELS, recomputed, SUMS)
+
+
+def rebuild_levels(levels, recomputed_level, sums: tuple[str, ...]) -> int:
+    """Replace each of `levels` by `recomputed_level(level)`; return how many rows they have together.
 
     Inside the writer's transaction (chain lock first), so no change lands in between.
     """
     created = 0
     with writing():
-        for level in LEVELS:
-            key = _key(level)
+        for level in levels:
+            key = key_of(level)
             level.objects.all().delete()
             created += len(level.objects.bulk_create(
-                [level(**dict(zip(key, bucket, strict=True)), **dict(zip(SUMS, sums, strict=True)))
-                 for bucket, sums in recomputed(level).items()],
+                [level(**dict(zip(key, bucket, strict=True)), **dict(zip(sums, values, strict=True)))
+                 for bucket, values in recomputed_level(level).items()],
                 batch_size=1000,
             ))
     return created

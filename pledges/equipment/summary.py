@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 
 from pledges.core.money import cents_to_euro, format_euro
 from pledges.donations.access import visible
-from pledges.donations.summary import Key, _key, cleaned
+from pledges.donations.summary import Key, findings, key_of, narrowed, rebuild_levels, set_filters, stored
 from pledges.equipment.models import (
     ENDED_STATUSES,
     EquipmentOffer,
@@ -24,7 +24,6 @@ from pledges.equipment.models import (
     OfferSummaryByMunicipality,
     stages,
 )
-from pledges.history.services import writing
 
 Level = type[OfferSummaryByCategory | OfferSummaryByMunicipality]
 LEVELS: dict[Level, str] = {
@@ -46,21 +45,11 @@ def _level(user, data: dict) -> Level | None:
 
 def totals(filterset) -> dict:
     """Rows, units and value (euro) of the offers `filterset` (an OfferFilter) selects: `OfferQuerySet.totals()`."""
-    data = {name: value for name, value in cleaned(filterset).items() if value not in (None, "", False)}
+    data = set_filters(filterset)
     level = _level(filterset.user, data)
     if level is None:
         return filterset.qs.totals()
-    buckets = visible(filterset.user, level.objects.all())
-    if "appeal" in data:
-        buckets = buckets.filter(appeal=data["appeal"])
-    if "status" in data:
-        buckets = buckets.filter(status=data["status"])
-    if "category" in data:
-        buckets = buckets.filter(category=data["category"])
-    if "municipality" in data:
-        buckets = buckets.filter(municipality_id=data["municipality"])
-    if "province" in data:
-        buckets = buckets.filter(municipality__province=data["province"])
+    buckets = narrowed(visible(filterset.user, level.objects.all()), data)
     sums = buckets.aggregate(
         rows=Sum("offers", default=0),
         units=Sum("units", filter=_COUNTED, default=0),
@@ -81,7 +70,7 @@ def pipeline(buckets: QuerySet) -> list[dict]:
 
 def recomputed(level: Level) -> dict[Key, tuple[int, int, int]]:
     """The level as the offer rows make it."""
-    key = _key(level)
+    key = key_of(level)
     rows = (
         EquipmentOffer.objects.order_by()
         .values(*key)
@@ -90,26 +79,13 @@ def recomputed(level: Level) -> dict[Key, tuple[int, int, int]]:
     return {tuple(row[column] for column in key): (row["offers"], row["units"], row["value"]) for row in rows}
 
 
-def stored(level: Level) -> dict[Key, tuple[int, int, int]]:
-    """The level's rows that hold anything."""
-    key = _key(level)
-    rows = level.objects.exclude(offers=0, units=0, value_cents=0)
-    return {tuple(row[column] for column in key): tuple(row[column] for column in SUMS)
-            for row in rows.values(*key, *SUMS)}
-
-
 def differences() -> list[str]:
     """Every bucket where a level and the offers disagree, in English for the operator."""
-    findings = []
-    for level, name in LEVELS.items():
-        truth, kept, key = recomputed(level), stored(level), _key(level)
-        for bucket in sorted(truth.keys() | kept.keys(), key=lambda bucket: tuple(map(str, bucket))):
-            want, have = truth.get(bucket, (0, 0, 0)), kept.get(bucket, (0, 0, 0))
-            if want != have:
-                where = ", ".join(f"{column.removesuffix('_id')} {value}" for column, value in zip(key, bucket, strict=True))
-                findings.append(f"{name} of {where}: the summary holds {_describe(have)}, "
-                                f"the offers add up to {_describe(want)}")
-    return findings
+    return [
+        finding
+        for level, name in LEVELS.items()
+        for finding in findings(name, key_of(level), recomputed(level), stored(level, SUMS), _describe, "offers")
+    ]
 
 
 def _describe(sums: tuple[int, int, int]) -> str:
@@ -119,14 +95,4 @@ def _describe(sums: tuple[int, int, int]) -> str:
 
 def rebuild() -> int:
     """Replace every level with the one the rows make; return how many rows they have together."""
-    created = 0
-    with writing():
-        for level in LEVELS:
-            key = _key(level)
-            level.objects.all().delete()
-            created += len(level.objects.bulk_create(
-                [level(**dict(zip(key, bucket, strict=True)), **dict(zip(SUMS, sums, strict=True)))
-                 for bucket, sums in recomputed(level).items()],
-                batch_size=1000,
-            ))
-    return created
+    return rebuild_levels(LEVELS, recomputed, SUMS)

@@ -18,122 +18,122 @@ from django.db import migrations, models
 
 
 FINEST = import_module("pledges.migrations.0024_donations_summary")
-SUMS = FINEST.SUMS
 
-# Per level: its table, and its key columns with the expression of each on a pledge row
-# ({row} is NEW/OLD on SQLite, nothing on PostgreSQL where the row's columns are plain).
-POSTGRES_MONTH = "date_trunc('month', {row}created_at AT TIME ZONE 'Europe/Amsterdam')::date"
-POSTGRES_DUE = "date_trunc('month', {row}expected_date)::date"
-SQLITE_MONTH = FINEST.sqlite_month("{row}created_at")
-SQLITE_DUE = "strftime('%Y-%m-01', {row}expected_date)"
+# A level: its table, its key columns, and per database the expression of a key column on a
+# pledge row where it is not the column itself ({row} is "NEW."/"OLD." on SQLite, "" on
+# PostgreSQL, whose transition tables hold plain columns) and of each summed column.
+POSTGRES_MONTHS = {
+    "month": "date_trunc('month', {row}created_at AT TIME ZONE 'Europe/Amsterdam')::date",
+    "due_month": "date_trunc('month', {row}expected_date)::date",
+}
+SQLITE_MONTHS = {"month": FINEST.sqlite_month("{row}created_at"), "due_month": "strftime('%Y-%m-01', {row}expected_date)"}
+POSTGRES_SUMS = {"pledges": "1", "amount_cents": "{row}amount_cents", "received_cents": "{row}received_cents",
+                 "outstanding_cents": "GREATEST({row}amount_cents - {row}received_cents, 0)"}
+SQLITE_SUMS = POSTGRES_SUMS | {"outstanding_cents": "max({row}amount_cents - {row}received_cents, 0)"}
 LEVELS = {
     "month": ("pledges_donationsummarybymonth", ["appeal_id", "status", "month", "due_month"]),
     "municipality": ("pledges_donationsummarybymunicipality", ["appeal_id", "municipality_id", "status"]),
 }
+# The columns whose change moves a pledge between buckets or changes its sums.
+WATCHED = "appeal_id, municipality_id, status, created_at, expected_date, amount_cents, received_cents"
 
 
-def _columns(key: list[str], month: str, due: str, row: str) -> str:
-    expressions = {"month": month, "due_month": due}
-    return ", ".join(expressions.get(column, "{row}" + column).format(row=row) for column in key)
+def _terms(columns: list[str], expressions: dict[str, str], row: str) -> list[str]:
+    return [expressions.get(column, "{row}" + column).format(row=row) for column in columns]
 
 
-def _add(target: str) -> str:
-    return ", ".join(f"{column} = {target}.{column} + excluded.{column}" for column in SUMS.split(", "))
+def _add(table: str, key: list[str], sums: dict[str, str]) -> str:
+    added = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in sums)
+    return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
 
 
-def postgres_add(table: str, key: list[str], parts: str) -> str:
-    groups = ", ".join(str(number) for number in range(1, len(key) + 1))
+def postgres_add(source: str, table: str, key: list[str], expressions: dict, sums: dict, parts: str) -> str:
+    """Add the rows of `parts` (each with a sign, +1 or −1) to `table`, one statement per bucket."""
+    summed = [f"SUM(sign * {term})" for term in _terms(list(sums), sums, "")]
     return f"""
-        INSERT INTO {table} AS summary ({", ".join(key)}, {SUMS})
-        SELECT {_columns(key, POSTGRES_MONTH, POSTGRES_DUE, "")},
-               SUM(sign), SUM(sign * amount_cents), SUM(sign * received_cents),
-               SUM(sign * GREATEST(amount_cents - received_cents, 0))
-        FROM ({parts}) AS part
-        GROUP BY {groups}
-        HAVING SUM(sign) <> 0 OR SUM(sign * amount_cents) <> 0 OR SUM(sign * received_cents) <> 0
-            OR SUM(sign * GREATEST(amount_cents - received_cents, 0)) <> 0
-        ON CONFLICT ({", ".join(key)}) DO UPDATE SET {_add("summary")}
+        INSERT INTO {table} AS level ({", ".join(key)}, {", ".join(sums)})
+        SELECT {", ".join(_terms(key, expressions, ""))}, {", ".join(summed)}
+        FROM ({parts.format(source=source)}) AS part
+        GROUP BY {", ".join(str(number) for number in range(1, len(key) + 1))}
+        -- A change that moves nothing (a reference, a date of change) writes nothing.
+        HAVING {" OR ".join(f"{term} <> 0" for term in summed)}
+        {_add("level", key, sums)}
     """
 
 
-def postgres_triggers() -> list[str]:
+def postgres_triggers(source: str, prefix: str, levels: dict, expressions: dict, sums: dict) -> list[str]:
+    """Per level one statement trigger per event over its transition tables, then the level filled."""
+    parts = {
+        "insert": "SELECT 1 AS sign, * FROM new_rows",
+        "update": "SELECT -1 AS sign, * FROM old_rows UNION ALL SELECT 1 AS sign, * FROM new_rows",
+        "delete": "SELECT -1 AS sign, * FROM old_rows",
+    }
     statements = []
-    for level, (table, key) in LEVELS.items():
-        for event, parts in FINEST.POSTGRES_PARTS.items():
-            name = f"pledges_donation_summary_{level}_{event}"
+    for level, (table, key) in levels.items():
+        for event, rows in parts.items():
+            name = f"{prefix}_{level}_{event}"
             statements += [
                 f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN {postgres_add(table, key, parts)}; RETURN NULL; END $$""",
-                f"""CREATE TRIGGER {name} AFTER {event.upper()} ON pledges_donation
+                    BEGIN {postgres_add(source, table, key, expressions, sums, rows)}; RETURN NULL; END $$""",
+                f"""CREATE TRIGGER {name} AFTER {event.upper()} ON {source}
                     REFERENCING {"OLD TABLE AS old_rows" if event != "insert" else ""}
                                 {"NEW TABLE AS new_rows" if event != "delete" else ""}
                     FOR EACH STATEMENT EXECUTE FUNCTION {name}()""",
             ]
-        statements.append(postgres_add(table, key, "SELECT 1 AS sign, * FROM pledges_donation"))
+        statements.append(postgres_add(source, table, key, expressions, sums, "SELECT 1 AS sign, * FROM {source}"))
     return statements
 
 
-def postgres_drop() -> list[str]:
-    return [
-        sql
-        for level in LEVELS
-        for event in FINEST.POSTGRES_PARTS
-        for sql in (
-            f"DROP TRIGGER IF EXISTS pledges_donation_summary_{level}_{event} ON pledges_donation",
-            f"DROP FUNCTION IF EXISTS pledges_donation_summary_{level}_{event}()",
-        )
-    ]
-
-
-def sqlite_add(table: str, key: list[str], row: str, sign: str) -> str:
+def sqlite_add(table: str, key: list[str], expressions: dict, sums: dict, row: str, sign: str) -> str:
+    values = [*_terms(key, expressions, row + "."), *(f"{sign}({term})" for term in _terms(list(sums), sums, row + "."))]
     return f"""
-        INSERT INTO {table} ({", ".join(key)}, {SUMS})
-        VALUES ({_columns(key, SQLITE_MONTH, SQLITE_DUE, row + ".")}, {sign}1, {sign}{row}.amount_cents,
-                {sign}{row}.received_cents, {sign}max({row}.amount_cents - {row}.received_cents, 0))
-        ON CONFLICT ({", ".join(key)}) DO UPDATE SET {_add(table)};
+        INSERT INTO {table} ({", ".join(key)}, {", ".join(sums)}) VALUES ({", ".join(values)})
+        {_add(table, key, sums)};
     """
 
 
-def sqlite_triggers() -> list[str]:
+def sqlite_triggers(source: str, prefix: str, levels: dict, expressions: dict, sums: dict, watched: str) -> list[str]:
+    """Per level row triggers (SQLite has no others), the UPDATE one only when a `watched` column is set."""
     statements = []
-    for level, (table, key) in LEVELS.items():
-        name = f"pledges_donation_summary_{level}"
+    for level, (table, key) in levels.items():
+        name = f"{prefix}_{level}"
+        add = {sign: sqlite_add(table, key, expressions, sums, row, sign) for row, sign in (("NEW", ""), ("OLD", "-"))}
         statements += [
-            f"""CREATE TRIGGER {name}_insert AFTER INSERT ON pledges_donation
-                BEGIN {sqlite_add(table, key, "NEW", "")} END""",
-            # Only when a summed column or one of the level's key columns is set.
-            f"""CREATE TRIGGER {name}_update
-                AFTER UPDATE OF appeal_id, municipality_id, status, created_at, expected_date, amount_cents,
-                                received_cents
-                ON pledges_donation
-                BEGIN {sqlite_add(table, key, "OLD", "-")} {sqlite_add(table, key, "NEW", "")} END""",
-            f"""CREATE TRIGGER {name}_delete AFTER DELETE ON pledges_donation
-                BEGIN {sqlite_add(table, key, "OLD", "-")} END""",
-            f"""INSERT INTO {table} ({", ".join(key)}, {SUMS})
-                SELECT {_columns(key, SQLITE_MONTH, SQLITE_DUE, "")}, COUNT(*), SUM(amount_cents), SUM(received_cents),
-                       SUM(max(amount_cents - received_cents, 0))
-                FROM pledges_donation GROUP BY {", ".join(str(n) for n in range(1, len(key) + 1))}""",
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source} BEGIN {add['']} END",
+            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {watched} ON {source} BEGIN {add['-']} {add['']} END",
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source} BEGIN {add['-']} END",
+            f"""INSERT INTO {table} ({", ".join(key)}, {", ".join(sums)})
+                SELECT {", ".join(_terms(key, expressions, ""))},
+                       {", ".join(f"SUM({term})" for term in _terms(list(sums), sums, ""))}
+                FROM {source} GROUP BY {", ".join(str(number) for number in range(1, len(key) + 1))}""",
         ]
     return statements
 
 
-def sqlite_drop() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS pledges_donation_summary_{level}_{event}"
-            for level in LEVELS for event in ("insert", "update", "delete")]
+def drop(vendor: str, source: str, prefix: str, levels: dict) -> list[str]:
+    names = [f"{prefix}_{level}_{event}" for level in levels for event in ("insert", "update", "delete")]
+    if vendor == "postgresql":
+        return [sql for name in names for sql in (f"DROP TRIGGER IF EXISTS {name} ON {source}",
+                                                  f"DROP FUNCTION IF EXISTS {name}()")]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
 
 
 def create_triggers(apps, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        FINEST._run(schema_editor, postgres_triggers())
+        statements = postgres_triggers("pledges_donation", "pledges_donation_summary", LEVELS, POSTGRES_MONTHS,
+                                       POSTGRES_SUMS)
     elif vendor == "sqlite":
-        FINEST._run(schema_editor, sqlite_triggers())
+        statements = sqlite_triggers("pledges_donation", "pledges_donation_summary", LEVELS, SQLITE_MONTHS,
+                                     SQLITE_SUMS, WATCHED)
     else:
         raise NotImplementedError(f"The pledge summary has no triggers for {vendor}.")
+    FINEST._run(schema_editor, statements)
 
 
 def drop_triggers(apps, schema_editor) -> None:
-    FINEST._run(schema_editor, postgres_drop() if schema_editor.connection.vendor == "postgresql" else sqlite_drop())
+    FINEST._run(schema_editor, drop(schema_editor.connection.vendor, "pledges_donation", "pledges_donation_summary",
+                                    LEVELS))
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
 """The equipment offers' running sums (per category; per municipality), kept by triggers on the offers' table.
 
-As the pledges' summary (0024, 0025): every INSERT, UPDATE and DELETE of an offer row adds
-its part in the same statement with INSERT ... ON CONFLICT DO UPDATE SET x = x + d; on
-PostgreSQL one statement trigger per event over its transition tables, on SQLite row
-triggers. Lock order: chain lock, offer rows, then the summary rows.
+By the same triggers as the pledges' summary levels (0025's builders): every INSERT, UPDATE
+and DELETE of an offer row adds its part in the same statement with INSERT ... ON CONFLICT
+DO UPDATE SET x = x + d; on PostgreSQL one statement trigger per event over its transition
+tables, on SQLite row triggers. Lock order: chain lock, offer rows, then the summary rows.
 """
 
 from importlib import import_module
@@ -14,109 +14,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-FINEST = import_module("pledges.migrations.0024_donations_summary")
-SUMS = "offers, units, value_cents"
+LEVELS_0025 = import_module("pledges.migrations.0025_summary_levels")
+SOURCE, PREFIX = "pledges_equipmentoffer", "pledges_offer_summary"
 LEVELS = {
-    "category": ("pledges_offersummarybycategory", "appeal_id, status, category"),
-    "municipality": ("pledges_offersummarybymunicipality", "appeal_id, municipality_id, status"),
+    "category": ("pledges_offersummarybycategory", ["appeal_id", "status", "category"]),
+    "municipality": ("pledges_offersummarybymunicipality", ["appeal_id", "municipality_id", "status"]),
 }
-
-
-def _add(target: str) -> str:
-    return ", ".join(f"{column} = {target}.{column} + excluded.{column}" for column in SUMS.split(", "))
-
-
-def _prefixed(key: str, row: str) -> str:
-    return ", ".join(f"{row}{column}" for column in key.split(", "))
-
-
-def postgres_add(table: str, key: str, parts: str) -> str:
-    groups = ", ".join(str(number) for number in range(1, key.count(",") + 2))
-    return f"""
-        INSERT INTO {table} AS summary ({key}, {SUMS})
-        SELECT {key}, SUM(sign), SUM(sign * quantity), SUM(sign * quantity * value_cents)
-        FROM ({parts}) AS part
-        GROUP BY {groups}
-        HAVING SUM(sign) <> 0 OR SUM(sign * quantity) <> 0 OR SUM(sign * quantity * value_cents) <> 0
-        ON CONFLICT ({key}) DO UPDATE SET {_add("summary")}
-    """
-
-
-def postgres_triggers() -> list[str]:
-    statements = []
-    for level, (table, key) in LEVELS.items():
-        for event, parts in FINEST.POSTGRES_PARTS.items():
-            name = f"pledges_offer_summary_{level}_{event}"
-            statements += [
-                f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN {postgres_add(table, key, parts)}; RETURN NULL; END $$""",
-                f"""CREATE TRIGGER {name} AFTER {event.upper()} ON pledges_equipmentoffer
-                    REFERENCING {"OLD TABLE AS old_rows" if event != "insert" else ""}
-                                {"NEW TABLE AS new_rows" if event != "delete" else ""}
-                    FOR EACH STATEMENT EXECUTE FUNCTION {name}()""",
-            ]
-        statements.append(postgres_add(table, key, "SELECT 1 AS sign, * FROM pledges_equipmentoffer"))
-    return statements
-
-
-def postgres_drop() -> list[str]:
-    return [
-        sql
-        for level in LEVELS
-        for event in FINEST.POSTGRES_PARTS
-        for sql in (
-            f"DROP TRIGGER IF EXISTS pledges_offer_summary_{level}_{event} ON pledges_equipmentoffer",
-            f"DROP FUNCTION IF EXISTS pledges_offer_summary_{level}_{event}()",
-        )
-    ]
-
-
-def sqlite_add(table: str, key: str, row: str, sign: str) -> str:
-    return f"""
-        INSERT INTO {table} ({key}, {SUMS})
-        VALUES ({_prefixed(key, row + ".")}, {sign}1, {sign}{row}.quantity, {sign}{row}.quantity * {row}.value_cents)
-        ON CONFLICT ({key}) DO UPDATE SET {_add(table)};
-    """
-
-
-def sqlite_triggers() -> list[str]:
-    statements = []
-    for level, (table, key) in LEVELS.items():
-        name = f"pledges_offer_summary_{level}"
-        statements += [
-            f"""CREATE TRIGGER {name}_insert AFTER INSERT ON pledges_equipmentoffer
-                BEGIN {sqlite_add(table, key, "NEW", "")} END""",
-            # Only when a summed column or a key column is set (not on every change of a pickup date).
-            f"""CREATE TRIGGER {name}_update
-                AFTER UPDATE OF appeal_id, municipality_id, status, category, quantity, value_cents
-                ON pledges_equipmentoffer
-                BEGIN {sqlite_add(table, key, "OLD", "-")} {sqlite_add(table, key, "NEW", "")} END""",
-            f"""CREATE TRIGGER {name}_delete AFTER DELETE ON pledges_equipmentoffer
-                BEGIN {sqlite_add(table, key, "OLD", "-")} END""",
-            f"""INSERT INTO {table} ({key}, {SUMS})
-                SELECT {key}, COUNT(*), SUM(quantity), SUM(quantity * value_cents)
-                FROM pledges_equipmentoffer GROUP BY {key}""",
-        ]
-    return statements
-
-
-def sqlite_drop() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS pledges_offer_summary_{level}_{event}"
-            for level in LEVELS for event in ("insert", "update", "delete")]
+SUMS = {"offers": "1", "units": "{row}quantity", "value_cents": "{row}quantity * {row}value_cents"}
+# Not every change of an offer (a pickup date, a shipment): only what moves its sums or key.
+WATCHED = "appeal_id, municipality_id, status, category, quantity, value_cents"
 
 
 def create_triggers(apps, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        FINEST._run(schema_editor, postgres_triggers())
+        statements = LEVELS_0025.postgres_triggers(SOURCE, PREFIX, LEVELS, {}, SUMS)
     elif vendor == "sqlite":
-        FINEST._run(schema_editor, sqlite_triggers())
+        statements = LEVELS_0025.sqlite_triggers(SOURCE, PREFIX, LEVELS, {}, SUMS, WATCHED)
     else:
         raise NotImplementedError(f"The equipment summary has no triggers for {vendor}.")
+    LEVELS_0025.FINEST._run(schema_editor, statements)
 
 
 def drop_triggers(apps, schema_editor) -> None:
-    FINEST._run(schema_editor, postgres_drop() if schema_editor.connection.vendor == "postgresql" else sqlite_drop())
+    LEVELS_0025.FINEST._run(schema_editor, LEVELS_0025.drop(schema_editor.connection.vendor, SOURCE, PREFIX, LEVELS))
 
 
 class Migration(migrations.Migration):
