@@ -386,6 +386,14 @@ class Donation(models.Model):
             ),
             models.Index(fields=["appeal", "created_at", "status", "amount_cents"], name="donation_appeal_over_time"),
             models.Index(fields=["expected_date"], name="donation_expected"),
+            # Open pledges by expected date (pledges.donations.summary): those due this month before
+            # today (the overdue totals) and those not due yet (the appeal dashboard's overdue), a range
+            # of the last weeks' dates, not every open row; the status leads, so SQLite takes it without
+            # statistics.
+            models.Index(
+                fields=["status", "expected_date", "appeal", "municipality", "amount_cents", "received_cents"],
+                name="donation_open_due",
+            ),
             models.Index(fields=["amount_cents"], name="donation_amount"),
             models.Index(fields=["iban"], name="donation_iban"),
         ]
