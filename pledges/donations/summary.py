@@ -206,9 +206,11 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
         .order_by()
     )
     sums = {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
+    # Of every appeal, the appeal picked here: a filter on it would lead SQLite (without
+    # statistics) to the appeal's every row instead of the range of the open-due index.
     not_due_yet = (
-        Donation.objects.filter(appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__gte=today)
-        .values("municipality_id")
+        Donation.objects.filter(status__in=Donation.OPEN_STATUSES, expected_date__gte=today)
+        .values("appeal_id", "municipality_id")
         .annotate(
             pledges=Count("*"),
             outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0),
@@ -216,6 +218,8 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
         .order_by()
     )
     for row in not_due_yet:
+        if row["appeal_id"] != appeal.pk:
+            continue
         sums[row["municipality_id"]]["overdue"] -= row["pledges"]
         sums[row["municipality_id"]]["overdue_outstanding"] -= row["outstanding"]
     return sums
