@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, Instalment, Reminder
+from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -12,6 +12,8 @@ from pledges.equipment.models import (
     OfferPhoto,
     OfferQuerySet,
     OfferStatus,
+    OfferSummaryByCategory,
+    OfferSummaryByMunicipality,
 )
 from pledges.finance.models import (
     AccountStatement,
@@ -48,7 +50,11 @@ __all__ = [
     "Donation",
     "DonationQuerySet",
     "DonationSummary",
+    "DonationSummaryByMonth",
+    "DonationSummaryByMunicipality",
     "EquipmentOffer",
+    "OfferSummaryByCategory",
+    "OfferSummaryByMunicipality",
     "Event",
     "ExportLog",
     "FinanceReport",

@@ -34,9 +34,15 @@ from pledges.dashboards.charts import Chart, Row, bar_chart, line_chart
 from pledges.donations import summary
 from pledges.donations.access import visible, visible_donations
 from pledges.donations.appeals import account_events
-from pledges.donations.models import Donation, DonationSummary
+from pledges.donations.models import (
+    Donation,
+    DonationSummary,
+    DonationSummaryByMonth,
+    DonationSummaryByMunicipality,
+)
+from pledges.equipment import summary as equipment_summary
 from pledges.equipment.access import visible_offers
-from pledges.equipment.models import EquipmentOffer, Need
+from pledges.equipment.models import EquipmentOffer, Need, OfferSummaryByCategory, OfferSummaryByMunicipality
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 from pledges.reference.models import Appeal, Municipality
@@ -114,7 +120,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     # The pledges' running sums give every money figure, one scan of the offers the equipment's.
     provinces = summary.by_province(appeal, offers=offers)
     money = Donation.objects.add_up(provinces)
-    pipeline = offers.pipeline()
+    pipeline = equipment_summary.pipeline(OfferSummaryByCategory.objects.filter(appeal=appeal))
     cities = Need.objects.filter(appeal=appeal).open().coverage_per_city()
     recent = (
         Event.objects.filter(Q(donation__appeal=appeal) | Q(offer__appeal=appeal))
@@ -178,7 +184,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "target_percent": round(100 * money["pledged"] / target) if target else None,
             "participating": participating,
             "withdrawn": summary.totals(
-                DonationSummary.objects.filter(appeal=appeal, status=Donation.Status.WITHDRAWN), donations
+                DonationSummaryByMonth.objects.filter(appeal=appeal, status=Donation.Status.WITHDRAWN), donations
             ).rows,
             "municipalities": municipalities,
             "provinces": provinces,
@@ -225,10 +231,15 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     municipality = get_visible_or_404(visible_municipalities(user), code=code)
     donations = visible_donations(user).filter(municipality=municipality)
+    # Its money from the municipality level; its overdue needs the months due of the finest.
+    money = summary.totals(
+        visible(user, DonationSummaryByMunicipality.objects.filter(municipality=municipality)), donations
+    )
     buckets = visible(user, DonationSummary.objects.filter(municipality=municipality))
     offers = visible_offers(user).filter(municipality=municipality)
-    money = summary.totals(buckets, donations)
-    pipeline = offers.pipeline()
+    pipeline = equipment_summary.pipeline(
+        visible(user, OfferSummaryByMunicipality.objects.filter(municipality=municipality))
+    )
     delivered = offers.delivered_per_destination()
     # Fund staff filter the ledgers by municipality; staff see only their own anyway.
     scope = {} if user.is_municipal_staff else {"municipality": municipality.pk}
@@ -314,7 +325,7 @@ def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
         "dashboards/public.html",
         {
             "appeal": appeal,
-            "money": summary.totals(DonationSummary.objects.filter(appeal=appeal), donations),
+            "money": summary.totals(DonationSummaryByMonth.objects.filter(appeal=appeal), donations),
             "participating": Municipality.objects.participating(appeal).count(),
             "delivered_units": sum(row["units"] for row in delivered),
             "chart": _delivered_chart(delivered),

@@ -386,6 +386,14 @@ class Donation(models.Model):
             ),
             models.Index(fields=["appeal", "created_at", "status", "amount_cents"], name="donation_appeal_over_time"),
             models.Index(fields=["expected_date"], name="donation_expected"),
+            # Open pledges by expected date (pledges.donations.summary): those due this month before
+            # today (the overdue totals) and those not due yet (the appeal dashboard's overdue), a range
+            # of the last weeks' dates, not every open row; the status leads, so SQLite takes it without
+            # statistics.
+            models.Index(
+                fields=["status", "expected_date", "appeal", "municipality", "amount_cents", "received_cents"],
+                name="donation_open_due",
+            ),
             models.Index(fields=["amount_cents"], name="donation_amount"),
             models.Index(fields=["iban"], name="donation_iban"),
         ]
@@ -589,7 +597,29 @@ class Reminder(models.Model):
         return f"{self.donation.number} {self.due_date.isoformat()} {self.kind}"
 
 
-class DonationSummary(models.Model):
+class _PledgeSums(models.Model):
+    """The running sums a summary level keeps per key: raw per pledge, judged by status when read.
+
+    `amount_cents` and `received_cents` summed, `outstanding_cents` the sum of
+    max(amount − received, 0). Whether a status counts (withdrawn counts as a row, not as
+    money; written off owes nothing) is decided when read, as `DonationQuerySet.totals()`
+    decides it, since the status is part of every level's key. Rows whose pledges all
+    moved elsewhere stay with zeros until `summary.rebuild()`.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=16, choices=Donation.Status.choices)
+    pledges = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    received_cents = models.BigIntegerField(default=0)
+    outstanding_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DonationSummary(_PledgeSums):
     """Running sums of the pledges per appeal, municipality, status, month pledged and month due.
 
     Kept by the database itself: triggers on the pledges' table (migration
@@ -598,24 +628,15 @@ class DonationSummary(models.Model):
     UPDATE of a matched statement) can leave it behind. The totals of the ledger and the
     dashboards read it instead of scanning the pledges (`pledges.donations.summary`).
 
-    The money is raw per pledge: `amount_cents` and `received_cents` summed, and
-    `outstanding_cents` the sum of max(amount − received, 0). Whether a status counts
-    (withdrawn counts as a row, not as money; written off owes nothing) is decided when
-    read, as `DonationQuerySet.totals()` decides it, since the status is part of the key.
-    Rows whose pledges all moved elsewhere stay with zeros until `summary.rebuild()`.
+    The finest of three levels: it answers a municipality or province together with
+    months; `DonationSummaryByMonth` and `DonationSummaryByMunicipality` (kept by the same
+    kind of triggers, migration 0025) answer the rest from far fewer rows.
     """
 
-    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    status = models.CharField(max_length=16, choices=Donation.Status.choices)
     # The first day of the local month of created_at, and of expected_date.
     month = models.DateField()
     due_month = models.DateField()
-    pledges = models.BigIntegerField(default=0)
-    amount_cents = models.BigIntegerField(default=0)
-    received_cents = models.BigIntegerField(default=0)
-    outstanding_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("pledge totals")
@@ -626,6 +647,55 @@ class DonationSummary(models.Model):
                 fields=["appeal", "municipality", "status", "month", "due_month"], name="donation_summary_key"
             ),
         ]
+        indexes = [
+            # One municipality's overdue (a staff member's ledger, its dashboard) of every appeal.
+            models.Index(fields=["municipality", "status", "due_month"], name="donation_summary_muni_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.municipality_id}/{self.status}/{self.month:%Y-%m}/{self.due_month:%Y-%m}"
+
+
+class DonationSummaryByMonth(_PledgeSums):
+    """The pledges' running sums per appeal, status, month pledged and month due, all municipalities together.
+
+    What fund staff's totals read when no municipality or province is chosen: a few
+    rows a month (appeals × statuses × months due), whatever the number of pledges.
+    """
+
+    month = models.DateField()
+    due_month = models.DateField()
+
+    class Meta:
+        verbose_name = _("pledge totals per month")
+        verbose_name_plural = _("pledge totals per month")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "status", "month", "due_month"], name="donation_summary_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.status}/{self.month:%Y-%m}/{self.due_month:%Y-%m}"
+
+
+class DonationSummaryByMunicipality(_PledgeSums):
+    """The pledges' running sums per appeal, municipality and status, all months together.
+
+    What a municipality's or a province's totals and the dashboards read when no month
+    is chosen: at most appeals × municipalities × statuses rows.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        verbose_name = _("pledge totals per municipality")
+        verbose_name_plural = _("pledge totals per municipality")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "municipality", "status"], name="donation_summary_muni_key"),
+        ]
+        indexes = [
+            # One municipality's totals (its dashboard, a staff member's ledger) of every appeal.
+            models.Index(fields=["municipality", "status"], name="donation_summary_muni"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.municipality_id}/{self.status}"

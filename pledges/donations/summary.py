@@ -1,5 +1,11 @@
 """Totals of the pledges that do not scan them: read from DonationSummary, kept by triggers.
 
+Three levels, each kept by its own triggers: per appeal, municipality, status, month pledged
+and month due (DonationSummary), and two coarser ones that read a few hundred or thousand
+rows at any size: per month without municipalities (DonationSummaryByMonth) and per
+municipality without months (DonationSummaryByMunicipality). `_level()` picks the coarsest
+that answers a filter.
+
 `count_and_totals(filterset)` is what a ledger page shows above its table (and how many
 rows its pager pages through). The filters the summary can answer (appeal, status,
 province, municipality, pledged from/until on whole months, overdue) read it; any other
@@ -29,6 +35,8 @@ from pledges.donations.models import (
     _OWING,
     Donation,
     DonationSummary,
+    DonationSummaryByMonth,
+    DonationSummaryByMunicipality,
     _money_sums,
     province_rows,
 )
@@ -103,19 +111,11 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     `filterset.qs`, at most LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
     """
     rows = filterset.qs
-    data = {name: value for name, value in _cleaned(filterset).items() if value not in (None, "", False)}
+    data = set_filters(filterset)
     months = _whole_months(data)
     if data.keys() - ANSWERED or months is None:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
-    buckets = visible(filterset.user, DonationSummary.objects.all())
-    if "appeal" in data:
-        buckets = buckets.filter(appeal=data["appeal"])
-    if "status" in data:
-        buckets = buckets.filter(status=data["status"])
-    if "municipality" in data:
-        buckets = buckets.filter(municipality_id=data["municipality"])
-    if "province" in data:
-        buckets = buckets.filter(municipality__province=data["province"])
+    buckets = narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data)
     start, last = months
     if start:
         buckets = buckets.filter(month__gte=start)
@@ -124,7 +124,35 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
 
 
-def totals(buckets: QuerySet[DonationSummary], rows: QuerySet[Donation], *, overdue: bool = False,
+# How a filter of a list narrows the buckets of a summary level that holds it.
+_BUCKET_FILTERS = {"appeal": "appeal", "status": "status", "category": "category",
+                   "municipality": "municipality_id", "province": "municipality__province"}
+
+
+def narrowed(buckets: QuerySet, data: dict) -> QuerySet:
+    """The buckets of the filters in `data` (cleaned values) that the level answers."""
+    return buckets.filter(**{_BUCKET_FILTERS[name]: value for name, value in data.items() if name in _BUCKET_FILTERS})
+
+
+def set_filters(filterset) -> dict:
+    """The filters of the bound form that hold a value, cleaned."""
+    return {name: value for name, value in cleaned(filterset).items() if value not in (None, "", False)}
+
+
+def _level(user, data: dict) -> type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]:
+    """The coarsest summary level that answers the (summary-answered) filters in `data` for `user`.
+
+    Without municipalities the month level, for fund staff (who see every municipality);
+    without months or overdue (which needs the month due) the municipality level; else the finest.
+    """
+    if user.is_fund_staff and not data.keys() & {"municipality", "province"}:
+        return DonationSummaryByMonth
+    if not data.keys() & {"pledged_from", "pledged_until", "overdue"}:
+        return DonationSummaryByMunicipality
+    return DonationSummary
+
+
+def totals(buckets: QuerySet, rows: QuerySet[Donation], *, overdue: bool = False,
            today: datetime.date | None = None) -> Totals:
     """The totals of `rows` from `buckets`, the summary of the same pledges (same appeal, municipalities...).
 
@@ -139,7 +167,7 @@ def totals(buckets: QuerySet[DonationSummary], rows: QuerySet[Donation], *, over
     return _totals(_add(past, recent), exact)
 
 
-def _cleaned(filterset) -> dict:
+def cleaned(filterset) -> dict:
     """The valid values of the bound filter form (those `filterset.qs` applied)."""
     if not filterset.is_bound:
         return {}
@@ -155,20 +183,21 @@ def by_province(appeal, offers: QuerySet | None = None, today: datetime.date | N
 def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[int, dict]:
     """Per municipality id with pledges to `appeal`: what `DonationQuerySet._cents_per_municipality` gives.
 
-    From the summary, and for the overdue of this month the appeal's open pledges due in it.
+    From the municipality level. Overdue is every open pledge but those not due yet (an
+    expected date from today on), which the rows tell by the expected-date index: they are
+    the pledges of the last weeks, however long the ledger.
     """
     today = today or timezone.localdate()
-    this_month = _first_of_month(today)
-    overdue = Q(status__in=Donation.OPEN_STATUSES, due_month__lt=this_month)
+    open_ = Q(status__in=Donation.OPEN_STATUSES)
     # Annotated under names of their own: the summary's columns are called as the sums are.
     per_municipality = (
-        DonationSummary.objects.filter(appeal=appeal)
+        DonationSummaryByMunicipality.objects.filter(appeal=appeal)
         .values("municipality_id")
         .annotate(
             all_pledges=Sum("pledges", default=0),
             counted=Sum("pledges", default=0, filter=_COUNTED),
-            overdue=Sum("pledges", default=0, filter=overdue),
-            overdue_outstanding=Sum("outstanding_cents", default=0, filter=overdue),
+            overdue=Sum("pledges", default=0, filter=open_),
+            overdue_outstanding=Sum("outstanding_cents", default=0, filter=open_),
             pledged=Sum("amount_cents", default=0, filter=_COUNTED),
             received=Sum("received_cents", default=0, filter=_COUNTED),
             outstanding=Sum("outstanding_cents", default=0, filter=_OWING),
@@ -177,35 +206,52 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
         .order_by()
     )
     sums = {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
-    due_now = (
-        Donation.objects.filter(
-            appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__gte=this_month, expected_date__lt=today
-        )
-        .values("municipality_id")
+    # Of every appeal, the appeal picked here: a filter on it would lead SQLite (without
+    # statistics) to the appeal's every row instead of the range of the open-due index.
+    not_due_yet = (
+        Donation.objects.filter(status__in=Donation.OPEN_STATUSES, expected_date__gte=today)
+        .values("appeal_id", "municipality_id")
         .annotate(
-            overdue=Count("*"),
-            overdue_outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0),
+            pledges=Count("*"),
+            outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0),
         )
         .order_by()
     )
-    for row in due_now:
-        sums[row["municipality_id"]]["overdue"] += row["overdue"]
-        sums[row["municipality_id"]]["overdue_outstanding"] += row["overdue_outstanding"]
+    for row in not_due_yet:
+        if row["appeal_id"] != appeal.pk:
+            continue
+        sums[row["municipality_id"]]["overdue"] -= row["pledges"]
+        sums[row["municipality_id"]]["overdue_outstanding"] -= row["outstanding"]
     return sums
 
 
 # Checking and restoring the summary from the rows.
 
-Key = tuple  # (appeal_id, municipality_id, status, month, due_month)
+Level = type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]
+# Every level, with what verify_ledger calls it (in English, for the operator).
+LEVELS: dict[Level, str] = {
+    DonationSummary: "Pledge totals",
+    DonationSummaryByMonth: "Pledge totals per month",
+    DonationSummaryByMunicipality: "Pledge totals per municipality",
+}
+Key = tuple  # the level's key columns, in the order of its unique constraint
 
 
-def recomputed() -> dict[Key, tuple[int, int, int, int]]:
-    """The summary as the pledge rows make it, months in the fund's time zone by its database."""
+def key_of(level: Level) -> list[str]:
+    """The columns of `level`'s key: those of the unique constraint its triggers add to."""
+    (constraint,) = level._meta.constraints
+    return [level._meta.get_field(name).attname for name in constraint.fields]
+
+
+def recomputed(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int, int]]:
+    """The level as the pledge rows make it, months in the fund's time zone by its database."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    months = {"month": TruncMonth("created_at", tzinfo=zone), "due_month": TruncMonth("expected_date")}
+    key = key_of(level)
     rows = (
         Donation.objects.order_by()
-        .values("appeal_id", "municipality_id", "status",
-                month=TruncMonth("created_at", tzinfo=zone), due=TruncMonth("expected_date"))
+        .values(*(column for column in key if column not in months),
+                **{column: months[column] for column in key if column in months})
         .annotate(
             pledges=Count("*"),
             amount=Sum("amount_cents"),
@@ -214,40 +260,52 @@ def recomputed() -> dict[Key, tuple[int, int, int, int]]:
         )
     )
     return {
-        (row["appeal_id"], row["municipality_id"], row["status"], _as_date(row["month"]), _as_date(row["due"])):
-            (row["pledges"], row["amount"], row["received"], row["outstanding"])
+        tuple(_as_date(row[column]) for column in key): (row["pledges"], row["amount"], row["received"], row["outstanding"])
         for row in rows
     }
 
 
-def _as_date(value) -> datetime.date:
+def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def stored() -> dict[Key, tuple[int, int, int, int]]:
-    """The summary's rows that hold anything."""
-    rows = DonationSummary.objects.exclude(pledges=0, amount_cents=0, received_cents=0, outstanding_cents=0)
-    return {
-        (row["appeal_id"], row["municipality_id"], row["status"], row["month"], row["due_month"]):
-            tuple(row[key] for key in SUMS)
-        for row in rows.values("appeal_id", "municipality_id", "status", "month", "due_month", *SUMS)
-    }
+def stored(level: Level = DonationSummary, sums: tuple[str, ...] = SUMS) -> dict[Key, tuple[int, ...]]:
+    """The level's rows that hold anything (any summary's, with its `sums` columns)."""
+    key = key_of(level)
+    rows = level.objects.exclude(**dict.fromkeys(sums, 0))
+    return {tuple(row[column] for column in key): tuple(row[column] for column in sums)
+            for row in rows.values(*key, *sums)}
+
+
+# How a key column reads in verify_ledger's findings.
+_KEY_WORDS = {
+    "appeal_id": "appeal {}".format,
+    "municipality_id": "municipality id {}".format,
+    "status": str,
+    "month": "pledged {:%Y-%m}".format,
+    "due_month": "due {:%Y-%m}".format,
+    "category": "category {}".format,
+}
 
 
 def differences() -> list[str]:
-    """Every bucket where the summary and the rows disagree, in English for the operator."""
-    truth, kept = recomputed(), stored()
-    findings = []
-    for key in sorted(truth.keys() | kept.keys(), key=lambda key: tuple(map(str, key))):
-        want, have = truth.get(key, (0, 0, 0, 0)), kept.get(key, (0, 0, 0, 0))
+    """Every bucket of every level where the summary and the rows disagree, in English for the operator."""
+    return [
+        finding
+        for level, name in LEVELS.items()
+        for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")
+    ]
+
+
+def findings(name: str, key: list[str], truth: dict, kept: dict, describe, rows: str) -> list[str]:
+    """One line per bucket where `kept` (a level's rows) differs from `truth` (what the `rows` make)."""
+    lines, zeros = [], tuple(0 for _ in next(iter([*truth.values(), *kept.values()]), ()))
+    for bucket in sorted(truth.keys() | kept.keys(), key=lambda bucket: tuple(map(str, bucket))):
+        want, have = truth.get(bucket, zeros), kept.get(bucket, zeros)
         if want != have:
-            appeal, municipality, status, month, due = key
-            findings.append(
-                f"Pledge totals of appeal {appeal}, municipality id {municipality}, {status}, pledged "
-                f"{month:%Y-%m}, due {due:%Y-%m}: the summary holds {_describe(have)}, "
-                f"the pledges add up to {_describe(want)}"
-            )
-    return findings
+            where = ", ".join(_KEY_WORDS[column](value) for column, value in zip(key, bucket, strict=True))
+            lines.append(f"{name} of {where}: the summary holds {describe(have)}, the {rows} add up to {describe(want)}")
+    return lines
 
 
 def _describe(sums: tuple[int, int, int, int]) -> str:
@@ -257,18 +315,23 @@ def _describe(sums: tuple[int, int, int, int]) -> str:
 
 
 def rebuild() -> int:
-    """Replace the summary with the one the rows make; return how many rows it has.
+    """Replace every level with the one the rows make; return how many rows they have together."""
+    return rebuild_levels(LEVELS, recomputed, SUMS)
+
+
+def rebuild_levels(levels, recomputed_level, sums: tuple[str, ...]) -> int:
+    """Replace each of `levels` by `recomputed_level(level)`; return how many rows they have together.
 
     Inside the writer's transaction (chain lock first), so no change lands in between.
     """
+    created = 0
     with writing():
-        DonationSummary.objects.all().delete()
-        created = DonationSummary.objects.bulk_create(
-            [
-                DonationSummary(appeal_id=appeal, municipality_id=municipality, status=status, month=month,
-                                due_month=due, **dict(zip(SUMS, sums, strict=True)))
-                for (appeal, municipality, status, month, due), sums in recomputed().items()
-            ],
-            batch_size=1000,
-        )
-    return len(created)
+        for level in levels:
+            key = key_of(level)
+            level.objects.all().delete()
+            created += len(level.objects.bulk_create(
+                [level(**dict(zip(key, bucket, strict=True)), **dict(zip(sums, values, strict=True)))
+                 for bucket, values in recomputed_level(level).items()],
+                batch_size=1000,
+            ))
+    return created

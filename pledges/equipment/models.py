@@ -119,6 +119,22 @@ def units_counted(path: str = "") -> Coalesce:
     return Coalesce(f"{path}receipt__quantity_received", f"{path}quantity")
 
 
+def stages(per_status) -> list[dict]:
+    """`OfferQuerySet.pipeline()` of rows with ``status``, ``offers``, ``units`` and ``value`` (cents) per status."""
+    rows = {row["status"]: row for row in per_status}
+    return [
+        {
+            "status": status,
+            "label": status.label,
+            "ended": status in ENDED_STATUSES,
+            "offers": rows.get(status, {}).get("offers", 0),
+            "units": rows.get(status, {}).get("units", 0),
+            "value": cents_to_euro(rows.get(status, {}).get("value", 0)),
+        }
+        for status in (*PIPELINE, *ENDED_STATUSES)
+    ]
+
+
 class NeedQuerySet(models.QuerySet["Need"]):
     def with_progress(self) -> NeedQuerySet:
         """Annotate units pledged, in transit and delivered from the offers answering each need.
@@ -219,23 +235,11 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
         confirmed (each listed even when empty), then declined and withdrawn with
         ``ended`` set.
         """
-        rows = {
-            row["status"]: row
-            for row in self.order_by()
+        return stages(
+            self.order_by()
             .values("status")
             .annotate(offers=Count("*"), units=Sum("quantity"), value=Sum(models.F("quantity") * models.F("value_cents")))
-        }
-        return [
-            {
-                "status": status,
-                "label": status.label,
-                "ended": status in ENDED_STATUSES,
-                "offers": rows.get(status, {}).get("offers", 0),
-                "units": rows.get(status, {}).get("units", 0),
-                "value": cents_to_euro(rows.get(status, {}).get("value", 0)),
-            }
-            for status in (*PIPELINE, *ENDED_STATUSES)
-        ]
+        )
 
     @staticmethod
     def add_up(pipeline: list[dict]) -> dict:
@@ -489,3 +493,50 @@ class OfferPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["uploaded_at", "id"]
+
+
+class _OfferSums(models.Model):
+    """Running sums of the offers per key, kept by triggers (migration 0026_equipment_summary).
+
+    Every inserted, changed or deleted offer row adds its part in the same statement, as
+    the pledges' summary (pledges.donations.models.DonationSummary) is kept. `units` and
+    `value_cents` (quantity × value per unit) of every status: whether it counts
+    (declined and withdrawn do not) is decided when read, as `OfferQuerySet.totals()` does.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=16, choices=OfferStatus.choices)
+    offers = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    value_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OfferSummaryByCategory(_OfferSums):
+    """The offers' running sums per appeal, status and category, all municipalities together (fund staff's)."""
+
+    category = models.CharField(max_length=12, choices=Category.choices)
+
+    class Meta:
+        verbose_name = _("equipment totals per category")
+        verbose_name_plural = _("equipment totals per category")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "status", "category"], name="offer_summary_category_key"),
+        ]
+
+
+class OfferSummaryByMunicipality(_OfferSums):
+    """The offers' running sums per appeal, municipality and status (a municipality's or a province's)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        verbose_name = _("equipment totals per municipality")
+        verbose_name_plural = _("equipment totals per municipality")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "municipality", "status"], name="offer_summary_muni_key"),
+        ]
+        indexes = [models.Index(fields=["municipality", "status"], name="offer_summary_muni")]

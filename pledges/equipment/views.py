@@ -31,6 +31,7 @@ from pledges.equipment.forms import (
     open_needs,
 )
 from pledges.equipment.models import EquipmentOffer, Need, OfferStatus
+from pledges.equipment import summary
 from pledges.equipment.services import OfferLocked, create_offer, save_need, update_offer
 from pledges.equipment.tables import OfferTable
 from pledges.equipment.workflow import Actor, TransitionRefused, next_moves, transition, transition_many
@@ -53,7 +54,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     offer_filter = OfferFilter(request.GET or None, queryset=visible_offers(user).for_table(), user=user)
     rows = offer_filter.qs
-    totals = rows.totals()
+    totals = summary.totals(offer_filter)
     # Configured here without pagination: the table's own paginator would count the rows again.
     table = OfferTable(
         rows, show_municipality=user.is_fund_staff, selectable=can_move(user), show_appeal=Appeal.several_open()

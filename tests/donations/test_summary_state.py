@@ -47,6 +47,9 @@ FILTERS = [
     {"pledged_from": "2026-04-01", "pledged_until": "2026-11-30"},
     {"pledged_from": "2026-08-01", "pledged_until": "2026-08-31", "overdue": "on"},
     {"province": "Flevoland"},
+    {"province": "Flevoland", "status": "pledged"},
+    {"province": "Flevoland", "overdue": "on"},
+    {"province": "Flevoland", "pledged_from": "2026-04-01"},
     {"amount_min": "100,00"},
 ]
 
@@ -154,6 +157,11 @@ class SummaryMachine(RuleBasedStateMachine):
     @invariant()
     def the_summary_is_what_the_rows_make(self):
         assert summary.differences() == []
+
+    @invariant()
+    def the_dashboards_figures_read_from_it_are_those_of_the_rows(self):
+        pledges = Donation.objects.filter(appeal=self.appeal)
+        assert summary.cents_per_municipality(self.appeal) == pledges._cents_per_municipality()
 
     @invariant()
     def the_totals_read_from_it_are_those_of_the_rows(self):

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from pledges.donations import summary
+from pledges.equipment import summary as equipment_summary
 from pledges.finance.integrity import donation_findings, schedule_findings, split_findings, transfer_findings
 from pledges.history.integrity import chain_findings, chain_head
 
@@ -10,7 +11,7 @@ from pledges.history.integrity import chain_findings, chain_head
 class Command(BaseCommand):
     help = (
         "Verify the ledger: every pledge's received amount equals its matched bank lines, "
-        "the pledge totals equal the pledges, and the Event hash chain is unbroken. "
+        "the pledge and equipment totals equal the pledges and offers, and the Event hash chain is unbroken. "
         "Lists each row that was changed behind the app's back."
     )
 
@@ -18,15 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild-summary",
             action="store_true",
-            help="First recompute the pledge totals (the running sums the ledger's totals read) from the pledges.",
+            help="First recompute the pledge and equipment totals (the running sums the tables' totals read) from the rows.",
         )
 
     def handle(self, *args, **options) -> None:
         if options["rebuild_summary"]:
             self.stdout.write(f"Pledge totals rebuilt from the pledges: {summary.rebuild()} rows.")
+            self.stdout.write(f"Equipment totals rebuilt from the offers: {equipment_summary.rebuild()} rows.")
         findings = [
             *donation_findings(), *schedule_findings(), *split_findings(), *transfer_findings(),
-            *summary.differences(), *chain_findings(),
+            *summary.differences(), *equipment_summary.differences(), *chain_findings(),
         ]
         for finding in findings:
             self.stdout.write(finding)

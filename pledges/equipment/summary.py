@@ -1,0 +1,98 @@
+"""Totals of the equipment offers that do not scan them: read from the offers' summaries, kept by triggers.
+
+Two levels (migration 0026_equipment_summary): per appeal, status and category for fund
+staff's totals without a municipality or province, per appeal, municipality and status
+for those with one (and a municipality's own staff). `totals(filterset)` answers the
+equipment table's filters from them where it can (appeal, status, category, province,
+municipality, as far as the level holds them); any other filter (the search box, a
+destination, dates) sums the rows, exactly, as before.
+
+`differences()` and `rebuild()` check and restore them from the rows (verify_ledger).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from pledges.core.money import cents_to_euro, format_euro
+from pledges.donations.access import visible
+from pledges.donations.summary import Key, findings, key_of, narrowed, rebuild_levels, set_filters, stored
+from pledges.equipment.models import (
+    ENDED_STATUSES,
+    EquipmentOffer,
+    OfferSummaryByCategory,
+    OfferSummaryByMunicipality,
+    stages,
+)
+
+Level = type[OfferSummaryByCategory | OfferSummaryByMunicipality]
+LEVELS: dict[Level, str] = {
+    OfferSummaryByCategory: "Equipment totals per category",
+    OfferSummaryByMunicipality: "Equipment totals per municipality",
+}
+SUMS = ("offers", "units", "value_cents")
+_COUNTED = ~Q(status__in=ENDED_STATUSES)
+
+
+def _level(user, data: dict) -> Level | None:
+    """The level that answers the filters in `data` for `user`, or None (the rows must be summed)."""
+    if data.keys() - {"appeal", "status", "category", "province", "municipality"}:
+        return None
+    if user.is_fund_staff and not data.keys() & {"province", "municipality"}:
+        return OfferSummaryByCategory
+    return None if "category" in data else OfferSummaryByMunicipality
+
+
+def totals(filterset) -> dict:
+    """Rows, units and value (euro) of the offers `filterset` (an OfferFilter) selects: `OfferQuerySet.totals()`."""
+    data = set_filters(filterset)
+    level = _level(filterset.user, data)
+    if level is None:
+        return filterset.qs.totals()
+    buckets = narrowed(visible(filterset.user, level.objects.all()), data)
+    sums = buckets.aggregate(
+        rows=Sum("offers", default=0),
+        units=Sum("units", filter=_COUNTED, default=0),
+        value=Sum("value_cents", filter=_COUNTED, default=0),
+    )
+    return {"rows": sums["rows"], "units": sums["units"], "value": cents_to_euro(sums["value"])}
+
+
+def pipeline(buckets: QuerySet) -> list[dict]:
+    """`OfferQuerySet.pipeline()` of the offers `buckets` (rows of one level) sum up."""
+    return stages(
+        buckets.order_by().values("status").annotate(offers=Sum("offers"), units=Sum("units"), value=Sum("value_cents"))
+    )
+
+
+# Checking and restoring the summaries from the rows.
+
+
+def recomputed(level: Level) -> dict[Key, tuple[int, int, int]]:
+    """The level as the offer rows make it."""
+    key = key_of(level)
+    rows = (
+        EquipmentOffer.objects.order_by()
+        .values(*key)
+        .annotate(offers=Count("*"), units=Sum("quantity"), value=Sum(F("quantity") * F("value_cents")))
+    )
+    return {tuple(row[column] for column in key): (row["offers"], row["units"], row["value"]) for row in rows}
+
+
+def differences() -> list[str]:
+    """Every bucket where a level and the offers disagree, in English for the operator."""
+    return [
+        finding
+        for level, name in LEVELS.items()
+        for finding in findings(name, key_of(level), recomputed(level), stored(level, SUMS), _describe, "offers")
+    ]
+
+
+def _describe(sums: tuple[int, int, int]) -> str:
+    offers, units, value = sums
+    return f"{offers} offers, {units} units, {format_euro(value, 'en')} estimated"
+
+
+def rebuild() -> int:
+    """Replace every level with the one the rows make; return how many rows they have together."""
+    return rebuild_levels(LEVELS, recomputed, SUMS)
