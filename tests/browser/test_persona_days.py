@@ -225,13 +225,14 @@ def test_the_recipient_confirms_with_one_shortfall_and_the_coordinator_sees_it(
     report_two_reels_short(recipient.page, generator, cables)
     recipient.look()
 
-    # The coordinator's start page: the delivery is no longer waiting; the shipment shows the shortfall.
+    # The coordinator's start page names the shortfall; its shipment's page says what is missing.
     coordinator_day = Day(fund_page)
     coordinator_day.start_page()
     expect(coordinator_day.block("Delivered, receipt not confirmed")).to_contain_text(
         t("Every delivered shipment has been confirmed by its recipient."))
-    coordinator_day.menu(t("Shipments"))
-    fund_page.locator("main").get_by_role("link", name=shipment.number).click()
+    reported = coordinator_day.block("Shortfalls reported by recipients")
+    expect(reported).to_contain_text(f"{cables.number} · Almere")
+    reported.get_by_role("link", name=shipment.number).click()
     shortfall = fund_page.get_by_role("region", name=t("Shortfall reported by the recipient"))
     expect(shortfall).to_contain_text(cables.number)
     expect(shortfall).to_contain_text("Двох котушок бракує.")
