@@ -22,7 +22,7 @@ from tests.browser.helpers import cents, log_in_through_form, t
 from tests.browser.test_accessibility import AxeReport
 from tests.browser.test_equipment_journey import label
 from tests.browser.test_finance_month import imported, said
-from tests.browser.test_journeys import CORRECT_IBAN
+from tests.browser.test_journeys import CORRECT_IBAN, record_pledge
 from tests.browser.test_layout import MEASURE
 from tests.browser.test_recipient_confirmation import delivered_shipment, report_two_reels_short
 from tests.conftest import PASSWORD
@@ -85,12 +85,7 @@ def test_staff_pledge_money_and_offer_a_generator(open_context, viewport, almere
     expect(day.block("Pledges awaiting payment")).to_contain_text(t("No pledge is waiting for a transfer."))
 
     day.menu(t("New pledge"))
-    page.get_by_label(t("Amount in euro")).fill("25.000")
-    page.get_by_label(t("paying IBAN"), exact=False).fill(CORRECT_IBAN)
-    page.get_by_label(t("council/college decision"), exact=False).fill("Raadsbesluit 2026/118")
-    in_a_month = timezone.localdate() + datetime.timedelta(days=30)
-    page.get_by_label(t("expected transfer date"), exact=False).fill(in_a_month.isoformat())
-    page.get_by_role("button", name=t("Record pledge")).click()
+    record_pledge(page, "25.000", CORRECT_IBAN)
 
     expect(page).to_have_url(re.compile(r"/donaties/\d+/$"))
     day.look()
