@@ -11,6 +11,7 @@ both are collected and fail once at the end, naming every page. One context per 
 
 import datetime
 import re
+from urllib.parse import urljoin
 
 import pytest
 from django.utils import timezone
@@ -51,14 +52,19 @@ class Day:
         fold = menu.get_by_text(t("Menu"), exact=True)
         if fold.is_visible():
             fold.click()
-        menu.get_by_role("link", name=name, exact=True).click()
+        self.follow(menu.get_by_role("link", name=name, exact=True))
+
+    def follow(self, link) -> None:
+        """Click a link and look at the page it opens once it is there, not at the one it leaves."""
+        target = urljoin(self.page.url, link.get_attribute("href"))
+        link.click()
+        self.page.wait_for_url(lambda url: url == target)
         self.look()
 
     def start_page(self) -> None:
         """Back to what needs the person today, by the name of the ledger in the header."""
-        self.page.locator("header .brand").click()
+        self.follow(self.page.locator("header .brand"))
         expect(self.page.get_by_role("heading", level=1)).to_have_text(t("What needs you today"))
-        self.look()
 
     def block(self, title: str):
         return self.page.get_by_role("region", name=t(title), exact=False)
@@ -97,8 +103,7 @@ def test_staff_pledge_money_and_offer_a_generator(open_context, viewport, almere
     run_tasks()  # the confirmation mail
 
     day.menu(t("Equipment"))
-    page.get_by_role("link", name=t("Offer equipment")).click()
-    day.look()
+    day.follow(page.get_by_role("link", name=t("Offer equipment")))
     form = page.locator("main form").first
     form.get_by_label(label("category"), exact=True).select_option(value="generator")
     form.get_by_label(label("description"), exact=True).fill("Aggregaat Atlas Copco QAS 60, 3-fase")
@@ -141,8 +146,7 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
     page = day.page
 
     # Decide: the offer waits on the start page.
-    day.block("Offers awaiting a decision").get_by_role("link", name=offer.number).click()
-    day.look()
+    day.follow(day.block("Offers awaiting a decision").get_by_role("link", name=offer.number))
     accept = page.get_by_role("form", name=t("Accept"), exact=True)
     expect(accept.get_by_label(label("Destination"), exact=True)).to_have_value(str(kyiv.pk))  # from the need
     accept.get_by_role("button", name=t("Accept offer")).click()
@@ -162,8 +166,7 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
 
     # Ship: a shipment to Kyiv, the generator on board, departed, delivered.
     day.menu(t("Shipments"))
-    page.get_by_role("link", name=t("Plan a shipment")).click()
-    day.look()
+    day.follow(page.get_by_role("link", name=t("Plan a shipment")))
     form = page.locator("main form.form")
     form.get_by_label(label("destination"), exact=True).select_option(value=str(kyiv.pk))
     form.get_by_label(label("carrier"), exact=True).fill("Van der Wal Transport")
@@ -189,7 +192,7 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
 
     # Send the link: the delivery waits for its confirmation on the start page; its page makes the link.
     day.start_page()
-    day.block("Delivered, receipt not confirmed").get_by_role("link", name=shipment.number).click()
+    day.follow(day.block("Delivered, receipt not confirmed").get_by_role("link", name=shipment.number))
     page.get_by_role("button", name=t("Make a receipt link")).click()
     expect(page.locator("[data-field=recipient-link]")).to_contain_text("/ontvangst/")
     day.look()
@@ -227,7 +230,7 @@ def test_the_recipient_confirms_with_one_shortfall_and_the_coordinator_sees_it(
         t("Every delivered shipment has been confirmed by its recipient."))
     reported = coordinator_day.block("Shortfalls reported by recipients")
     expect(reported).to_contain_text(f"{cables.number} · Almere")
-    reported.get_by_role("link", name=shipment.number).click()
+    coordinator_day.follow(reported.get_by_role("link", name=shipment.number))
     shortfall = fund_page.get_by_role("region", name=t("Shortfall reported by the recipient"))
     expect(shortfall).to_contain_text(cables.number)
     expect(shortfall).to_contain_text("Двох котушок бракує.")
@@ -249,8 +252,7 @@ def test_finance_imports_a_statement_matches_a_line_and_follows_up_an_overdue_pl
 
     # Import: the statement file from the bank's website, uploaded on the statements page.
     day.menu(t("Finance"))
-    page.get_by_role("navigation", name=t("Finance")).get_by_role("link", name=t("Bank statements")).click()
-    day.look()
+    day.follow(page.get_by_role("navigation", name=t("Finance")).get_by_role("link", name=t("Bank statements")))
     page.locator("input[type=file]").set_input_files(str(factories.STATEMENTS / "bng_2026-03-02_03.sta"))
     page.get_by_role("button", name=t("Import statement")).click()
     said(page, t("It waits for its turn and starts in a moment."))
@@ -264,8 +266,7 @@ def test_finance_imports_a_statement_matches_a_line_and_follows_up_an_overdue_pl
     day.start_page()
     suggestion = day.block("Suggestions waiting").get_by_role("listitem").first
     number = re.search(r"T-\d+", suggestion.inner_text()).group()
-    suggestion.get_by_role("link").click()
-    day.look()
+    day.follow(suggestion.get_by_role("link"))
     line = Payment.objects.get(pk=int(re.search(r"/regels/(\d+)/", page.url).group(1)))
     page.get_by_role("button", name=t("Match to %(number)s") % {"number": number}).click()
     said(page, number)
@@ -275,7 +276,7 @@ def test_finance_imports_a_statement_matches_a_line_and_follows_up_an_overdue_pl
 
     # Follow up: Utrecht's overdue pledge; finance called them and pauses the reminders, saying why.
     day.start_page()
-    day.block("Overdue pledges").get_by_role("link", name=overdue.number).click()
+    day.follow(day.block("Overdue pledges").get_by_role("link", name=overdue.number))
     expect(page.locator("main .status")).to_contain_text(t("overdue"))
     day.look()
     page.get_by_label(t("Note (optional)")).fill("Gebeld met Utrecht: betaalt na de raadsvergadering")
