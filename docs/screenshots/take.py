@@ -3,7 +3,10 @@
 Run from the project root:  .venv/bin/python docs/screenshots/take.py
 
 Builds a throw-away SQLite database (/tmp/screens.sqlite3) with the reference and demo data,
-serves it with runserver on a free port, and drives Debian's chromium through Playwright.
+serves it with runserver on a free port, and drives Debian's chromium through Playwright: the login,
+two-step set-up, the start page of the coordinator, finance and staff, the ledger at 1280 and 360 px,
+the dashboard, a new pledge's payment instructions and the recipient's page on a 360 px phone.
+Long pages are cut to their top; every PNG is saved with a 256-colour palette to stay small.
 """
 
 import datetime
@@ -17,11 +20,13 @@ import urllib.request
 from pathlib import Path
 
 import pyotp
+from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 DATABASE = Path("/tmp/screens.sqlite3")
+DEMO_FOLDER = Path("/tmp/screens-demo")  # the demo files: the receipt link the city received
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,6 +38,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_PASSWORD = "demo-vngfonds"
+DESKTOP = {"width": 1280, "height": 800}
 ENV = {**os.environ, "DJANGO_DEBUG": "true", "DATABASE_URL": f"sqlite:///{DATABASE}"}
 
 
@@ -76,24 +82,38 @@ def log_in(page, email: str) -> None:
     page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path == "/")  # the start page
 
 
-def take(page) -> None:
+PHONE = {"width": 360, "height": 740}
+
+
+def take(browser, base_url: str, recipient_path: str) -> None:
+    page = browser.new_context(base_url=base_url, locale="nl-NL", viewport=DESKTOP).new_page()
     page.goto("/login/")
     page.screenshot(path=OUT / "login.png")
 
     log_in(page, "coordinator@demo.vngfonds.nl")
+    page.screenshot(path=OUT / "start-coordinator.png")
     page.goto("/donaties/")
     filters = page.locator("main").get_by_role("search")
     filters.locator("#id_province").select_option("Flevoland")
     filters.locator("#id_status").select_option("pledged")
     filters.locator("button[type=submit]").click()
     expect(page.locator("table.ledger tbody tr").first).to_be_visible()
-    page.screenshot(path=OUT / "ledger.png", full_page=True)
+    page.screenshot(path=OUT / "ledger.png")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.screenshot(path=OUT / "ledger-phone.png")
+    page.set_viewport_size(DESKTOP)
     page.goto("/overzicht/oproepen/1/")
     expect(page.locator("main svg").first).to_be_visible()
-    page.screenshot(path=OUT / "dashboard.png", full_page=True)
+    top(page, "dashboard.png", 1400)
+    page.context.clear_cookies()
+
+    log_in(page, "finance@demo.vngfonds.nl")
+    page.screenshot(path=OUT / "start-finance.png")
     page.context.clear_cookies()
 
     log_in(page, "almere@demo.vngfonds.nl")
+    page.screenshot(path=OUT / "start-staff.png")
     page.goto("/donaties/nieuw/")
     page.fill("#id_amount", "1.250,50")
     page.fill("#id_iban", "NL91 ABNA 0417 1643 00")
@@ -101,7 +121,26 @@ def take(page) -> None:
     page.fill("#id_expected_date", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
     page.locator("main button[type=submit]").click()
     expect(page.locator("[data-field=description]")).to_be_visible()
-    page.screenshot(path=OUT / "pledge.png", full_page=True)
+    top(page, "pledge.png", 1120)  # the message and the payment instructions
+
+    # The city's contact opens the receipt link on a phone, in Ukrainian.
+    phone = browser.new_context(base_url=base_url, locale="uk-UA", viewport=PHONE).new_page()
+    phone.goto(recipient_path)
+    expect(phone.locator("html")).to_have_attribute("lang", "uk")
+    top(phone, "recipient-phone.png", 1300)  # the common case and the first item
+
+
+def top(page, name: str, height: int) -> None:
+    """The top of a long page: what it shows first, without a picture as long as the page."""
+    width = page.viewport_size["width"]
+    page.screenshot(path=OUT / name, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
+
+
+def shrink(path: Path) -> None:
+    """A palette of 256 colours: screens of text and flat colour lose nothing a reader sees."""
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def main() -> None:
@@ -109,7 +148,8 @@ def main() -> None:
         leftover.unlink()
     manage("migrate", "--no-input")
     manage("load_reference_data")
-    manage("load_demo_data")
+    manage("load_demo_data", "--folder", str(DEMO_FOLDER))
+    recipient_link = (DEMO_FOLDER / "ontvangstlink.txt").read_text().split()[-1]
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -120,14 +160,13 @@ def main() -> None:
         wait_for(base_url + "/login/")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(
-                base_url=base_url, locale="nl-NL", viewport={"width": 1280, "height": 800}
-            )
-            take(context.new_page())
+            take(browser, base_url, urllib.parse.urlsplit(recipient_link).path)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
+    for path in OUT.glob("*.png"):
+        shrink(path)
     print(f"Screenshots in {OUT.relative_to(ROOT)}: " + ", ".join(sorted(path.name for path in OUT.glob("*.png"))))
 
 

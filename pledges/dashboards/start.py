@@ -1,8 +1,9 @@
 """The start page: what needs this person today, per role, each block linking to its full list.
 
-Coordinators see offers awaiting a decision, pickups due, shipments due to leave or late and
-deliveries without confirmation; finance the bank lines to match, the suggestions waiting, the
-overdue pledges and the statements that do not follow each other; municipal staff their
+Coordinators see offers awaiting a decision, pickups due, shipments due to leave or late,
+deliveries without confirmation and the shortfalls recipients reported; finance the bank lines
+to match, the suggestions waiting, the overdue pledges and the statements that do not follow
+each other; municipal staff their
 pledges awaiting payment and the offers with news (a status change someone else made since
 their previous login). Each block shows a count, the most urgent rows and a link to the list
 it comes from, filtered with that list's own parameters.
@@ -35,7 +36,7 @@ from pledges.finance import continuity
 from pledges.finance.models import HeldLine, Payment
 from pledges.finance.suggestions import suggestions
 from pledges.history.models import Event
-from pledges.logistics.models import Shipment
+from pledges.logistics.models import SHORTFALL_OUTCOMES, ReceiptConfirmation, Shipment
 
 # The rows a block shows; the rest is one click away in the list it links to.
 URGENT_ROWS = 5
@@ -164,6 +165,31 @@ def _deliveries_unconfirmed() -> Block:
         _("Every delivered shipment has been confirmed by its recipient."),
         note=_("The recipient confirms through the link on the shipment's page; send it again if it is lost.")
         if rows else "",
+    )
+
+
+def _shortfalls_reported() -> Block:
+    """What recipients reported missing or damaged lately: the coordinator follows each up with the donor.
+
+    A shortfall has no "handled" state, so it shows for NEWS_DAYS after the report, like news.
+    """
+    since = timezone.now() - datetime.timedelta(days=NEWS_DAYS)
+    reported = ReceiptConfirmation.objects.filter(
+        outcome__in=SHORTFALL_OUTCOMES, confirmed_at__gte=since, offer__shipment__isnull=False
+    ).select_related("offer__municipality", "offer__shipment")
+    rows = [
+        Row(receipt.offer.shipment.number, receipt.offer.shipment.get_absolute_url(),
+            f"{receipt.offer.number} · {receipt.offer.municipality.name}: {receipt.report()}",
+            _("reported on %(day)s") % {"day": _day(timezone.localdate(receipt.confirmed_at))})
+        for receipt in reported.order_by("-confirmed_at", "-pk")[:URGENT_ROWS]
+    ]
+    return Block(
+        "shortfalls",
+        _("Shortfalls reported by recipients"),
+        reported.count(),
+        rows,
+        [Link(_("All delivered shipments"), _url("pledges:shipment_list", status=Shipment.Status.DELIVERED))],
+        _("No recipient reported a shortfall in the last %(days)s days.") % {"days": NEWS_DAYS},
     )
 
 
@@ -332,7 +358,8 @@ def blocks_for(request: HttpRequest) -> list[Block]:
         return [_pledges_awaiting_payment(user, today), _offers_with_news(user, *_news_since(request))]
     if user.role == Role.FINANCE:
         return [_bank_lines(), _suggestions_waiting(), _overdue_pledges(today), _statements()]
-    return [_offers_awaiting_decision(), _pickups_due(today), _shipments_due(today), _deliveries_unconfirmed()]
+    return [_offers_awaiting_decision(), _pickups_due(today), _shipments_due(today), _deliveries_unconfirmed(),
+            _shortfalls_reported()]
 
 
 @allow(*EVERYONE)

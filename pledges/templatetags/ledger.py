@@ -15,6 +15,12 @@ def euro(amount) -> str:
     return format_euro(amount)
 
 
+@register.filter
+def unbroken(text) -> str:
+    """`text` kept on one line: a number or amount in a heading, "T-000061" never "T-/000061"."""
+    return format_html('<span class="nowrap">{}</span>', text)
+
+
 _CHOICE_LABELS: dict = {}
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from pledges.equipment.workflow import Actor
 from pledges.logistics.receipts import make_token
 from pledges.logistics.services import move_shipment
-from pledges.models import OfferStatus, ReceiptConfirmation, Shipment
+from pledges.models import EquipmentOffer, OfferStatus, ReceiptConfirmation, Shipment
 from tests import factories
 from tests.browser.helpers import t
 from tests.browser.test_accessibility import AxeReport
@@ -26,14 +26,13 @@ def fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_the_recipient_reports_a_shortfall_on_a_360_pixel_phone(
-    open_context, live_server, coordinator, almere_staff, ukraine_appeal, log_in_as
-):
+def delivered_shipment(coordinator, almere_staff, appeal) -> tuple[Shipment, EquipmentOffer, EquipmentOffer]:
+    """A shipment delivered to Kyiv with two generators and seven cable reels of Almere; its mails sent."""
     kyiv = factories.destination("Kyiv")
-    shipment = factories.shipment(ukraine_appeal, kyiv)
+    shipment = factories.shipment(appeal, kyiv)
     generator, cables = [
         factories.offer(
-            almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.COLLECTED,
+            almere_staff.municipality, appeal, almere_staff, status=OfferStatus.COLLECTED,
             destination=kyiv, quantity=quantity, description=description, **fields,
         )
         for description, quantity, fields in (
@@ -46,23 +45,35 @@ def test_the_recipient_reports_a_shortfall_on_a_360_pixel_phone(
     move_shipment(shipment, Shipment.Status.DELIVERED, Actor.of(coordinator))
     run_tasks()
     mail.outbox.clear()
-    link = f"/ontvangst/{make_token(shipment)}/"
+    return shipment, generator, cables
 
-    phone = open_context(locale="uk-UA", viewport=PHONE, java_script_enabled=False).new_page()
-    phone.goto(link)
-    expect(phone.locator("html")).to_have_attribute("lang", "uk")
-    item = phone.locator(f"#item-{cables.pk}")
+
+def report_two_reels_short(page, generator: EquipmentOffer, cables: EquipmentOffer) -> None:
+    """On the recipient's page in Ukrainian: five of the seven reels arrived, the rest all as sent."""
+    item = page.locator(f"#item-{cables.pk}")
     expect(item).to_contain_text(t("cable", "uk"))
     # Seven reels were sent, five arrived.
     item.get_by_role("radio", name=t("fewer received", "uk")).check()
     item.get_by_label(t("Quantity received", "uk")).fill("5")
     item.get_by_label(t("Note (optional)", "uk")).fill("Двох котушок бракує.")
     item.get_by_role("button", name=re.compile(re.escape(cables.number))).click()
-    expect(phone.locator(f"#item-{cables.pk} .status")).to_contain_text("5 з 7")
+    expect(page.locator(f"#item-{cables.pk} .status")).to_contain_text("5 з 7")
     # The generators arrived as sent: the one button for the rest.
-    phone.get_by_role("button", name=t("Confirm all as received", "uk")).click()
-    expect(phone.locator(f"#item-{generator.pk} .status")).to_contain_text("2 з 2")
-    expect(phone.get_by_role("button", name=t("Confirm all as received", "uk"))).to_have_count(0)
+    page.get_by_role("button", name=t("Confirm all as received", "uk")).click()
+    expect(page.locator(f"#item-{generator.pk} .status")).to_contain_text("2 з 2")
+    expect(page.get_by_role("button", name=t("Confirm all as received", "uk"))).to_have_count(0)
+
+
+def test_the_recipient_reports_a_shortfall_on_a_360_pixel_phone(
+    open_context, live_server, coordinator, almere_staff, ukraine_appeal, log_in_as
+):
+    shipment, generator, cables = delivered_shipment(coordinator, almere_staff, ukraine_appeal)
+    link = f"/ontvangst/{make_token(shipment)}/"
+
+    phone = open_context(locale="uk-UA", viewport=PHONE, java_script_enabled=False).new_page()
+    phone.goto(link)
+    expect(phone.locator("html")).to_have_attribute("lang", "uk")
+    report_two_reels_short(phone, generator, cables)
 
     receipts = {receipt.offer_id: receipt for receipt in ReceiptConfirmation.objects.all()}
     assert (receipts[cables.pk].outcome, receipts[cables.pk].quantity_received) == ("fewer", 5)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pledges.equipment.workflow import Actor, transition
 from pledges.finance.statements import import_statement
+from pledges.logistics.receipts import confirm_receipt
 from pledges.models import Event, OfferStatus, Shipment
 from tests import factories, pages
 from tests.conftest import PASSWORD
@@ -135,10 +136,31 @@ def test_it_says_calmly_that_nothing_waits_for_a_coordinator(client, coordinator
     client.force_login(coordinator)
     response = client.get(HOME)
 
-    for key in ("offers-offered", "pickups-due", "shipments-due", "deliveries-unconfirmed"):
+    for key in ("offers-offered", "pickups-due", "shipments-due", "deliveries-unconfirmed", "shortfalls"):
         assert count(response, key) == 0
         assert 'class="start-empty"' in block(response, key)
     assert "Er wacht geen aanbod op een besluit." in pages.text(response)
+
+
+def test_it_shows_a_coordinator_the_shortfalls_recipients_reported_in_the_last_two_weeks(
+    client, coordinator, almere, almere_staff, ukraine_appeal
+):
+    shipment = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))
+    Shipment.objects.filter(pk=shipment.pk).update(status=Shipment.Status.DELIVERED, arrived_on=TODAY)
+    cables, generator, old = factories.offers(3, almere, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED,
+                                              quantity=7, shipment=shipment)
+    confirm_receipt(shipment, cables.pk, outcome="fewer", quantity_received=5)
+    confirm_receipt(shipment, generator.pk)  # in full: nothing to follow up
+    with time_machine.travel(timezone.now() - 15 * DAY):
+        confirm_receipt(shipment, old.pk, outcome="not_received", quantity_received=0)  # followed up by now
+    client.force_login(coordinator)
+    response = client.get(HOME)
+
+    assert count(response, "shortfalls") == 1
+    assert numbers(response, "shortfalls") == [shipment.number]
+    assert f"{cables.number} · Almere: " in block_text(response, "shortfalls")
+    assert "5 van 7" in block_text(response, "shortfalls")
+    assert links(response, "shortfalls") == ["/transporten/?status=delivered"]
 
 
 # --------------------------------------------------------------------------- finance
