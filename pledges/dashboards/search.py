@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from pledges.accounts.access import EVERYONE, allow, visible_municipalities
 from pledges.accounts.models import User
 from pledges.dashboards.start import Link
-from pledges.dashboards.views import _url
+from pledges.dashboards.views import filtered_url
 from pledges.donations.access import visible_donations
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
@@ -99,8 +99,8 @@ def _municipality_links(user: User, municipality: Municipality) -> tuple[Link, .
     scope = {} if user.is_municipal_staff else {"municipality": municipality.pk}
     return (
         Link(_("Dashboard"), reverse("pledges:municipality_dashboard", args=[municipality.code])),
-        Link(_("Pledges"), _url("pledges:donation_list", **scope)),
-        Link(_("Equipment"), _url("pledges:offer_list", **scope)),
+        Link(_("Pledges"), filtered_url("pledges:donation_list", **scope)),
+        Link(_("Equipment"), filtered_url("pledges:offer_list", **scope)),
         Link(_("Every pledge and offer, step by step"), reverse("pledges:contribution", args=[municipality.code])),
     )
 
@@ -142,7 +142,7 @@ def _groups(user: User, text: str) -> list[Group]:
             place.name_nl, reverse("pledges:need_city", args=[place.pk]),
             _place_text(place),
             (Link(_("Needs"), reverse("pledges:need_city", args=[place.pk])),
-             Link(_("Equipment for this destination"), _url("pledges:offer_list", destination=place.pk))))),
+             Link(_("Equipment for this destination"), filtered_url("pledges:offer_list", destination=place.pk))))),
     ]
     return [group for group in found if group]
 

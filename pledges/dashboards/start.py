@@ -27,7 +27,7 @@ from pledges.accounts.access import EVERYONE, allow
 from pledges.accounts.models import Role, User
 from pledges.accounts.sessions import previous_login
 from pledges.core.money import format_euro
-from pledges.dashboards.views import _url
+from pledges.dashboards.views import filtered_url
 from pledges.donations.access import visible_donations
 from pledges.donations.models import Donation
 from pledges.equipment.access import visible_offers
@@ -102,7 +102,7 @@ def _offers_awaiting_decision() -> Block:
         offers.count(),
         [_offer_row(offer, _("offered on %(day)s") % {"day": _day(timezone.localdate(offer.created_at))})
          for offer in oldest],
-        [Link(_("All offers awaiting a decision"), _url("pledges:offer_list", status=OfferStatus.OFFERED))],
+        [Link(_("All offers awaiting a decision"), filtered_url("pledges:offer_list", status=OfferStatus.OFFERED))],
         _("No offer is waiting for a decision."),
     )
 
@@ -118,7 +118,7 @@ def _pickups_due(today: datetime.date) -> Block:
         [_offer_row(offer, _("pickup planned on %(day)s") % {"day": _day(offer.pickup_date)},
                     late=offer.pickup_date < today)
          for offer in due.order_by("pickup_date", "pk")[:URGENT_ROWS]],
-        [Link(_("All planned pickups"), _url("pledges:offer_list", status=OfferStatus.PICKUP_PLANNED))],
+        [Link(_("All planned pickups"), filtered_url("pledges:offer_list", status=OfferStatus.PICKUP_PLANNED))],
         _("No pickup is due today. Pickups planned for today or earlier that are not yet collected appear here."),
     )
 
@@ -141,8 +141,8 @@ def _shipments_due(today: datetime.date) -> Block:
         due.count(),
         rows,
         [
-            Link(_("All planned shipments"), _url("pledges:shipment_list", status=Shipment.Status.PLANNED)),
-            Link(_("All shipments in transit"), _url("pledges:shipment_list", status=Shipment.Status.IN_TRANSIT)),
+            Link(_("All planned shipments"), filtered_url("pledges:shipment_list", status=Shipment.Status.PLANNED)),
+            Link(_("All shipments in transit"), filtered_url("pledges:shipment_list", status=Shipment.Status.IN_TRANSIT)),
         ],
         _("No shipment is due to depart today and none is late."),
     )
@@ -161,7 +161,7 @@ def _deliveries_unconfirmed() -> Block:
         waiting.count(),
         rows,
         [Link(_("All offers delivered without confirmation"),
-              _url("pledges:offer_list", status=OfferStatus.DELIVERED))],
+              filtered_url("pledges:offer_list", status=OfferStatus.DELIVERED))],
         _("Every delivered shipment has been confirmed by its recipient."),
         note=_("The recipient confirms through the link on the shipment's page; send it again if it is lost.")
         if rows else "",
@@ -188,7 +188,7 @@ def _shortfalls_reported() -> Block:
         _("Shortfalls reported by recipients"),
         reported.count(),
         rows,
-        [Link(_("All delivered shipments"), _url("pledges:shipment_list", status=Shipment.Status.DELIVERED))],
+        [Link(_("All delivered shipments"), filtered_url("pledges:shipment_list", status=Shipment.Status.DELIVERED))],
         _("No recipient reported a shortfall in the last %(days)s days.") % {"days": NEWS_DAYS},
     )
 
@@ -199,7 +199,7 @@ def _shortfalls_reported() -> Block:
 def _bank_lines() -> Block:
     lines = Payment.objects.unmatched()
     held = HeldLine.objects.filter(decision="").count()
-    links = [Link(_("All lines to match"), _url("pledges:finance_lines", state="open"))]
+    links = [Link(_("All lines to match"), filtered_url("pledges:finance_lines", state="open"))]
     if held:
         links.append(Link(
             ngettext("%(count)s line held at import waits for a decision",
@@ -237,7 +237,7 @@ def _suggestions_waiting() -> Block:
         _("Suggestions waiting"),
         len(waiting),
         rows,
-        [Link(_("All lines to match, with their suggestions"), _url("pledges:finance_lines", state="open"))],
+        [Link(_("All lines to match, with their suggestions"), filtered_url("pledges:finance_lines", state="open"))],
         _("No suggestion is waiting for a decision."),
     )
 
@@ -253,7 +253,7 @@ def _overdue_pledges(today: datetime.date) -> Block:
              % {"outstanding": format_euro(donation.outstanding), "municipality": donation.municipality.name},
              _("expected by %(day)s") % {"day": _day(donation.expected_date)}, True)
          for donation in overdue.order_by("expected_date", "pk")[:URGENT_ROWS]],
-        [Link(_("All overdue pledges"), _url("pledges:finance_outstanding", overdue="on"))],
+        [Link(_("All overdue pledges"), filtered_url("pledges:finance_outstanding", overdue="on"))],
         _("No pledge is overdue."),
     )
 
@@ -286,11 +286,11 @@ def _pledges_awaiting_payment(user: User, today: datetime.date) -> Block:
             donation.expected_date < today,
         ))
     links = [
-        Link(_("Pledged, nothing received yet"), _url("pledges:donation_list", status=Donation.Status.PLEDGED)),
-        Link(_("Partly received"), _url("pledges:donation_list", status=Donation.Status.PARTLY_RECEIVED)),
+        Link(_("Pledged, nothing received yet"), filtered_url("pledges:donation_list", status=Donation.Status.PLEDGED)),
+        Link(_("Partly received"), filtered_url("pledges:donation_list", status=Donation.Status.PARTLY_RECEIVED)),
     ]
     if waiting.filter(expected_date__lt=today).exists():
-        links.append(Link(_("Overdue"), _url("pledges:donation_list", overdue="on")))
+        links.append(Link(_("Overdue"), filtered_url("pledges:donation_list", overdue="on")))
     return Block(
         "pledges-open",
         _("Pledges awaiting payment"),

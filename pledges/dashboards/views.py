@@ -50,7 +50,7 @@ from pledges.reference.models import Appeal, Municipality
 RECENT_EVENTS = 10
 
 
-def _url(name: str, *args, **query) -> str:
+def filtered_url(name: str, *args, **query) -> str:
     """A page's address with its filters as a querystring (the ledger filters read them)."""
     query = {key: value for key, value in query.items() if value not in (None, "")}
     return reverse(name, args=args) + ("?" + urlencode(query) if query else "")
@@ -131,10 +131,10 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     municipalities = sum(row["municipalities"] for row in provinces)
 
     def ledger(**query) -> str:
-        return _url("pledges:donation_list", appeal=appeal.pk, **query)
+        return filtered_url("pledges:donation_list", appeal=appeal.pk, **query)
 
     def equipment(**query) -> str:
-        return _url("pledges:offer_list", appeal=appeal.pk, **query)
+        return filtered_url("pledges:offer_list", appeal=appeal.pk, **query)
 
     province_chart = bar_chart(
         "provinces",
@@ -193,11 +193,11 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 "pledged": ledger(),
                 "received": ledger(),
                 "partly_received": ledger(status=Donation.Status.PARTLY_RECEIVED),
-                "outstanding": _url("pledges:finance_outstanding", appeal=appeal.pk),
+                "outstanding": filtered_url("pledges:finance_outstanding", appeal=appeal.pk),
                 "overdue": ledger(overdue="on"),
                 "offers": equipment(),
                 "withdrawn": ledger(status=Donation.Status.WITHDRAWN),
-                "participating": _url("pledges:contribution_home", appeal=appeal.pk),
+                "participating": filtered_url("pledges:contribution_home", appeal=appeal.pk),
             },
             "charts": [
                 _over_time_chart(
@@ -253,10 +253,10 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "in_kind": EquipmentOffer.objects.add_up(pipeline),
             "delivered_units": sum(row["units"] for row in delivered),
             "links": {
-                "pledged": _url("pledges:donation_list", **scope),
-                "received": _url("pledges:donation_list", **scope),
-                "overdue": _url("pledges:donation_list", overdue="on", **scope),
-                "offers": _url("pledges:offer_list", **scope),
+                "pledged": filtered_url("pledges:donation_list", **scope),
+                "received": filtered_url("pledges:donation_list", **scope),
+                "overdue": filtered_url("pledges:donation_list", overdue="on", **scope),
+                "offers": filtered_url("pledges:offer_list", **scope),
                 "contribution": reverse("pledges:contribution", args=[municipality.code]),
             },
             "charts": [
@@ -267,8 +267,8 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                     % {"name": municipality.name, "pledged": format_euro(money.pledged),
                        "received": format_euro(money.received)},
                 ),
-                _pipeline_chart(pipeline, lambda status: _url("pledges:offer_list", status=status, **scope)),
-                _delivered_chart(delivered, lambda pk: _url("pledges:offer_list", destination=pk, **scope)),
+                _pipeline_chart(pipeline, lambda status: filtered_url("pledges:offer_list", status=status, **scope)),
+                _delivered_chart(delivered, lambda pk: filtered_url("pledges:offer_list", destination=pk, **scope)),
             ],
             "can_switch_naming": user.is_municipal_staff and user.municipality_id == municipality.pk,
             "naming_events": municipality.events.filter(kind=Event.Kind.NAMED_PUBLICLY)
