@@ -27,6 +27,8 @@ from pledges.finance.models import (
 )
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
+from pledges.passports.models import Unit
+from pledges.recipients.models import RecipientOrganisation
 from pledges.reference.models import (
     Appeal,
     Destination,
@@ -75,11 +77,13 @@ __all__ = [
     "PaymentQuerySet",
     "Province",
     "ReceiptConfirmation",
+    "RecipientOrganisation",
     "RecoveryCode",
     "Reminder",
     "Role",
     "Shipment",
     "StatementImport",
+    "Unit",
     "User",
     "UserManager",
 ]

@@ -12,6 +12,10 @@ from pledges.donations import urls as donations_urls
 from pledges.equipment import urls as equipment_urls
 from pledges.finance import urls as finance_urls
 from pledges.logistics import urls as logistics_urls
+from pledges.paperwork import urls as paperwork_urls
+from pledges.passports import urls as passports_urls
+from pledges.recipients import urls as recipients_urls
+from pledges.usage import urls as usage_urls
 
 app_name = "pledges"
 
@@ -19,6 +23,10 @@ urlpatterns = [
     *donations_urls.urlpatterns,
     *equipment_urls.urlpatterns,
     *logistics_urls.urlpatterns,
+    *recipients_urls.urlpatterns,
+    *paperwork_urls.urlpatterns,
+    *passports_urls.urlpatterns,
+    *usage_urls.urlpatterns,
     *dashboards_urls.urlpatterns,
     *finance_urls.urlpatterns,
     # The footer's pages, public: what a Dutch public body's site must say about itself.

@@ -37,7 +37,7 @@ HASHED_FIELDS = (
     "at", "from_status", "to_status", "changes", "note",
 )
 # Fields added later: hashed only when set, so the hashes of the events before them stay valid.
-HASHED_WHEN_SET = ("need_id", "data", "appeal_id")
+HASHED_WHEN_SET = ("need_id", "data", "appeal_id", "unit_id", "recipient_id")
 # Any fixed 64-bit number that no other advisory lock of this database uses.
 CHAIN_LOCK_KEY = zlib.crc32(b"pledges.event_chain")
 
@@ -99,7 +99,7 @@ def _link(events: Iterable[Event], using: str) -> None:
 
 
 # What an Event can be about (the constraint below: exactly one of them, see _subject_is).
-SUBJECTS = ("donation", "offer", "shipment", "payment", "need", "municipality", "appeal")
+SUBJECTS = ("donation", "offer", "shipment", "payment", "need", "municipality", "appeal", "unit", "recipient")
 
 
 def _subject_is(subject: str, *free: str) -> Q:
@@ -154,6 +154,11 @@ class Event(models.Model):
         REMINDERS = "reminders", _("payment reminders paused or resumed")
         WRITTEN_OFF = "written_off", _("unpaid rest written off")
         RECEIPT = "receipt", _("receipt reported")
+        EXCHANGE_RATE = "exchange_rate", _("exchange rate entered")
+        DOCUMENTS = "documents", _("shipment documents issued")
+        CUSTODY = "custody", _("custody step recorded")
+        USAGE_REMINDER = "usage_reminder", _("usage report reminder sent")
+        USAGE_REPORT = "usage_report", _("usage report submitted")
 
     # Exactly one subject per event (see the constraint below).
     donation = models.ForeignKey(
@@ -178,6 +183,12 @@ class Event(models.Model):
     # An appeal's own settings, such as the account its pledges are paid to.
     appeal = models.ForeignKey(
         "pledges.Appeal", on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    # One unit of a shipped offer (its item passport's custody steps).
+    unit = models.ForeignKey("pledges.Unit", on_delete=models.PROTECT, related_name="events", null=True, blank=True)
+    # A recipient organisation in Ukraine, as the coordinators keep it.
+    recipient = models.ForeignKey(
+        "pledges.RecipientOrganisation", on_delete=models.PROTECT, related_name="events", null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -216,6 +227,8 @@ class Event(models.Model):
             models.Index(fields=["payment", "at"], name="event_payment_at"),
             models.Index(fields=["need", "at"], name="event_need_at"),
             models.Index(fields=["appeal", "at"], name="event_appeal_at"),
+            models.Index(fields=["unit", "at"], name="event_unit_at"),
+            models.Index(fields=["recipient", "at"], name="event_recipient_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -229,6 +242,8 @@ class Event(models.Model):
                     | _subject_is("municipality")
                     | _subject_is("need")
                     | _subject_is("appeal")
+                    | _subject_is("unit")
+                    | _subject_is("recipient")
                 ),
                 name="event_has_one_subject",
             ),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.core.money import cents_to_euro
 from pledges.equipment.models import PHOTO_FOLDER, EquipmentOffer
 from pledges.history.rendering import receipt_text
+from pledges.recipients.models import RecipientOrganisation
 from pledges.reference.models import Appeal, Destination
 
 
@@ -38,6 +39,17 @@ class Shipment(models.Model):
     # The version of the receipt links that work: a coordinator who revokes the links raises it,
     # and a link signed with a lower version says it was replaced (pledges.logistics.receipts).
     recipient_link_version = models.PositiveIntegerField(_("receipt link version"), default=0, editable=False)
+    # Who receives it in Ukraine: an organisation of the destination, named on every document.
+    recipient = models.ForeignKey(
+        RecipientOrganisation, verbose_name=_("recipient organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="shipments",
+    )
+    # The National Bank of Ukraine's official rate of the day the coordinator entered (hryvnia per
+    # euro): the act of acceptance-transfer states the values in both currencies at this rate.
+    exchange_rate_uah = models.DecimalField(
+        _("NBU exchange rate (UAH per EUR)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    exchange_rate_date = models.DateField(_("date of the exchange rate"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("shipment")
@@ -47,7 +59,13 @@ class Shipment(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_arrival__isnull=True) | Q(planned_arrival__gte=models.F("planned_departure")),
                 name="shipment_arrival_after_departure",
-            )
+            ),
+            # A rate is kept with its date, or not at all.
+            models.CheckConstraint(
+                condition=Q(exchange_rate_uah__isnull=True, exchange_rate_date__isnull=True)
+                | Q(exchange_rate_uah__gt=0, exchange_rate_date__isnull=False),
+                name="shipment_rate_with_date",
+            ),
         ]
 
     def __str__(self) -> str:

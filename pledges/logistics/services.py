@@ -23,6 +23,7 @@ from pledges.equipment.workflow import Actor, TransitionRefused, transition, tra
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 from pledges.logistics.models import SHORTFALL_OUTCOMES, Shipment
+from pledges.passports.services import ensure_units
 
 ShipmentStatus = Shipment.Status
 
@@ -298,6 +299,9 @@ def move_shipment(
                     "required": OfferStatus(move.offers_from).label,
                 }
             )
+        if current.status == ShipmentStatus.PLANNED:
+            # Whatever leaves has its passport, labels printed or not.
+            ensure_units(offers)
         transition_many(offers, move.offers_to, actor, note=note, data={"shipment": current.number})
         from_status = current.status
         current.status = to_status

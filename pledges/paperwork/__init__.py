@@ -1,0 +1,1 @@
+"""A shipment's documents: gift letter, act of acceptance-transfer, CMR data, dangerous goods, labels."""

@@ -1,0 +1,3 @@
+"""The usage pages. Included by pledges/urls.py under the `pledges` namespace."""
+
+urlpatterns: list = []
