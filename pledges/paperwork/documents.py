@@ -283,10 +283,15 @@ def papers(shipment: Shipment) -> Papers:
 # --------------------------------------------------------------------------- what is missing
 
 
-def missing(shipment: Shipment, document: str) -> list[str]:
-    """What `document` of `shipment` still lacks, in the reader's words; empty when it can be made."""
+def missing(shipment: Shipment, document: str, *, has_offers: bool | None = None) -> list[str]:
+    """What `document` of `shipment` still lacks, in the reader's words; empty when it can be made.
+
+    `has_offers`: whether offers are on board, when the caller knows (else asked of the database).
+    """
     lacking = []
-    if not shipment.offers.exists():
+    if has_offers is None:
+        has_offers = shipment.offers.exists()
+    if not has_offers:
         lacking.append(_("offers on board"))
     fields = RECIPIENT_FIELDS.get(document, ())
     if fields:

@@ -27,6 +27,9 @@ def shipment_documents(context, shipment) -> dict:
     request = context["request"]
     if not request.user.is_fund_staff:
         return {"documents": None}
+    # The shipment page lists what is on board (all of it, to fund staff): no query to ask again.
+    on_board = context.get("on_board")
+    has_offers = bool(on_board) if on_board is not None else shipment.offers.exists()
     documents = []
     for document, title in TITLES.items():
         url = reverse("pledges:shipment_document", args=[shipment.pk, document])
@@ -35,7 +38,7 @@ def shipment_documents(context, shipment) -> dict:
             "title": title,
             "url": url,
             "dutch_url": f"{url}?language=nl" if document in DUTCH_COPIES else "",
-            "missing": missing(shipment, document),
+            "missing": missing(shipment, document, has_offers=has_offers),
         })
     return {"documents": documents, "shipment": shipment}
 

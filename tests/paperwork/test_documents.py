@@ -183,7 +183,7 @@ def test_the_dangerous_goods_summary_counts_units_per_un_number(client, coordina
     assert "UN 3480 LITHIUM ION BATTERIES" in text
     assert "3 2 2 501,0 kg" in text  # UN 3528, class 3, 2 units
     assert "9 3 120,0 kg" in text  # UN 3480, class 9, 3 units
-    assert "2 Одиниць / Units: UN 1202 паливо дизельне / diesel fuel" in text
+    assert "Одиниць / Units: 2 · UN 1202 паливо дизельне / diesel fuel" in text
 
 
 def test_equipment_with_lithium_inside_and_petrol_engines(client, coordinator, shipment, items, almere_staff,
