@@ -356,8 +356,11 @@ def issue(shipment: Shipment, document: str, version: str, user) -> Issued:
     passport links need them), in the same writing transaction as the Event.
     """
     with writing():
-        shipment = Shipment.objects.select_for_update().select_related("recipient", "destination", "appeal").get(
-            pk=shipment.pk
+        # The shipment's row only: PostgreSQL locks no row of an outer join (its recipient may be none).
+        shipment = (
+            Shipment.objects.select_for_update(of=("self",))
+            .select_related("recipient", "destination", "appeal")
+            .get(pk=shipment.pk)
         )
         lacking = missing(shipment, document)
         if lacking:
