@@ -8,6 +8,7 @@ and asking for the PDF anyway leads back there with the same words.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -56,10 +57,16 @@ def shipment_document(request: HttpRequest, pk: int, document: str) -> HttpRespo
         "fund_name": FUND_NAME,
     }
     if document == LABELS:
-        context["labels"] = [
-            {"unit": unit, "qr": qr_png_data_uri(request.build_absolute_uri(passport_path(unit))),
-             "url": request.build_absolute_uri(passport_path(unit))}
-            for unit in issued.units
-        ]
+        context["labels"] = _labels(request, issued.units)
     data = render_pdf(f"paperwork/{document}.html", context, language=version)
     return pdf_response(data, f"{FILE_NAMES[document]}-{shipment.number}-{version}.pdf")
+
+
+def _labels(request: HttpRequest, units: list) -> list[dict]:
+    """Each unit with its passport's address and that address as a QR code."""
+    prefetch_related_objects([unit.offer for unit in units], "municipality")
+    labels = []
+    for unit in units:
+        url = request.build_absolute_uri(passport_path(unit))
+        labels.append({"unit": unit, "url": url, "qr": qr_png_data_uri(url)})
+    return labels

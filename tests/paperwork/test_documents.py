@@ -279,3 +279,12 @@ def test_municipal_staff_get_no_papers(client, almere_staff, shipment, items):
 
 def test_an_unknown_document_is_not_found(client, coordinator, shipment, items):
     assert get(client, coordinator, shipment, "invoice").status_code == 404
+
+
+def test_an_empty_shipment_has_no_papers_yet(client, coordinator, shipment):
+    client.force_login(coordinator)
+    page = client.get(shipment.get_absolute_url()).content.decode()
+
+    assert page.count("kan nog niet worden gemaakt, ontbreekt: aanbiedingen aan boord.") == 5
+    assert get(client, coordinator, shipment, "labels").status_code == 302
+    assert not Unit.objects.exists()
