@@ -189,6 +189,9 @@ RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
 if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("RECIPIENT_LINK_MAX_AGE_DAYS must be at least 1 (days).")
 
+# The consignor's address on the shipment papers (gift letter, act, CMR data sheet): the fund's own.
+FUND_ADDRESS = os.environ.get("FUND_ADDRESS", "Nassaulaan 12, 2514 JS Den Haag, Nederland")
+
 # The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
 # for anyone, without logging in. Off until the fund decides to publish.
 PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)

@@ -411,3 +411,25 @@ def row_counts() -> dict[str, int]:
 def once(data: dict | None = None) -> dict:
     """The data of a form that books money, with the token a freshly rendered form carries (pledges.core.once)."""
     return (data or {}) | {FIELD: new_token()}
+
+
+# --------------------------------------------------------------------------- paperwork
+
+
+def paperwork_recipient(destination: Destination, **fields):
+    """A recipient organisation with everything the shipment papers need (Kyiv's city council by default)."""
+    from pledges.models import RecipientOrganisation
+
+    defaults = {
+        "legal_name_uk": "Виконавчий орган Київської міської ради (Київська міська державна адміністрація)",
+        "legal_name_en": "Executive Body of the Kyiv City Council (Kyiv City State Administration)",
+        "edrpou": "04058172",
+        "address": "вул. Хрещатик, 36, м. Київ, 01044",
+        "signatory_name": "Олена Петренко",
+        "signatory_position": "заступник голови",
+        "contact_name": "Іван Коваль",
+        "contact_email": "aid@kyivcity.gov.ua",
+        "ahars_registration": "AHARS-0012345",
+        "ahars_registered_on": datetime.date(2025, 3, 14),
+    }
+    return RecipientOrganisation.objects.create(destination=destination, **(defaults | fields))

@@ -325,8 +325,34 @@ def receipt_text(receipt: dict) -> str:
     return f"{receipt['offer']}: {text}" if receipt.get("offer") else text
 
 
+# The shipment papers (Event DOCUMENTS, data["document"] and data["language"]: pledges.paperwork).
+DOCUMENT_NAMES = {
+    "gift_letter": gettext_lazy("Gift letter"),
+    "act": gettext_lazy("Act of acceptance-transfer"),
+    "cmr": gettext_lazy("CMR consignment note data"),
+    "dangerous_goods": gettext_lazy("Dangerous goods summary"),
+    "labels": gettext_lazy("Unit labels"),
+}
+DOCUMENT_VERSIONS = {"uk": gettext_lazy("Ukrainian and English"), "nl": gettext_lazy("Dutch and English")}
+
+
+def documents_text(data: dict) -> str:
+    """One issue of a shipment document as a sentence: which, in which languages, at which rate."""
+    text = _("%(document)s issued (%(languages)s)") % {
+        "document": DOCUMENT_NAMES.get(data["document"], data["document"]),
+        "languages": DOCUMENT_VERSIONS.get(data.get("language"), data.get("language", "")),
+    }
+    if data.get("rate"):
+        text += " " + _("at 1 EUR = %(rate)s UAH (NBU rate of %(date)s)") % {
+            "rate": number_format(Decimal(data["rate"]), decimal_pos=4), "date": _day(data["rate_date"]),
+        }
+    return f"{text}."
+
+
 def _lines(data: dict) -> list[str]:
     lines = []
+    if "document" in data:
+        lines.append(documents_text(data))
     if "line" in data:
         line = data["line"]
         lines.append(bank_line(line["booked_on"], line["amount_cents"], line.get("counterparty", ""),
