@@ -189,6 +189,12 @@ RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
 if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("RECIPIENT_LINK_MAX_AGE_DAYS must be at least 1 (days).")
 
+# A unit that left and has not reached a final step (installed, in use, broken) is on the
+# coordinator's list of units that have not moved after this many days without a custody step.
+PASSPORT_STALE_DAYS = env_int("PASSPORT_STALE_DAYS", 14)
+if PASSPORT_STALE_DAYS < 1:
+    raise ImproperlyConfigured("PASSPORT_STALE_DAYS must be at least 1 (days).")
+
 # The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
 # for anyone, without logging in. Off until the fund decides to publish.
 PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)
