@@ -88,7 +88,7 @@ def test_two_steps_become_the_units_history_and_its_last_step_shows_on_the_contr
 
     client.force_login(almere_staff)
     contribution = pages.plain(client.get(reverse("pledges:contribution", args=[almere.code])))
-    assert "3 eenheden: 1 geïnstalleerd in Hospital No. 3, Kharkiv, 2 nog zonder stap" in contribution
+    assert "3 eenheden: 2 nog zonder stap, 1 geïnstalleerd in Hospital No. 3, Kharkiv" in contribution
 
 
 def test_in_use_after_installed_keeps_the_site(units):
@@ -154,7 +154,7 @@ def test_the_photo_is_kept_without_its_metadata_and_shown_to_the_link_only(clien
     [
         ("uk", {"step": "installed"}, "Вкажіть місце, де встановлено одиницю."),
         ("en", {"step": "installed", "site": "  "}, "Name the site where the unit is installed."),
-        ("uk", {"step": "received", "position": "x" * 201}, "Переконайтеся, що це значення містить не більше 200 символів"),
+        ("uk", {"step": "received", "position": "x" * 201}, "Переконайтеся, що це значення містить не більше ніж 200 символів"),
         ("en", {"step": "received", "position": "x" * 201}, "Ensure this value has at most 200 characters"),
         ("en", {"step": "teleported"}, "Choose a step."),
         ("uk", {}, "Виберіть крок."),
@@ -168,7 +168,7 @@ def test_it_refuses_bad_input_in_the_pages_language(client, units, lang, fields,
     assert not Event.objects.filter(unit=units[0]).exists()
 
 
-@pytest.mark.parametrize(("lang", "error"), [("uk", "не є фото JPEG, PNG або WebP"), ("en", "is not a JPEG, PNG or WebP photo")])
+@pytest.mark.parametrize(("lang", "error"), [("uk", "не є фотографією у форматі JPEG, PNG або WebP"), ("en", "is not a JPEG, PNG or WebP photo")])
 def test_it_refuses_a_file_that_is_not_a_photo(client, units, lang, error):
     fake = SimpleUploadedFile("kharkiv.jpg", b"%PDF-1.4 not a photo", "image/jpeg")
 
