@@ -7,8 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pledges.core.fields import PHOTO_TYPES, verified_image_type
-from pledges.equipment.photos import stripped_photo
+from pledges.core.fields import PHOTO_TYPES
+from pledges.equipment.photos import cleaned_photo
 from pledges.passports.models import Step
 
 POSITION_MAX_LENGTH = 200
@@ -63,11 +63,7 @@ class CustodyForm(forms.Form):
         return normalised_position(self.cleaned_data.get("position", ""))
 
     def clean_photo(self):
-        upload = self.cleaned_data.get("photo")
-        if not upload:
-            return None
-        self.photo_content_type = verified_image_type(upload)
-        return stripped_photo(upload, self.photo_content_type)
+        return cleaned_photo(self)
 
     def clean(self) -> dict:
         data = super().clean()

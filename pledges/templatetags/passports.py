@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pledges.accounts.models import Role
+from pledges.equipment.access import visible_offers
 from pledges.passports.links import make_token
 from pledges.passports.models import Step, Unit
 from pledges.passports.services import not_moving, stale_days, steps_summary
@@ -21,9 +22,9 @@ START_ROWS = 5
 def shipment_units(context, shipment) -> dict:
     """Each unit of `shipment` with its last step and, for fund staff, a link to its passport."""
     user = context["request"].user
-    units = list(
-        Unit.objects.filter(offer__shipment=shipment).select_related("offer").order_by("offer_id", "serial")
-    )
+    # Municipal staff see the units of their own municipality's offers only, as the rest of the page.
+    offers = visible_offers(user).filter(shipment=shipment)
+    units = list(Unit.objects.filter(offer__in=offers).select_related("offer").order_by("offer_id", "serial"))
     show_links = user.is_authenticated and user.is_fund_staff
     for unit in units:
         unit.passport_token = make_token(unit) if show_links else ""

@@ -262,3 +262,17 @@ def test_the_public_page_counts_units_per_step_without_sites_or_positions(client
     assert "Hospital No. 3" not in text and "36.21670" not in text
     record_step(units[1], "in_use")
     assert queries()[0] == count
+
+
+def test_municipal_staff_see_their_own_units_on_the_shipment_page_without_passport_links(
+    client, coordinator, utrecht_staff, almere_staff, shipped, units, ukraine_appeal
+):
+    theirs = factories.offer(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, quantity=1)
+    factories.on_board(shipped, theirs)
+    other = Unit.objects.create(offer=theirs, serial=1)
+    client.force_login(almere_staff)
+
+    page = client.get(shipped.get_absolute_url())
+
+    assert units[0].number in page.text and other.number not in page.text
+    assert reverse("pledges:unit_passport", args=[make_token(units[0])]) not in page.text
