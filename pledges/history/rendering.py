@@ -365,6 +365,10 @@ def _lines(data: dict) -> list[str]:
         lines.append(receipt_text(data["receipt"]))
     if "custody" in data:
         lines.extend(custody_lines(data["custody"]))
+    if "label_replaced" in data:
+        # Versions count from 0 in the links; people count from 1.
+        lines.append(_("Label number %(number)d printed: the earlier labels of this unit say they were replaced.")
+                     % {"number": data["label_replaced"] + 1})
     link = data.get("recipient_link")
     if link:
         # Versions count from 0 in the links; people count from 1.

@@ -176,3 +176,16 @@ def steps_of_appeal(appeal) -> list[tuple[str, int]]:
         .values_list("last_step", "count")
     )
     return [(step, counts[step]) for step in [*Step.values, ""] if counts.get(step)]
+
+
+def replace_label(unit: Unit, user) -> Unit:
+    """A new label for `unit` (lost, damaged, or its link reached the wrong hands): the earlier labels' links
+    then say they were replaced. Inside the caller's `writing()` or its own; the unit's history says who and when.
+    """
+    with writing():
+        current = Unit.objects.select_for_update().get(pk=unit.pk)
+        current.link_version += 1
+        current.save(update_fields=["link_version"])
+        record(Event.Kind.EDITED, current, actor=user, data={"label_replaced": current.link_version})
+    unit.link_version = current.link_version
+    return current

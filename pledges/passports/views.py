@@ -13,13 +13,25 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from pledges.accounts.access import FUND_STAFF, allow, public
+from pledges.accounts.access import FUND_STAFF, allow, get_visible_or_404, public
+from pledges.accounts.models import Role
+from pledges.core.once import claim, led_to, sent_once
+from pledges.history.services import writing
 from pledges.equipment.specifications import specifications
 from pledges.passports.forms import CustodyForm
 from pledges.passports.links import LinkInvalid, LinkReplaced, make_token, unit_from
 from pledges.passports.models import CustodyPhoto, Step, Unit
-from pledges.passports.services import AlreadyRecorded, StepRefused, custody_events, not_moving, record_step, stale_days
+from pledges.passports.services import (
+    AlreadyRecorded,
+    StepRefused,
+    custody_events,
+    not_moving,
+    record_step,
+    replace_label,
+    stale_days,
+)
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
@@ -152,3 +164,22 @@ def units_not_moving(request: HttpRequest) -> HttpResponse:
         unit.passport_token = make_token(unit)
         unit.quiet_days = (now - (unit.last_step_at or unit.created_at)).days
     return render(request, "passports/not_moving.html", {"page": page, "days": stale_days()})
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+@sent_once
+def unit_replace_label(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new label for a unit: the old label's link then says it was replaced; print the labels again."""
+    unit = get_visible_or_404(Unit.objects.select_related("offer__shipment"), pk=pk)
+    back = unit.offer.shipment.get_absolute_url() if unit.offer.shipment else "/"
+    with writing():
+        used = claim(request, "unit_label")
+        replace_label(unit, request.user)
+        led_to(used, back)
+    messages.success(
+        request,
+        _("Unit %(number)s has a new label: its old label's link says it was replaced. Print its label again "
+          "and stick it on the unit.") % {"number": unit.number},
+    )
+    return redirect(back)

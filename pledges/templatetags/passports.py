@@ -28,7 +28,7 @@ def shipment_units(context, shipment) -> dict:
     show_links = user.is_authenticated and user.is_fund_staff
     for unit in units:
         unit.passport_token = make_token(unit) if show_links else ""
-    return {"units": units, "show_links": show_links}
+    return {"units": units, "show_links": show_links, "can_replace": user.is_authenticated and user.role == Role.COORDINATOR}
 
 
 @register.inclusion_tag("passports/start_not_moving.html", takes_context=True)

@@ -276,3 +276,24 @@ def test_municipal_staff_see_their_own_units_on_the_shipment_page_without_passpo
 
     assert units[0].number in page.text and other.number not in page.text
     assert reverse("pledges:unit_passport", args=[make_token(units[0])]) not in page.text
+
+
+def test_the_coordinator_replaces_a_label_once_and_the_old_one_says_so(client, coordinator, finance, shipped, units):
+    unit = units[0]
+    old = passport_path(unit)
+    client.force_login(coordinator)
+    assert reverse("pledges:unit_replace_label", args=[unit.pk]) in client.get(shipped.get_absolute_url()).text
+    data = factories.once()
+
+    first = client.post(reverse("pledges:unit_replace_label", args=[unit.pk]), data)
+    again = client.post(reverse("pledges:unit_replace_label", args=[unit.pk]), data)
+
+    assert first.status_code == again.status_code == 302
+    unit.refresh_from_db()
+    assert unit.link_version == 1
+    assert client.get(old).status_code == 410
+    assert client.get(passport_path(unit)).status_code == 200
+    event = Event.objects.get(unit=unit, kind=Event.Kind.EDITED)
+    assert event.actor == coordinator and event.data == {"label_replaced": 1}
+    client.force_login(finance)
+    assert client.post(reverse("pledges:unit_replace_label", args=[unit.pk]), factories.once()).status_code == 403
