@@ -107,8 +107,9 @@ def record_step(
         with writing():
             current = Unit.objects.select_for_update().get(pk=unit.pk)
             now = timezone.now()
-            if _is_repeat(custody_events(current).first(), step, site, position, note, photo is not None, now):
-                raise AlreadyRecorded(custody_events(current).first())
+            last = custody_events(current).first()
+            if _is_repeat(last, step, site, position, note, photo is not None, now):
+                raise AlreadyRecorded(last)
             custody = {"step": str(step), "site": site, "position": position}
             if photo is not None:
                 kept = CustodyPhoto(unit=current, content_type=photo_content_type, uploaded_at=now)
