@@ -58,3 +58,9 @@ def test_the_holder_records_a_step_on_a_360_pixel_phone(open_context, live_serve
     expect(phone.locator(".error-summary")).to_contain_text(t("Name the site where the unit is installed.", "uk"))
     assert fits(phone)
     assert Event.objects.filter(unit=unit).count() == 1
+
+    # A label's link cut short when typed over: refused in Ukrainian and English, on the phone too.
+    phone.goto(passport_path(unit)[:-6] + "/")
+    expect(phone.locator("h1")).to_have_text(t("This label's link does not work", "uk"))
+    expect(phone.locator("main")).to_contain_text("This label's link does not work")
+    assert fits(phone)
