@@ -191,6 +191,11 @@ if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
 
 # The consignor's address on the shipment papers (gift letter, act, CMR data sheet): the fund's own.
 FUND_ADDRESS = os.environ.get("FUND_ADDRESS", "Nassaulaan 12, 2514 JS Den Haag, Nederland")
+# A unit that left and has not reached a final step (installed, in use, broken) is on the
+# coordinator's list of units that have not moved after this many days without a custody step.
+PASSPORT_STALE_DAYS = env_int("PASSPORT_STALE_DAYS", 14)
+if PASSPORT_STALE_DAYS < 1:
+    raise ImproperlyConfigured("PASSPORT_STALE_DAYS must be at least 1 (days).")
 
 # The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
 # for anyone, without logging in. Off until the fund decides to publish.

@@ -27,7 +27,7 @@ from pledges.finance.models import (
 )
 from pledges.history.models import Event
 from pledges.logistics.models import ReceiptConfirmation, Shipment
-from pledges.passports.models import Unit
+from pledges.passports.models import CustodyPhoto, Unit
 from pledges.recipients.models import RecipientOrganisation
 from pledges.reference.models import (
     Appeal,
@@ -48,6 +48,7 @@ __all__ = [
     "BankStatement",
     "Category",
     "Condition",
+    "CustodyPhoto",
     "Destination",
     "Donation",
     "DonationQuerySet",

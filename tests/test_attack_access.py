@@ -32,6 +32,9 @@ ANONYMOUS_PAGES = {
     "password_reset_complete",
     "set_language",
     "pledges:recipient",
+    # The item passport a unit's QR label opens (signed link), and the photos of its steps.
+    "pledges:unit_passport",
+    "pledges:unit_passport_photo",
     # The public page of an appeal (a 404 unless PUBLIC_DASHBOARDS is on).
     "pledges:public_appeal",
     # The footer's pages, which every visitor may read: they show no data of the ledger.

@@ -68,7 +68,7 @@ def contribution(request: HttpRequest, code: str) -> HttpResponse:
         visible_offers(user)
         .filter(municipality=municipality)
         .select_related("appeal", "destination", "shipment", "receipt")
-        .prefetch_related(_timeline())
+        .prefetch_related(_timeline(), "units")
         .order_by("-created_at", "-id")
     )
     donations = (

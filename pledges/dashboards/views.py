@@ -45,6 +45,7 @@ from pledges.equipment.access import visible_offers
 from pledges.equipment.models import EquipmentOffer, Need, OfferSummaryByCategory, OfferSummaryByMunicipality
 from pledges.history.models import Event
 from pledges.history.services import record, writing
+from pledges.passports.services import steps_of_appeal
 from pledges.reference.models import Appeal, Municipality
 
 RECENT_EVENTS = 10
@@ -329,6 +330,7 @@ def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             "participating": Municipality.objects.participating(appeal).count(),
             "delivered_units": sum(row["units"] for row in delivered),
             "chart": _delivered_chart(delivered),
+            "unit_steps": steps_of_appeal(appeal),
             "named": [
                 {"name": municipality.name, "province": municipality.province, "money": money_of_named.get(municipality.pk)}
                 for municipality in named

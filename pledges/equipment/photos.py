@@ -18,7 +18,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-from pledges.core.fields import PHOTO_TYPES
+from pledges.core.fields import PHOTO_TYPES, verified_image_type
 from pledges.equipment.models import random_photo_name
 
 # The content types the upload check admits, and the format Pillow writes each in.
@@ -70,6 +70,15 @@ def stripped_photo(upload, content_type: str) -> StrippedPhoto:
     buffer = io.BytesIO()
     bare.save(buffer, format=image_format, **options)
     return StrippedPhoto(buffer.getvalue(), content_type)
+
+
+def cleaned_photo(form: forms.Form, name: str = "photo") -> StrippedPhoto | None:
+    """A form's optional photo field cleaned: verified, stripped; its type kept as `form.photo_content_type`."""
+    upload = form.cleaned_data.get(name)
+    if not upload:
+        return None
+    form.photo_content_type = verified_image_type(upload)
+    return stripped_photo(upload, form.photo_content_type)
 
 
 def store_photo(field_file: FieldFile, photo: StrippedPhoto) -> str:

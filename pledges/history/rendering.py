@@ -39,6 +39,8 @@ from pledges.history.models import Event
 
 # Who acted without an account (data["by"], the workflow's role), worded with the name in actor_label.
 RECIPIENT = "recipient"
+# Who recorded a unit's custody step through its label's link, without an account.
+LABEL_HOLDER = "label"
 
 # Keys of `changes` that are not fields of the subject's model.
 LABELS = {
@@ -349,6 +351,19 @@ def documents_text(data: dict) -> str:
     return f"{text}."
 
 
+def custody_lines(custody: dict) -> list[str]:
+    """A unit's custody step (data["custody"]): the step in the reader's language, the site, the position, a photo."""
+    unit_model = Event._meta.get_field("unit").related_model
+    lines = [_("Step: %(step)s") % {"step": _choice(unit_model, "last_step", custody.get("step", ""))}]
+    if custody.get("site"):
+        lines.append(_("Site: %(site)s") % {"site": custody["site"]})
+    if custody.get("position"):
+        lines.append(_("Position: %(position)s") % {"position": custody["position"]})
+    if custody.get("photo"):
+        lines.append(_("With a photo."))
+    return lines
+
+
 def _lines(data: dict) -> list[str]:
     lines = []
     if "document" in data:
@@ -374,6 +389,12 @@ def _lines(data: dict) -> list[str]:
         lines.append(_("With shipment %(number)s") % {"number": data["shipment"]})
     if "receipt" in data:
         lines.append(receipt_text(data["receipt"]))
+    if "custody" in data:
+        lines.extend(custody_lines(data["custody"]))
+    if "label_replaced" in data:
+        # Versions count from 0 in the links; people count from 1.
+        lines.append(_("Label number %(number)d printed: the earlier labels of this unit say they were replaced.")
+                     % {"number": data["label_replaced"] + 1})
     link = data.get("recipient_link")
     if link:
         # Versions count from 0 in the links; people count from 1.
@@ -402,6 +423,8 @@ def actor_text(event: Event) -> str:
     old = OLD_RECIPIENT.match(event.actor_label)
     if event.data.get("by") == RECIPIENT or old:
         return _("%(city)s (recipient via link)") % {"city": old["city"] if old else event.actor_label}
+    if event.data.get("by") == LABEL_HOLDER:
+        return _("whoever held the unit (via its label)")
     return event.actor_label or _("system")
 
 

@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.core.fields import PHOTO_TYPES, upcoming_date, verified_image_type
+from pledges.core.fields import PHOTO_TYPES, upcoming_date
 from pledges.equipment.forms import equipment_appeals
 from pledges.equipment.models import EquipmentOffer
-from pledges.equipment.photos import stripped_photo
+from pledges.equipment.photos import cleaned_photo
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.logistics.receipts import ReportRefused, received_units
 
@@ -174,11 +174,7 @@ class ReceiptForm(forms.Form):
         self.fields["quantity_received"].widget.attrs["max"] = offer.quantity
 
     def clean_photo(self):
-        upload = self.cleaned_data.get("photo")
-        if not upload:
-            return None
-        self.photo_content_type = verified_image_type(upload)
-        return stripped_photo(upload, self.photo_content_type)
+        return cleaned_photo(self)
 
     def clean_outcome(self) -> str:
         return self.cleaned_data["outcome"] or ReceiptConfirmation.Outcome.RECEIVED

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from pledges.accounts.access import EVERYONE, FUND_STAFF, allow, get_visible_or_404, public
 from pledges.accounts.models import Role
-from pledges.core.measures import format_measure
-from pledges.equipment.models import EquipmentOffer, Fuel, OfferStatus
+from pledges.equipment.models import OfferStatus
+from pledges.equipment.specifications import specifications
 from pledges.equipment.workflow import Actor, TransitionRefused
 from pledges.logistics import services as logistics_services
 from pledges.logistics.access import offers_shown, visible_shipments
@@ -385,28 +385,6 @@ def recipient(request: HttpRequest, token: str) -> HttpResponse:
         return _link_problem(request, "replaced", status=410)
     except LinkInvalid:
         return _link_problem(request, "invalid", status=400)
-
-
-# What the recipient reads of an item beside the donor's Dutch description, in their own language.
-SPECIFICATIONS = ("power_kva", "fuel", "phases", "condition", "year", "weight_kg")
-
-
-def specifications(offer: EquipmentOffer) -> list[tuple[str, str]]:
-    """The category and the known specifications of `offer`, labelled and worded in the active language."""
-    rows = [(EquipmentOffer._meta.get_field("category").verbose_name, offer.get_category_display())]
-    for name in SPECIFICATIONS:
-        value = getattr(offer, name)
-        if value in (None, "") or (name == "fuel" and value == Fuel.NONE):
-            continue
-        model_field = EquipmentOffer._meta.get_field(name)
-        if model_field.choices:
-            value = getattr(offer, f"get_{name}_display")()
-        elif name == "power_kva":
-            value = format_measure(value, "kVA")
-        elif name == "weight_kg":
-            value = format_measure(value, "kg")
-        rows.append((model_field.verbose_name, value))
-    return [(str(label), str(value)) for label, value in rows]
 
 
 def _confirmation_page(request: HttpRequest, shipment: Shipment, token: str, version: int, language: str) -> HttpResponse:

@@ -45,7 +45,7 @@ def unit_from(token: str) -> Unit:
     pk, _, version = value.partition(".")
     if not (pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit()):
         raise LinkInvalid
-    unit = Unit.objects.select_related("offer__municipality", "offer__shipment__destination").filter(pk=int(pk)).first()
+    unit = Unit.objects.select_related("offer__municipality", "offer__appeal", "offer__shipment__destination").filter(pk=int(pk)).first()
     if unit is None:
         raise LinkInvalid
     if int(version) != unit.link_version:

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.equipment.models import EquipmentOffer
+from pledges.equipment.models import PHOTO_FOLDER, EquipmentOffer
 
 
 class Step(models.TextChoices):
@@ -17,6 +17,11 @@ class Step(models.TextChoices):
     INSTALLED = "installed", _("installed")
     IN_USE = "in_use", _("in use")
     BROKEN = "broken", _("broken")
+
+
+# Where a unit's journey ends for now: it is placed or it is out of order. A unit whose last
+# step is one of these is not "not moving" (the coordinator's list leaves it out).
+FINAL_STEPS = (Step.INSTALLED, Step.IN_USE, Step.BROKEN)
 
 
 class Unit(models.Model):
@@ -52,3 +57,20 @@ class Unit(models.Model):
     def number(self) -> str:
         """The offer's number and the unit's place in it, as printed on the label: M-000123/3."""
         return f"{self.offer.number}/{self.serial}"
+
+
+class CustodyPhoto(models.Model):
+    """A photo sent with a custody step (stored without metadata); its Event names it."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to=PHOTO_FOLDER)
+    content_type = models.CharField(max_length=20)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("custody photo")
+        verbose_name_plural = _("custody photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.image.name}"
