@@ -5,4 +5,5 @@ from pledges.core import admin as core_admin  # noqa: F401  (the task queue: res
 from pledges.donations import admin as donations_admin  # noqa: F401
 from pledges.equipment import admin as equipment_admin  # noqa: F401
 from pledges.history import admin as history_admin  # noqa: F401
+from pledges.recipients import admin as recipients_admin  # noqa: F401
 from pledges.reference import admin as reference_admin  # noqa: F401
