@@ -44,13 +44,19 @@ def clean_edrpou_value(value: str) -> str:
 class RecipientForm(forms.ModelForm):
     """A city council or communal enterprise that receives shipments, as the coordinator records it."""
 
+    # Typed as printed ("3405 9240"): longer than the 8 digits it is kept as.
+    edrpou = forms.CharField(
+        label=_("EDRPOU code"), max_length=20,
+        help_text=_("8 digits, the last a check digit. Each organisation is registered once: the code is "
+                    "its key in the Ukrainian register, so two organisations cannot share it."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = RecipientOrganisation
         fields = RECIPIENT_FIELDS
         widgets = {"ahars_registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
-            "edrpou": _("8 digits, the last a check digit. Each organisation is registered once: the code is "
-                        "its key in the Ukrainian register, so two organisations cannot share it."),
             "legal_name_uk": _("As in the register, for example “Виконавчий комітет Харківської міської ради”."),
             "signatory_name": _("Who signs the act of acceptance-transfer for the organisation."),
             "ahars_registration": _("The organisation's entry in the Unified Register of Recipients of "

@@ -129,7 +129,8 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
                        destination=kyiv)
     offer = transition(offer, OfferStatus.PICKUP_PLANNED, coordinate, pickup_date=today)
     offer = transition(offer, OfferStatus.COLLECTED, coordinate)
-    shipment = factories.shipment(ukraine_appeal, kyiv, carrier="VDW", reference="R-118", hub="H-7")
+    shipment = factories.shipment(ukraine_appeal, kyiv, carrier="VDW", reference="R-118", hub="H-7",
+                                  recipient=factories.recipients_organisation(kyiv, legal_name_en=f"{TYPED}-A"))
     recipient_form = {"destination": kyiv.pk, "legal_name_uk": TYPED, "legal_name_en": f"{TYPED}-B",
                       "edrpou": factories.recipients_edrpou(), "address": TYPED, "signatory_name": TYPED,
                       "signatory_position": TYPED, "contact_name": TYPED, "ahars_registration": TYPED,
