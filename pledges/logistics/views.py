@@ -155,6 +155,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ShipmentMoveForm(shipment=shipment, to_status=to_status)
         for to_status in next_shipment_moves(shipment.status, user.role)
     ]
+    checks = checklist(shipment) if user.is_fund_staff and is_planned else None
     link = request.session.get(LINK_SESSION_KEY, {}).pop(str(shipment.pk), None)
     if link:
         request.session.modified = True
@@ -177,7 +178,8 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_load": is_coordinator and shipment.status == Shipment.Status.PLANNED,
             "can_link": is_coordinator and shipment.status == Shipment.Status.DELIVERED,
             "recipient_link": link,
-            "checklist": checklist(shipment) if user.is_fund_staff and is_planned else None,
+            "checklist": checks,
+            "departure_missing": any(not check.done for check in checks or ()),
             "rate_form": _rate_form(shipment) if is_coordinator and is_planned else None,
         },
     )

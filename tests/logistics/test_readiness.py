@@ -169,6 +169,7 @@ def test_the_page_lists_what_is_done_and_what_is_missing_with_a_link_to_fix_each
     assert "✓ Done: Every offer weighed, dangerous goods described" in text
     assert "✓ Done: Offers on board, every one collected" in text
     assert reverse("pledges:shipment_edit", args=[bare.pk]) in response.text
+    assert "Not everything is ready yet: see “Before departure”." in text
 
     _rate(client, bare, "48,5")
     Shipment.objects.filter(pk=bare.pk).update(
