@@ -115,7 +115,9 @@ def checklist(shipment: Shipment) -> list[Check]:
     offers = list(shipment.offers.order_by("pk"))
     problems = missing_for_departure(shipment, offers)
     by_code = {problem.code: problem for problem in problems}
-    recipient_problems = [by_code[code] for code in (NO_RECIPIENT, RECIPIENT_ELSEWHERE, RECIPIENT_INCOMPLETE) if code in by_code]
+    recipient_problems = [
+        by_code[code] for code in (NO_RECIPIENT, RECIPIENT_ELSEWHERE, RECIPIENT_INCOMPLETE) if code in by_code
+    ]
     if RECIPIENT_INCOMPLETE in by_code:
         recipient_fix = (reverse("pledges:recipient_edit", args=[shipment.recipient_id]),
                          gettext_lazy("Complete the organisation's details"))

@@ -17,10 +17,9 @@ def save_recipient(form: ModelForm, user: User) -> RecipientOrganisation:
     with writing():
         if form.instance.pk is None:
             organisation = form.save()
-            record(
-                Event.Kind.CREATED, organisation, actor=user,
-                changes={field: recorded(organisation, field) for field in fields if recorded(organisation, field) not in ("", None)},
-            )
+            values = {field: recorded(organisation, field) for field in fields}
+            filled = {field: value for field, value in values.items() if value not in ("", None)}
+            record(Event.Kind.CREATED, organisation, actor=user, changes=filled)
             return organisation
         current = RecipientOrganisation.objects.select_for_update().get(pk=form.instance.pk)
         organisation = form.save(commit=False)

@@ -24,7 +24,9 @@ def _organisations():
 def recipient_list(request: HttpRequest) -> HttpResponse:
     """Every destination's recipient organisations, each saying what its documents still need."""
     rows = _organisations().order_by("destination__name_nl", "legal_name_en", "pk")
-    by_destination = [(destination, list(group)) for destination, group in groupby(rows, key=lambda row: row.destination)]
+    by_destination = [
+        (destination, list(group)) for destination, group in groupby(rows, key=lambda row: row.destination)
+    ]
     return render(
         request,
         "recipients/recipient_list.html",
