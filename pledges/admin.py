@@ -6,4 +6,5 @@ from pledges.donations import admin as donations_admin  # noqa: F401
 from pledges.equipment import admin as equipment_admin  # noqa: F401
 from pledges.history import admin as history_admin  # noqa: F401
 from pledges.passports import admin as passports_admin  # noqa: F401
+from pledges.recipients import admin as recipients_admin  # noqa: F401
 from pledges.reference import admin as reference_admin  # noqa: F401

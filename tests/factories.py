@@ -3,11 +3,13 @@
 import datetime
 import itertools
 import pathlib
+from decimal import Decimal
 
 import pyotp
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from stdnum.ua import edrpou
 
 from pledges.core.once import FIELD, new_token
 from pledges.history.services import entry, record, record_all, writing
@@ -27,6 +29,7 @@ from pledges.models import (
     OfferStatus,
     Payment,
     ReceiptConfirmation,
+    RecipientOrganisation,
     Role,
     Shipment,
     User,
@@ -294,8 +297,12 @@ def equipment_snapshot() -> dict[str, list[dict]]:
 # Shipments ----------------------------------------------------------------------------------
 
 
-def shipment(appeal: Appeal, destination: Destination, **fields) -> Shipment:
-    """A planned shipment with its creation event, as the shipment form would write it."""
+def shipment(appeal: Appeal, destination: Destination, *, ready: bool = True, **fields) -> Shipment:
+    """A planned shipment with its creation event, as the shipment form would write it.
+
+    `ready`: it names a complete recipient organisation of its destination and has an NBU
+    rate, so that it may depart once its offers are collected (recipients_ready()).
+    """
     defaults = {
         "carrier": "Van der Wal Transport",
         "reference": "VDW-2026-118",
@@ -306,7 +313,7 @@ def shipment(appeal: Appeal, destination: Destination, **fields) -> Shipment:
     row = Shipment.objects.create(appeal=appeal, destination=destination, **(defaults | fields))
     with writing():
         record(Event.Kind.CREATED, row, to_status=row.status)
-    return row
+    return recipients_ready(row) if ready else row
 
 
 def on_board(shipment: Shipment, *offers: EquipmentOffer) -> None:
@@ -417,10 +424,8 @@ def once(data: dict | None = None) -> dict:
 
 
 def paperwork_recipient(destination: Destination, **fields):
-    """A recipient organisation with everything the shipment papers need (Kyiv's city council by default)."""
-    from pledges.models import RecipientOrganisation
-
-    defaults = {
+    """A recipient organisation with everything the shipment papers need, named as Kyiv's city council."""
+    kyiv_council = {
         "legal_name_uk": "Виконавчий орган Київської міської ради (Київська міська державна адміністрація)",
         "legal_name_en": "Executive Body of the Kyiv City Council (Kyiv City State Administration)",
         "edrpou": "04058172",
@@ -432,4 +437,39 @@ def paperwork_recipient(destination: Destination, **fields):
         "ahars_registration": "AHARS-0012345",
         "ahars_registered_on": datetime.date(2025, 3, 14),
     }
+    return recipients_organisation(destination, **(kyiv_council | fields))
+
+
+# --------------------------------------------------------------------------- recipient organisations
+
+
+def recipients_edrpou() -> str:
+    """A new EDRPOU code with a valid check digit, one no other call returns."""
+    first_seven = f"{2600000 + next(_counter):07d}"
+    return first_seven + edrpou.calc_check_digit(first_seven)
+
+
+def recipients_organisation(destination: Destination, **fields):
+    """A recipient organisation of `destination` with every field its documents need (no events)."""
+    defaults = {
+        "legal_name_uk": f"Виконавчий комітет міської ради ({destination.name_uk})",
+        "legal_name_en": f"Executive Committee of the {destination.name_en} City Council",
+        "edrpou": recipients_edrpou(),
+        "address": "майдан Конституції, 7",
+        "signatory_name": "Олена Коваленко",
+        "signatory_position": "заступниця міського голови",
+        "contact_name": "Андрій Шевченко",
+        "contact_email": "aid@council.example.ua",
+        "contact_phone": "+380 57 725 2000",
+        "ahars_registration": "ГД-2024-001234",
+    }
     return RecipientOrganisation.objects.create(destination=destination, **(defaults | fields))
+
+
+def recipients_ready(shipment: Shipment, rate: str = "48.1234") -> Shipment:
+    """Make `shipment` ready to depart as far as its papers go: a complete recipient and today's NBU rate."""
+    if shipment.recipient_id is None:
+        shipment.recipient = recipients_organisation(shipment.destination)
+    shipment.exchange_rate_uah, shipment.exchange_rate_date = Decimal(rate), timezone.localdate()
+    shipment.save(update_fields=["recipient", "exchange_rate_uah", "exchange_rate_date"])
+    return shipment

@@ -36,7 +36,9 @@ from django.utils import timezone
 from stdnum import iban as iban_numbers
 
 from pledges.accounts.models import Role, User
+from pledges.demo.errors import DemoDataRefused
 from pledges.demo.passports import plan_custody_steps
+from pledges.demo.recipients import demo_rate, demo_recipient
 from pledges.demo.statements import camt053
 from pledges.donations.forms import DonationForm
 from pledges.donations.models import Donation
@@ -77,10 +79,6 @@ RECIPIENT_LINK = "ontvangstlink.txt"
 # The statement that came before the demo's first one, and when finance imports them.
 FIRST_STATEMENT_NUMBER = 40
 IMPORT_TIME = datetime.time(7, 30)
-
-
-class DemoDataRefused(Exception):
-    """The demo data cannot be loaded (no reference data, a dependency missing, a form refused)."""
 
 
 def demo_iban(municipality: Municipality, account: int = 1) -> str:
@@ -385,10 +383,12 @@ class DemoLogistics:
             "appeal": self.appeal.pk, "destination": self.cities[city].pk, "carrier": "Transport Van Dijk B.V.",
             "reference": f"VD-{self.day(departure):%y%m%d}", "hub": "Verzamelpunt VNG Fonds, Nieuwegein",
             "planned_departure": self.day(departure).isoformat(), "planned_arrival": self.day(arrival).isoformat(),
+            "recipient": demo_recipient(self.cities[city], self.coordinator).pk,
         })
         if not form.is_valid():
             raise DemoDataRefused(form.errors.as_text())
         shipment = create_shipment(form, self.coordinate)
+        demo_rate(shipment, self.coordinate)
         add_offers(shipment, [self.offers[offer].pk for offer in offers], self.coordinate)
         self.shipments[key] = shipment
 

@@ -35,7 +35,7 @@ from stdnum import iban as stdnum_iban
 
 from pledges.core.measures import format_measure
 from pledges.core.money import format_euro
-from pledges.history.models import Event
+from pledges.history.models import SUBJECTS, Event
 
 # Who acted without an account (data["by"], the workflow's role), worded with the name in actor_label.
 RECIPIENT = "recipient"
@@ -132,7 +132,7 @@ class Shown:
 
 def subject_model(event: Event) -> type[models.Model]:
     """The model of what the event is about (a match is the pledge's event, naming its bank line too)."""
-    for name in ("donation", "offer", "shipment", "need", "payment", "municipality", "appeal"):
+    for name in SUBJECTS:  # the pledge first
         if getattr(event, f"{name}_id"):
             return Event._meta.get_field(name).related_model
     return Event._meta.get_field("donation").related_model

@@ -2,6 +2,8 @@
 
 
 import datetime
+import re
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -13,18 +15,40 @@ from pledges.equipment.models import EquipmentOffer
 from pledges.equipment.photos import cleaned_photo
 from pledges.logistics.models import ReceiptConfirmation, Shipment
 from pledges.logistics.receipts import ReportRefused, received_units
+from pledges.recipients.models import RecipientOrganisation
 
 # How far ahead a shipment may be planned, and how long it may take; more is almost always a typo.
 LATEST_DEPARTURE_DAYS = 365
 LONGEST_JOURNEY_DAYS = 90
 
 
+class RecipientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: RecipientOrganisation) -> str:
+        return f"{obj.legal_name_en} ({obj.destination})"
+
+
+def recipient_elsewhere(destination) -> str:
+    return _("That organisation does not receive in %(destination)s: choose one of the shipment's destination, "
+             "or add it under Recipient organisations.") % {"destination": destination}
+
+
 class ShipmentForm(forms.ModelForm):
     """A truck or consignment the coordinator plans (transport)."""
 
+    recipient = RecipientChoiceField(
+        label=_("Recipient organisation"),
+        queryset=RecipientOrganisation.objects.select_related("destination"),
+        required=False,
+        empty_label=_("Not chosen yet"),
+        help_text=_("The organisation of the destination that receives the goods and signs for them; "
+                    "the shipment cannot depart without it."),
+    )
+
     class Meta:
         model = Shipment
-        fields = ["appeal", "destination", "carrier", "reference", "hub", "planned_departure", "planned_arrival"]
+        fields = [
+            "appeal", "destination", "carrier", "reference", "hub", "planned_departure", "planned_arrival", "recipient",
+        ]
         widgets = {
             "planned_departure": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "planned_arrival": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -49,6 +73,10 @@ class ShipmentForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        destination = data.get("destination") if "destination" in self.fields else self.instance.destination
+        recipient = data.get("recipient")
+        if recipient and destination and recipient.destination_id != destination.pk:
+            self.add_error("recipient", recipient_elsewhere(destination))
         departure, arrival = data.get("planned_departure"), data.get("planned_arrival")
         if departure and arrival:
             if arrival < departure:
@@ -67,7 +95,15 @@ class ShipmentEditForm(ShipmentForm):
     """
 
     class Meta(ShipmentForm.Meta):
-        fields = ["carrier", "reference", "hub", "planned_departure", "planned_arrival"]
+        fields = ["carrier", "reference", "hub", "planned_departure", "planned_arrival", "recipient"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered are the destination's own organisations; another's is refused in clean(), by name.
+        self.fields["recipient"].widget.choices = RecipientChoiceField(
+            queryset=self.fields["recipient"].queryset.filter(destination_id=self.instance.destination_id),
+            required=False, empty_label=self.fields["recipient"].empty_label,
+        ).choices
 
 
 class ShipmentMoveForm(forms.Form):
@@ -97,6 +133,48 @@ class ShipmentMoveForm(forms.Form):
 
     def clean_on(self) -> datetime.date:
         value = self.cleaned_data["on"] or timezone.localdate()
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return value
+
+
+# The NBU publishes the hryvnia per euro with four decimals ("48,1234"); five whole digits is the column's limit.
+RATE_SHAPE = re.compile(r"(\d{1,5})(?:[.,](\d{1,4}))?")
+
+
+class ExchangeRateForm(forms.Form):
+    """The National Bank of Ukraine's official rate of a day, for the act of acceptance-transfer."""
+
+    rate = forms.CharField(
+        label=_("NBU rate (UAH per EUR)"),
+        max_length=20,
+        help_text=_("The official rate of the National Bank of Ukraine, such as 48,1234: hryvnia for one euro."),
+        error_messages={"required": _("Enter the rate, such as 48,1234.")},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    on = forms.DateField(
+        label=_("Date of the rate"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Enter the date the NBU set this rate for.")},
+    )
+
+    def clean_rate(self) -> Decimal:
+        typed = self.cleaned_data["rate"].strip().replace(" ", "").replace("\u00a0", "")
+        if typed.startswith("-"):
+            raise forms.ValidationError(_("The rate must be more than 0."), code="min")
+        match = RATE_SHAPE.fullmatch(typed)
+        if not match:
+            raise forms.ValidationError(
+                _("Enter the rate as a number with at most four decimals, such as 48,1234."), code="invalid"
+            )
+        whole, fraction = match.groups()
+        rate = Decimal(f"{whole}.{fraction or '0'}")
+        if rate <= 0:
+            raise forms.ValidationError(_("The rate must be more than 0."), code="min")
+        return rate
+
+    def clean_on(self) -> datetime.date:
+        value = self.cleaned_data["on"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."), code="future")
         return value

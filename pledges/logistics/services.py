@@ -23,6 +23,7 @@ from pledges.equipment.workflow import Actor, TransitionRefused, transition, tra
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 from pledges.logistics.models import SHORTFALL_OUTCOMES, Shipment
+from pledges.logistics.readiness import missing_for_departure, refusal_text
 from pledges.passports.services import ensure_units
 
 ShipmentStatus = Shipment.Status
@@ -95,8 +96,9 @@ def create_shipment(form, actor: Actor) -> Shipment:
     return shipment
 
 
-# What an edit of a planned shipment may change, recorded from → to in its history.
-EDITABLE_FIELDS = ("carrier", "reference", "hub", "planned_departure", "planned_arrival")
+# What an edit of a planned shipment may change, recorded from → to in its history
+# (the recipient organisation by its id, named by the timeline).
+EDITABLE_FIELDS = ("carrier", "reference", "hub", "planned_departure", "planned_arrival", "recipient")
 
 
 def update_shipment(form, actor: Actor) -> Shipment:
@@ -111,15 +113,60 @@ def update_shipment(form, actor: Actor) -> Shipment:
                 % {"number": current.number, "status": current.get_status_display()}
             )
         shipment = form.save(commit=False)
+        if shipment.recipient_id and shipment.recipient.destination_id != current.destination_id:
+            raise TransitionRefused(_recipient_elsewhere(shipment.recipient, current))
         changes = {}
         for field in EDITABLE_FIELDS:
-            old, new = getattr(current, field), getattr(shipment, field)
+            attname = Shipment._meta.get_field(field).attname
+            old, new = getattr(current, attname), getattr(shipment, attname)
             if old != new:
-                changes[field] = [_as_text(old), _as_text(new)]
+                changes[field] = [old, new] if field == "recipient" else [_as_text(old), _as_text(new)]
         if changes:
             shipment.save(update_fields=list(EDITABLE_FIELDS))
             record(Event.Kind.EDITED, shipment, actor=actor.user, actor_label=actor.label, changes=changes)
     return shipment
+
+
+def _recipient_elsewhere(recipient, shipment: Shipment) -> str:
+    return _("%(name)s receives in %(city)s, not in %(destination)s: choose an organisation of the "
+             "shipment's destination. Nothing was changed.") % {
+        "name": recipient.legal_name_en, "city": recipient.destination, "destination": shipment.destination,
+    }
+
+
+def set_exchange_rate(shipment: Shipment, rate: Decimal, on: datetime.date, actor: Actor) -> bool:
+    """Keep the NBU rate (UAH per EUR) of day `on` for a planned shipment's documents; False if it was already so.
+
+    Once the shipment has departed its documents' figures stay as they were: refused.
+    """
+    _refuse_unless_coordinator(actor)
+    if rate <= 0:
+        raise TransitionRefused(_("The exchange rate must be more than 0. Nothing was changed."))
+    if on > timezone.localdate():
+        raise TransitionRefused(_("The rate's date cannot be in the future. Nothing was changed."))
+    with writing():
+        current = _locked_shipment(shipment)
+        if current.status != ShipmentStatus.PLANNED:
+            raise TransitionRefused(
+                _("%(number)s has departed: its documents keep the rate they were made with. Nothing was changed.")
+                % {"number": current.number}
+            )
+        if current.exchange_rate_uah == rate and current.exchange_rate_date == on:
+            return False
+        changes = {
+            "exchange_rate_uah": [_rate_text(current.exchange_rate_uah), _rate_text(rate)],
+            "exchange_rate_date": [_as_text(current.exchange_rate_date), on.isoformat()],
+        }
+        current.exchange_rate_uah, current.exchange_rate_date = rate, on
+        current.save(update_fields=["exchange_rate_uah", "exchange_rate_date"])
+        record(Event.Kind.EXCHANGE_RATE, current, actor=actor.user, actor_label=actor.label, changes=changes)
+    shipment.exchange_rate_uah, shipment.exchange_rate_date = rate, on
+    return True
+
+
+def _rate_text(rate: Decimal | None) -> str:
+    """A rate as the history keeps it: its four decimals, as the NBU publishes it ("48.1234")."""
+    return "" if rate is None else f"{rate.quantize(Decimal('0.0001')):f}"
 
 
 def issue_recipient_link(
@@ -300,6 +347,9 @@ def move_shipment(
                 }
             )
         if current.status == ShipmentStatus.PLANNED:
+            problems = missing_for_departure(current, offers)
+            if problems:
+                raise TransitionRefused(refusal_text(current, problems))
             # Whatever leaves has its passport, labels printed or not.
             ensure_units(offers)
         transition_many(offers, move.offers_to, actor, note=note, data={"shipment": current.number})

@@ -17,6 +17,7 @@ from pledges.logistics.views import (
     shipment_list,
     shipment_loading,
     shipment_move,
+    shipment_rate,
 )
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("transporten/<int:pk>/wijzigen/", shipment_edit, name="shipment_edit"),
     path("transporten/<int:pk>/lading/", shipment_loading, name="shipment_loading"),
     path("transporten/<int:pk>/status/", shipment_move, name="shipment_move"),
+    path("transporten/<int:pk>/koers/", shipment_rate, name="shipment_rate"),
     path("transporten/<int:pk>/opgehaald/", shipment_collect, name="shipment_collect"),
     path("transporten/<int:pk>/paklijst/", packing_list, name="shipment_packing_list"),
     path("transporten/<int:pk>/paklijst.xlsx", packing_list_xlsx, name="shipment_packing_list_xlsx"),

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -31,8 +31,16 @@ from pledges.logistics.exports import (
     trilingual,
 )
 from pledges.logistics.filters import ShipmentFilter
-from pledges.logistics.forms import LoadingForm, ReceiptForm, ShipmentEditForm, ShipmentForm, ShipmentMoveForm
+from pledges.logistics.forms import (
+    ExchangeRateForm,
+    LoadingForm,
+    ReceiptForm,
+    ShipmentEditForm,
+    ShipmentForm,
+    ShipmentMoveForm,
+)
 from pledges.logistics.models import Shipment
+from pledges.logistics.readiness import checklist
 from pledges.logistics.receipts import (
     AlreadyConfirmed,
     LinkExpired,
@@ -55,6 +63,7 @@ from pledges.logistics.services import (
     move_shipment,
     next_shipment_moves,
     remove_offer,
+    set_exchange_rate,
     update_shipment,
     with_load,
 )
@@ -133,8 +142,11 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The shipment for fund staff; for a municipality's staff, read-only and with only their own offers."""
     user = request.user
-    shipment = get_visible_or_404(visible_shipments(user).select_related("appeal", "destination"), pk=pk)
+    shipment = get_visible_or_404(
+        visible_shipments(user).select_related("appeal", "destination", "recipient"), pk=pk
+    )
     is_coordinator = user.role == Role.COORDINATOR
+    is_planned = shipment.status == Shipment.Status.PLANNED
     on_board = list(offers_shown(user, shipment).select_related("municipality", "receipt").order_by("pk"))
     loadable = []
     if is_coordinator and shipment.status == Shipment.Status.PLANNED:
@@ -143,6 +155,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ShipmentMoveForm(shipment=shipment, to_status=to_status)
         for to_status in next_shipment_moves(shipment.status, user.role)
     ]
+    checks = checklist(shipment) if user.is_fund_staff and is_planned else None
     link = request.session.get(LINK_SESSION_KEY, {}).pop(str(shipment.pk), None)
     if link:
         request.session.modified = True
@@ -165,8 +178,43 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_load": is_coordinator and shipment.status == Shipment.Status.PLANNED,
             "can_link": is_coordinator and shipment.status == Shipment.Status.DELIVERED,
             "recipient_link": link,
+            "checklist": checks,
+            "departure_missing": any(not check.done for check in checks or ()),
+            "rate_form": _rate_form(shipment) if is_coordinator and is_planned else None,
         },
     )
+
+
+def _rate_form(shipment: Shipment, data=None) -> ExchangeRateForm:
+    initial = {"on": timezone.localdate()}
+    if shipment.exchange_rate_uah is not None:
+        initial = {"rate": number_format(shipment.exchange_rate_uah, 4), "on": shipment.exchange_rate_date}
+    return ExchangeRateForm(data, initial=initial, prefix="rate")
+
+
+@require_POST
+@allow(Role.COORDINATOR)
+def shipment_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep the NBU rate of a day for the shipment's documents, while it is planned."""
+    shipment = get_visible_or_404(_shipments(), pk=pk)
+    form = _rate_form(shipment, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
+        return redirect(f"{shipment.get_absolute_url()}#rate-heading")
+    rate, on = form.cleaned_data["rate"], form.cleaned_data["on"]
+    try:
+        changed = set_exchange_rate(shipment, rate, on, Actor.of(request.user))
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        values = {"rate": number_format(rate, 4), "date": date_format(on), "number": shipment.number}
+        if changed:
+            messages.success(request, _("The rate of %(number)s is %(rate)s UAH per EUR of %(date)s.") % values)
+        else:
+            messages.info(request, _("The rate of %(number)s was already %(rate)s UAH per EUR of %(date)s.") % values)
+    return redirect(f"{shipment.get_absolute_url()}#rate-heading")
 
 
 @require_POST

@@ -107,7 +107,8 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
     expect(fund_page.locator("main .status")).to_have_text(t("collected"))
     assert_mail(mailoutbox, [almere_staff.email], status_subject(offer, "collected"))
 
-    # A shipment to Kyiv takes it there.
+    # A shipment to Kyiv takes it there, to the city's council, at the NBU rate of the day.
+    council = factories.recipients_organisation(kyiv)
     fund_page.goto("/transporten/nieuw/")
     shipment_form = fund_page.locator("main form.form")
     shipment_form.get_by_label(label("destination"), exact=True).select_option(
@@ -126,6 +127,7 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
     shipment_form.get_by_label(label("planned arrival"), exact=True).fill(
         (today + datetime.timedelta(days=4)).isoformat()
     )
+    shipment_form.get_by_label(label("Recipient organisation"), exact=True).select_option(value=str(council.pk))
     shipment_form.get_by_role("button", name=t("Plan shipment")).click()
     expect(fund_page).to_have_url(re.compile(r"/transporten/\d+/$"))
     shipment = Shipment.objects.get()
@@ -138,6 +140,10 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
         offer.number
     )
 
+    rate = fund_page.get_by_role("region", name=t("NBU exchange rate"))
+    rate.get_by_label(label("NBU rate (UAH per EUR)"), exact=True).fill("48,1234")
+    rate.get_by_role("button", name=t("Save the rate")).click()
+    expect(fund_page.locator("[data-field=exchange-rate]")).to_contain_text("48,1234")
     fund_page.get_by_role("button", name=t("Mark departed")).click()
     expect(fund_page.locator("main .page-head .status")).to_have_text(t("in transit"))
     offer.refresh_from_db()

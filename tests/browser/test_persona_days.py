@@ -164,7 +164,8 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
     expect(page.locator("main .status")).to_have_text(t("collected"))
     day.look()
 
-    # Ship: a shipment to Kyiv, the generator on board, departed, delivered.
+    # Ship: a shipment to Kyiv's council, the generator on board, the NBU rate entered, departed, delivered.
+    council = factories.recipients_organisation(kyiv)
     day.menu(t("Shipments"))
     day.follow(page.get_by_role("link", name=t("Plan a shipment")))
     form = page.locator("main form.form")
@@ -175,6 +176,7 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
     form.get_by_label(label("planned departure"), exact=True).fill(timezone.localdate().isoformat())
     form.get_by_label(label("planned arrival"), exact=True).fill(
         (timezone.localdate() + datetime.timedelta(days=4)).isoformat())
+    form.get_by_label(label("Recipient organisation"), exact=True).select_option(value=str(council.pk))
     form.get_by_role("button", name=t("Plan shipment")).click()
     expect(page).to_have_url(re.compile(r"/transporten/\d+/$"))
     day.look()
@@ -183,6 +185,10 @@ def test_the_coordinator_decides_plans_ships_delivers_and_makes_the_receipt_link
     page.get_by_role("button", name=t("Add to shipment")).click()
     expect(page.get_by_role("region", name=t("Offers on board"))).to_contain_text(offer.number)
     day.look()
+    rate = page.get_by_role("region", name=t("NBU exchange rate"))
+    rate.get_by_label(label("NBU rate (UAH per EUR)"), exact=True).fill("48,1234")
+    rate.get_by_role("button", name=t("Save the rate")).click()
+    expect(page.locator("[data-field=exchange-rate]")).to_contain_text("48,1234")
     page.get_by_role("button", name=t("Mark departed")).click()
     expect(page.locator("main .page-head .status")).to_have_text(t("in transit"))
     day.look()

@@ -256,3 +256,20 @@ def test_the_worker_sends_every_mail_the_demo_queued(demo, mailoutbox):
     # Among them what staff hear of their offers: Almere's generators reached Kyiv.
     number = shipment_to("Kyiv", "delivered").offers.get(municipality__code="GM0034").number
     assert any(number in mail.subject and mail.to == ["almere@demo.vngfonds.nl"] for mail in mailoutbox)
+
+
+def test_every_demo_shipment_names_its_citys_organisation_and_has_the_nbu_rate(demo, client):
+    from stdnum.ua import edrpou
+
+    from pledges.logistics.readiness import missing_for_departure
+
+    for shipment in Shipment.objects.select_related("recipient", "destination"):
+        recipient = shipment.recipient
+        assert recipient.destination == shipment.destination and recipient.missing_for_departure() == []
+        assert edrpou.is_valid(recipient.edrpou)
+        assert shipment.exchange_rate_uah > 0 and shipment.exchange_rate_date <= timezone.localdate()
+    # The planned one may leave as far as its papers go.
+    assert missing_for_departure(shipment_to("Kharkiv", "planned")) == []
+    assert shipment_to("Kharkiv", "planned").recipient.legal_name_uk == "Виконавчий комітет Харківської міської ради"
+    client.force_login(User.objects.get(email="coordinator@demo.vngfonds.nl"))
+    assert "Виконавчий комітет Дніпровської міської ради" in client.get(reverse("pledges:recipient_list")).text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -26,6 +27,8 @@ from pledges.history.services import record, writing
 from pledges.logistics import services as logistics
 from pledges.logistics.forms import ShipmentEditForm
 from pledges.logistics.receipts import confirm_receipt
+from pledges.recipients.forms import RecipientEditForm, RecipientForm
+from pledges.recipients.services import save_recipient
 from pledges.models import (
     Category,
     Condition,
@@ -126,12 +129,22 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
                        destination=kyiv)
     offer = transition(offer, OfferStatus.PICKUP_PLANNED, coordinate, pickup_date=today)
     offer = transition(offer, OfferStatus.COLLECTED, coordinate)
-    shipment = factories.shipment(ukraine_appeal, kyiv, carrier="VDW", reference="R-118", hub="H-7")
+    shipment = factories.shipment(ukraine_appeal, kyiv, carrier="VDW", reference="R-118", hub="H-7",
+                                  recipient=factories.recipients_organisation(kyiv, legal_name_en=f"{TYPED}-A"))
+    recipient_form = {"destination": kyiv.pk, "legal_name_uk": TYPED, "legal_name_en": f"{TYPED}-B",
+                      "edrpou": factories.recipients_edrpou(), "address": TYPED, "signatory_name": TYPED,
+                      "signatory_position": TYPED, "contact_name": TYPED, "ahars_registration": TYPED,
+                      "ahars_registered_on": "2026-03-02"}
+    other_recipient = save_recipient(RecipientForm(recipient_form), coordinator)
+    save_recipient(RecipientEditForm(recipient_form | {"address": f"{TYPED}-2", "ahars_registered_on": ""},
+                                     instance=other_recipient), coordinator)
     edit = ShipmentEditForm({"carrier": "VDW-2", "reference": "R-119", "hub": "H-7",
                              "planned_departure": shipment.planned_departure.isoformat(),
-                             "planned_arrival": shipment.planned_arrival.isoformat()}, instance=shipment)
+                             "planned_arrival": shipment.planned_arrival.isoformat(),
+                             "recipient": other_recipient.pk}, instance=shipment)
     assert edit.is_valid(), edit.errors
     logistics.update_shipment(edit, coordinate)
+    logistics.set_exchange_rate(shipment, Decimal("48.5"), today, coordinate)
     logistics.add_offers(shipment, [offer.pk], coordinate)
     logistics.move_shipment(shipment, Shipment.Status.IN_TRANSIT, coordinate, note=TYPED)
     logistics.move_shipment(shipment, Shipment.Status.DELIVERED, coordinate)
@@ -197,6 +210,7 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
         "offer_detail": {"offer": offer, "old offer": old_offer},
         "finance_line": {"bank line": by_hand, "gift": gift, "entered by hand": entered, "old bank line": old_line},
         "shipment_detail": {"shipment": shipment},
+        "recipient_detail": {"recipient": other_recipient},
         "need_edit": {"need": need},
         "contribution": {"contribution": almere.code},
         "municipality_dashboard": {"naming": almere.code},
@@ -212,7 +226,7 @@ def world(client, almere_staff, coordinator, finance, ukraine_appeal):
 # Who reads each page: the fund sees all but a municipality's own dashboard.
 READERS = {"naming": "almere_staff", "bank line": "finance", "gift": "finance", "entered by hand": "finance",
            "old bank line": "finance"}
-PAGES = ["pledge", "old pledge", "offer", "old offer", "shipment", "contribution", "bank line", "gift",
+PAGES = ["pledge", "old pledge", "offer", "old offer", "shipment", "recipient", "contribution", "bank line", "gift",
          "entered by hand", "old bank line", "need", "naming", "recent activity"]
 
 

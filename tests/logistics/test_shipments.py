@@ -501,6 +501,7 @@ def _edit(client, coordinator, shipment, **fields):
         "hub": shipment.hub,
         "planned_departure": shipment.planned_departure.isoformat(),
         "planned_arrival": shipment.planned_arrival.isoformat() if shipment.planned_arrival else "",
+        "recipient": shipment.recipient_id or "",
     } | fields
     return client.post(reverse("pledges:shipment_edit", args=[shipment.pk]), data, follow=True)
 

@@ -159,7 +159,7 @@ def test_a_recipient_without_ahars_registration_gets_no_gift_letter(client, coor
     shipment.recipient.save()
 
     response = get(client, coordinator, shipment, "gift_letter", follow=True)
-    assert "Ontbreekt: AHARS recipient registration van de ontvanger." in response.content.decode()
+    assert "Ontbreekt: registratie in AHARS van de ontvanger." in response.content.decode()
 
 
 # --------------------------------------------------------------------------- CMR and dangerous goods
