@@ -189,6 +189,15 @@ RECIPIENT_LINK_MAX_AGE_DAYS = env_int("RECIPIENT_LINK_MAX_AGE_DAYS", 30)
 if RECIPIENT_LINK_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("RECIPIENT_LINK_MAX_AGE_DAYS must be at least 1 (days).")
 
+# The usage report a recipient owes after a delivery (pledges.usage): due this many days after
+# the shipment arrived (AHARS: 90), its reminder this many days before that due date.
+USAGE_REPORT_DAYS = env_int("USAGE_REPORT_DAYS", 90)
+USAGE_REMINDER_DAYS_BEFORE = env_int("USAGE_REMINDER_DAYS_BEFORE", 14)
+if USAGE_REPORT_DAYS < 1 or not 0 <= USAGE_REMINDER_DAYS_BEFORE < USAGE_REPORT_DAYS:
+    raise ImproperlyConfigured(
+        "USAGE_REPORT_DAYS must be at least 1 and USAGE_REMINDER_DAYS_BEFORE from 0 to less than it (days)."
+    )
+
 # The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
 # for anyone, without logging in. Off until the fund decides to publish.
 PUBLIC_DASHBOARDS = env_bool("PUBLIC_DASHBOARDS", False)

@@ -6,3 +6,4 @@ from pledges.donations import admin as donations_admin  # noqa: F401
 from pledges.equipment import admin as equipment_admin  # noqa: F401
 from pledges.history import admin as history_admin  # noqa: F401
 from pledges.reference import admin as reference_admin  # noqa: F401
+from pledges.usage import admin as usage_admin  # noqa: F401
