@@ -32,6 +32,8 @@ ANONYMOUS_PAGES = {
     "password_reset_complete",
     "set_language",
     "pledges:recipient",
+    # The recipient organisation's usage report, through a signed link of its own (pledges.usage.links).
+    "pledges:usage_report",
     # The public page of an appeal (a 404 unless PUBLIC_DASHBOARDS is on).
     "pledges:public_appeal",
     # The footer's pages, which every visitor may read: they show no data of the ledger.

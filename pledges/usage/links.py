@@ -10,34 +10,24 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
 from pledges.logistics.models import Shipment
+from pledges.logistics.receipts import LinkExpired, LinkInvalid, expires_at, max_age
+
+__all__ = ["LinkExpired", "LinkInvalid", "make_token", "shipment_id_from", "usage_path"]
 
 SALT = "pledges.usage.report-link"
-
-
-class LinkExpired(Exception):
-    """Genuine, but older than RECIPIENT_LINK_MAX_AGE_DAYS."""
-
-
-class LinkInvalid(Exception):
-    """Altered, signed for something else, or not a link at all."""
 
 
 def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=SALT)
 
 
-def max_age() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.RECIPIENT_LINK_MAX_AGE_DAYS)
-
-
 def expires_on(issued: datetime.datetime | None = None) -> datetime.date:
-    return timezone.localdate((issued or timezone.now()) + max_age())
+    return timezone.localdate(expires_at(issued))
 
 
 def make_token(shipment: Shipment) -> str:
