@@ -330,8 +330,8 @@ def usage_lines(data: dict) -> list[str]:
     lines = []
     if "usage_reminder" in data:
         reminder = data["usage_reminder"]
-        lines.append(_("Reminder of the usage report due on %(due)s mailed to %(to)s.")
-                     % {"due": _day(reminder["due"]), "to": reminder["to"]})
+        lines.append(_("Reminder of the usage report due on %(due)s mailed to the contact of %(recipient)s.")
+                     % {"due": _day(reminder["due"]), "recipient": reminder["recipient"]})
     if "usage_report" in data:
         report = data["usage_report"]
         if report.get("file"):

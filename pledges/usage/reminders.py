@@ -35,8 +35,9 @@ def queue_usage_reminders(today: datetime.date | None = None) -> int:
             .exclude(events__kind=Event.Kind.USAGE_REMINDER)
         )
         for shipment in waiting:
+            # The organisation, not its contact's address: the history is kept for good, unerasable.
             record(Event.Kind.USAGE_REMINDER, shipment, data={"usage_reminder": {
-                "due": due_date(shipment).isoformat(), "to": shipment.recipient.contact_email,
+                "due": due_date(shipment).isoformat(), "recipient": shipment.recipient.legal_name_en,
             }})
             send_usage_reminder.enqueue(shipment.pk)
             queued += 1

@@ -39,3 +39,34 @@ def test_the_recipient_reports_the_use_on_a_360_pixel_phone(open_context, live_s
         assert fits(measured), url
         axe.check(measured)
     axe.assert_clean()
+
+
+def test_the_coordinator_finds_the_late_recipient_on_a_phone(open_context, live_server, coordinator, almere_staff,
+                                                             ukraine_appeal, log_in_as, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    late = usage_delivered(coordinator, almere_staff, ukraine_appeal, arrived_days_ago=100)
+    context = open_context(viewport=PHONE)
+    log_in_as(context, coordinator)
+    page = context.new_page()
+    axe = AxeReport()
+
+    page.goto("/")
+    block = page.get_by_role("region", name=f"1 {t('Usage reports late')}")
+    expect(block).to_contain_text(late.number)
+    assert fits(page)
+    block.get_by_role("link", name=t("All usage reports due and late")).click()
+    late_section = page.get_by_role("region", name=f"{t('Late: due date passed, no report')} (1)")
+    expect(late_section).to_contain_text(late.number)
+    assert fits(page)
+    axe.check(page)
+    late_section.get_by_role("link", name=late.number).click()
+    usage = page.get_by_role("region", name=t("Usage report"))
+    expect(usage).to_contain_text(t("overdue"))
+    link = usage.locator("[data-usage-link]").get_attribute("href")
+    assert fits(page)
+    axe.check(page)
+    axe.assert_clean()
+
+    phone = open_context(viewport=PHONE, java_script_enabled=False).new_page()
+    phone.goto(link.replace(settings.LEDGER_URL, live_server.url))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Report on the use of the aid", "uk"))

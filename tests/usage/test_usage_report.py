@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from pledges.donations.reminders import check_reminders
 from pledges.history.rendering import show_all
@@ -80,8 +81,6 @@ def test_the_page_is_in_ukrainian_by_default_and_english_on_request(client, deli
     assert "Київська міська рада" in pages.plain(uk) and "Kyiv City Council" in pages.plain(en)
     due = delivered.arrived_on + datetime.timedelta(days=90)
     with translation.override("en"):
-        from django.utils.formats import date_format
-
         assert f"Please report by {date_format(due)}" in pages.plain(en)
     assert "<script" not in uk.text
     assert delivered.offers.get().number in pages.plain(uk)
@@ -249,7 +248,12 @@ def test_the_reminder_goes_once_to_the_contact_with_a_working_link(client, setti
     page = client.get(uk_link.removeprefix("https://giften.vngfonds.nl"))
     assert page.status_code == 200 and UK_TITLE in pages.plain(page)
     event = shipment.events.get(kind=Event.Kind.USAGE_REMINDER)
-    assert event.data == {"usage_reminder": {"due": due_date(shipment).isoformat(), "to": CONTACT}}
+    assert event.data == {"usage_reminder": {"due": due_date(shipment).isoformat(), "recipient": "Kyiv City Council"}}
+    with translation.override("nl"):
+        [(_event, words)] = show_all([event])
+        due = date_format(due_date(shipment))
+    assert words.lines == [f"Herinnering aan het gebruiksrapport (uiterlijk {due}) gemaild naar de contactpersoon van "
+                           "Kyiv City Council."]
 
 
 def test_the_worker_daily_task_runs_the_usage_check_too(paused_worker, coordinator, almere_staff, ukraine_appeal):
