@@ -7,6 +7,7 @@ import zipfile
 import pytest
 import time_machine
 from django.core import mail, signing
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,12 +16,14 @@ from django.utils.formats import date_format
 
 from pledges.donations.reminders import check_reminders
 from pledges.history.rendering import show_all
+from pledges.logistics.receipts import confirm_receipt
 from pledges.models import Event, Shipment, UsageReport
 from pledges.usage.files import REPORT_MAX_BYTES
 from pledges.usage.links import SALT, make_token
 from pledges.usage.reminders import queue_usage_reminders
 from pledges.usage.services import due_date, submit_report
 from tests import factories, pages
+from tests.environment import load_settings
 from tests.tasks import queued, run_tasks
 from tests.usage.conftest import CONTACT, usage_delivered
 
@@ -65,6 +68,26 @@ def test_the_report_is_due_the_configured_days_after_arrival(settings, delivered
 def test_a_shipment_not_delivered_has_no_due_date(ukraine_appeal, reference_data):
     planned = factories.shipment(ukraine_appeal, factories.destination("Kyiv"))
     assert due_date(planned) is None
+
+
+def test_without_an_arrival_day_the_period_counts_from_the_first_confirmation(delivered):
+    offer = delivered.offers.get()
+    confirmed = timezone.now() - datetime.timedelta(days=3)
+    with time_machine.travel(confirmed, tick=False):
+        confirm_receipt(delivered, offer.pk)
+    Shipment.objects.filter(pk=delivered.pk).update(arrived_on=None)
+    delivered.refresh_from_db()
+
+    assert due_date(delivered) == timezone.localdate(confirmed) + datetime.timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"USAGE_REPORT_DAYS": "0"}, {"USAGE_REMINDER_DAYS_BEFORE": "90"}, {"USAGE_REMINDER_DAYS_BEFORE": "-1"}],
+)
+def test_it_refuses_a_reminder_that_would_not_come_before_the_due_date(monkeypatch, variables):
+    with pytest.raises(ImproperlyConfigured, match="USAGE_REMINDER_DAYS_BEFORE"):
+        load_settings(monkeypatch, **variables)
 
 
 # The recipient's page
@@ -336,3 +359,17 @@ def test_only_fund_staff_see_the_list_and_the_file(client, almere_staff, deliver
     assert client.get(reverse("pledges:usage_list")).status_code == 403
     assert client.get(reverse("pledges:usage_report_file", args=[delivered.pk])).status_code == 403
     assert "Gebruiksrapport" not in pages.plain(client.get(delivered.get_absolute_url()))
+
+
+def test_a_late_report_is_taken_and_its_history_says_it_was_late(client, coordinator, almere_staff, ukraine_appeal):
+    shipment = usage_delivered(coordinator, almere_staff, ukraine_appeal, arrived_days_ago=100)
+
+    assert client.post(page_url(shipment, "en"), {"description": "In use since March."}).status_code == 302
+
+    event = shipment.events.get(kind=Event.Kind.USAGE_REPORT)
+    assert event.data["usage_report"]["late"] is True
+    with translation.override("nl"):
+        [(_event, words)] = show_all([event])
+        due = date_format(due_date(shipment))
+    assert words.lines == ["Het gebruik is beschreven in de notitie.", f"Verstuurd na de termijn, {due}."]
+    assert words.note == "In use since March."
