@@ -196,6 +196,14 @@ FUND_ADDRESS = os.environ.get("FUND_ADDRESS", "Nassaulaan 12, 2514 JS Den Haag, 
 PASSPORT_STALE_DAYS = env_int("PASSPORT_STALE_DAYS", 14)
 if PASSPORT_STALE_DAYS < 1:
     raise ImproperlyConfigured("PASSPORT_STALE_DAYS must be at least 1 (days).")
+# The usage report a recipient owes after a delivery (pledges.usage): due this many days after
+# the shipment arrived (AHARS: 90), its reminder this many days before that due date.
+USAGE_REPORT_DAYS = env_int("USAGE_REPORT_DAYS", 90)
+USAGE_REMINDER_DAYS_BEFORE = env_int("USAGE_REMINDER_DAYS_BEFORE", 14)
+if USAGE_REPORT_DAYS < 1 or not 0 <= USAGE_REMINDER_DAYS_BEFORE < USAGE_REPORT_DAYS:
+    raise ImproperlyConfigured(
+        "USAGE_REPORT_DAYS must be at least 1 and USAGE_REMINDER_DAYS_BEFORE from 0 to less than it (days)."
+    )
 
 # The public page per appeal (/openbaar/<appeal>/): totals, participation and deliveries
 # for anyone, without logging in. Off until the fund decides to publish.

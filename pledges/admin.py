@@ -8,3 +8,4 @@ from pledges.history import admin as history_admin  # noqa: F401
 from pledges.passports import admin as passports_admin  # noqa: F401
 from pledges.recipients import admin as recipients_admin  # noqa: F401
 from pledges.reference import admin as reference_admin  # noqa: F401
+from pledges.usage import admin as usage_admin  # noqa: F401

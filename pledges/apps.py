@@ -40,5 +40,6 @@ class PledgesConfig(AppConfig):
         from pledges.accounts import sessions as sessions  # noqa: F401  (starts a session's clock at login)
         from pledges.core import checks as checks  # noqa: F401  (registers the system checks)
         from pledges.core import tasks as tasks  # noqa: F401  (retries failed mails in the worker)
+        from pledges.usage import reminders as usage_reminders  # noqa: F401  (joins the daily reminder check)
 
         post_migrate.connect(empty_the_sums_of_emptied_rows, sender=self)

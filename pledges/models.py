@@ -39,6 +39,7 @@ from pledges.reference.models import (
     Province,
 )
 from pledges.spreadsheets.models import ExportLog
+from pledges.usage.models import UsageReport
 
 __all__ = [
     "AccountStatement",
@@ -85,6 +86,7 @@ __all__ = [
     "Shipment",
     "StatementImport",
     "Unit",
+    "UsageReport",
     "User",
     "UserManager",
 ]

@@ -35,6 +35,8 @@ ANONYMOUS_PAGES = {
     # The item passport a unit's QR label opens (signed link), and the photos of its steps.
     "pledges:unit_passport",
     "pledges:unit_passport_photo",
+    # The recipient organisation's usage report, through a signed link of its own (pledges.usage.links).
+    "pledges:usage_report",
     # The public page of an appeal (a 404 unless PUBLIC_DASHBOARDS is on).
     "pledges:public_appeal",
     # The footer's pages, which every visitor may read: they show no data of the ledger.

@@ -40,6 +40,7 @@ from pledges.demo.errors import DemoDataRefused
 from pledges.demo.passports import plan_custody_steps
 from pledges.demo.recipients import demo_rate, demo_recipient
 from pledges.demo.statements import camt053
+from pledges.demo.usage import plan_usage
 from pledges.donations.forms import DonationForm
 from pledges.donations.models import Donation
 from pledges.donations.services import create_donation, withdraw_donation
@@ -320,6 +321,7 @@ class DemoLogistics:
         self._to_hub(-11, "waiting-1")
         on(-1, 14, self._offer, "offered-1", self.almere, "Aggregaat SDMO R33, 3-fase", "33", 1, "Kharkiv")
         plan_custody_steps(self)
+        plan_usage(self)  # Odesa and Mykolaiv, delivered months ago: a usage report made, one late
 
     def _to_hub(self, day: int, *keys: str) -> None:
         """The coordinator accepts the offers on `day`, plans their pickup the next day, and they are collected."""

@@ -62,6 +62,32 @@ ORGANISATIONS = {
         "ahars_registration": "ГД-2024-000452",
         "ahars_registered_on": "2024-05-20",
     },
+    "Odesa": {
+        "legal_name_uk": "Комунальне підприємство «Одесміськелектротранс»",
+        "legal_name_en": "Odesmiskelektrotrans municipal enterprise",
+        "edrpou_base": "4378912",
+        "address": "вул. Водопровідна, 1, м. Одеса, 65007, Україна",
+        "signatory_name": "Віктор Коваль",
+        "signatory_position": "директор",
+        "contact_name": "Ірина Бондар",
+        "contact_email": "gumdopomoga@odesa.demo.ua",
+        "contact_phone": "+380 48 705 1000",
+        "ahars_registration": "ГД-2024-000611",
+        "ahars_registered_on": "2024-06-11",
+    },
+    "Mykolaiv": {
+        "legal_name_uk": "Виконавчий комітет Миколаївської міської ради",
+        "legal_name_en": "Executive Committee of Mykolaiv City Council",
+        "edrpou_base": "4378913",
+        "address": "вул. Адміральська, 20, м. Миколаїв, 54001, Україна",
+        "signatory_name": "Тетяна Шевчук",
+        "signatory_position": "заступниця міського голови",
+        "contact_name": "Андрій Мельник",
+        "contact_email": "gumdopomoga@mykolaiv.demo.ua",
+        "contact_phone": "+380 51 237 2000",
+        "ahars_registration": "ГД-2024-000702",
+        "ahars_registered_on": "2024-07-02",
+    },
 }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -36,6 +37,8 @@ from pledges.history.services import writing
 BEFORE_DAYS = 7
 # When the daily check runs: early, so the reminders are in the inbox at the start of the day.
 DAILY_AT = datetime.time(7, 0)
+# Sent (with `today`) after each daily check: other parts' daily reminders hang on it (pledges.usage).
+daily_check = Signal()
 
 
 def reminder_moments(due_date: datetime.date) -> list[tuple[str, datetime.date]]:
@@ -82,6 +85,7 @@ def queue_reminders(today: datetime.date | None = None) -> int:
                 )
                 send_reminder.enqueue(reminder.pk)
                 queued += 1
+    daily_check.send(sender=queue_reminders, today=today)
     return queued
 
 

@@ -364,8 +364,26 @@ def custody_lines(custody: dict) -> list[str]:
     return lines
 
 
-def _lines(data: dict) -> list[str]:
+def usage_lines(data: dict) -> list[str]:
+    """The usage report of a shipment (pledges.usage): its reminder, or what the recipient sent."""
     lines = []
+    if "usage_reminder" in data:
+        reminder = data["usage_reminder"]
+        lines.append(_("Reminder of the usage report due on %(due)s mailed to the contact of %(recipient)s.")
+                     % {"due": _day(reminder["due"]), "recipient": reminder["recipient"]})
+    if "usage_report" in data:
+        report = data["usage_report"]
+        if report.get("file"):
+            lines.append(_("Usage report file: %(name)s.") % {"name": report["file"]})
+        if report.get("described"):
+            lines.append(_("The use is described in the note."))
+        if report.get("late") and report.get("due"):
+            lines.append(_("Sent after the due date, %(due)s.") % {"due": _day(report["due"])})
+    return lines
+
+
+def _lines(data: dict) -> list[str]:
+    lines = usage_lines(data)
     if "document" in data:
         lines.append(documents_text(data))
     if "line" in data:
