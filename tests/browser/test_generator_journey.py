@@ -6,8 +6,9 @@ the pickup, collects, plans a shipment to Kyiv, adds the city council as recipie
 "Before departure" done and lets the truck leave. The five papers are downloaded from the
 shipment page and read back; the QR code on the first label is decoded and opened on a 360 px
 phone without an account, where the holder records "received", "installed" at a named site and
-"in use"; Almere's contribution page then shows the last step. A label link with one character
-changed is refused in Ukrainian and English.
+"in use" (and reads the page in English too); Almere's contribution page then shows the last
+step, the public page counts the unit as in use. A label link with one character changed is
+refused in Ukrainian and English.
 """
 
 import datetime
@@ -248,6 +249,20 @@ def test_a_generator_goes_from_almeres_offer_to_installed_and_in_use_in_kyiv(
     expect(phone.locator("[data-field=last-step]")).to_contain_text(f"{t('in use', 'uk')} · {SITE}")
     unit = Unit.objects.get(offer=offer, serial=1)
     assert (unit.last_step, unit.last_site) == ("in_use", SITE)
+    # The same page in English, for a holder who reads no Ukrainian.
+    phone.get_by_role("link", name="English").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("h1")).to_have_text(f"Passport of unit {offer.number}/1")
+    expect(phone.locator("[data-field=last-step]")).to_contain_text(f"in use · {SITE}")
+    assert fits(phone)
+
+    # The public page of the appeal counts it among the units in use.
+    settings.PUBLIC_DASHBOARDS = True
+    public = open_context().new_page()
+    public.goto(f"/openbaar/{ukraine_appeal.pk}/")
+    steps_now = public.locator("[data-section=unit-steps]")
+    expect(steps_now.locator("dd[data-step=in_use]")).to_have_text("1")
+    expect(steps_now.locator("dd[data-step=none]")).to_have_text("1")
 
     # Almere's staff see it on their contribution page: one in use at the hospital, one not scanned yet.
     staff_page.goto(f"/bijdrage/{almere_staff.municipality.code}/")
