@@ -37,7 +37,9 @@ from pledges.donations.models import (
     DonationSummary,
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
+    ReceivedSummary,
     _money_sums,
+    cumulative,
     province_rows,
 )
 from pledges.history.services import writing
@@ -45,6 +47,7 @@ from pledges.history.services import writing
 # The filters of DonationFilter the summary answers; any other one set sums rows.
 ANSWERED = frozenset({"appeal", "status", "province", "municipality", "pledged_from", "pledged_until", "overdue"})
 SUMS = ("pledges", "amount_cents", "received_cents", "outstanding_cents")
+RECEIVED_SUMS = ("lines", "amount_cents")
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,34 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
     return sums
 
 
+def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[ReceivedSummary],
+              today: datetime.date | None = None, points: int = 30) -> list[dict]:
+    """`rows.over_time(today, points)`, its months read from running sums instead of the rows.
+
+    `pledged`: the buckets of a pledge level (with the month pledged in its key) holding the
+    same pledges as `rows`; `received`: the ReceivedSummary rows of them. Periods of days or
+    weeks (a history of less than about `points` weeks) are summed from the rows, as before.
+    Three queries either way; the first finds the oldest pledge by an index.
+    """
+    today = today or timezone.localdate()
+    starts = rows.period_starts(today, points)
+    if not all(start.day == 1 for start in starts):
+        return rows.over_time(today, points)
+    if not starts:
+        return []
+    index = {start: number for number, start in enumerate(starts)}
+
+    def per_period(buckets: QuerySet, month: str) -> list[int]:
+        cents = [0] * len(starts)
+        for row in buckets.order_by().values(month).annotate(cents=Sum("amount_cents", default=0)):
+            # Months before the first period fall in it, months after this one in the last, as for the rows.
+            cents[0 if row[month] < starts[0] else index.get(row[month], len(starts) - 1)] += row["cents"]
+        return cents
+
+    return cumulative(starts, today, per_period(pledged.filter(_COUNTED), "month"),
+                      per_period(received, "booking_month"))
+
+
 # Checking and restoring the summary from the rows.
 
 Level = type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]
@@ -265,6 +296,18 @@ def recomputed(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int,
     }
 
 
+def received_recomputed(level: type[ReceivedSummary] = ReceivedSummary) -> dict[Key, tuple[int, int]]:
+    """ReceivedSummary as the matched bank lines of the pledges that count make it."""
+    rows = (
+        Donation.objects.filter(_COUNTED, payments__isnull=False)
+        .order_by()
+        .values("appeal_id", "municipality_id", booking_month=TruncMonth("payments__booking_date"))
+        .annotate(lines=Count("payments"), amount=Sum("payments__amount_cents"))
+    )
+    return {(row["appeal_id"], row["municipality_id"], _as_date(row["booking_month"])): (row["lines"], row["amount"])
+            for row in rows}
+
+
 def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
@@ -284,6 +327,9 @@ _KEY_WORDS = {
     "status": str,
     "month": "pledged {:%Y-%m}".format,
     "due_month": "due {:%Y-%m}".format,
+    "booking_month": "booked {:%Y-%m}".format,
+    "destination_pk": "destination id {}".format,
+    "need_pk": "need id {}".format,
     "category": "category {}".format,
 }
 
@@ -291,9 +337,11 @@ _KEY_WORDS = {
 def differences() -> list[str]:
     """Every bucket of every level where the summary and the rows disagree, in English for the operator."""
     return [
-        finding
-        for level, name in LEVELS.items()
-        for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")
+        *(finding
+          for level, name in LEVELS.items()
+          for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")),
+        *findings("Money received per month", key_of(ReceivedSummary), received_recomputed(),
+                  stored(ReceivedSummary, RECEIVED_SUMS), _describe_received, "matched bank lines"),
     ]
 
 
@@ -314,9 +362,15 @@ def _describe(sums: tuple[int, int, int, int]) -> str:
             f"{format_euro(outstanding, 'en')} outstanding")
 
 
+def _describe_received(sums: tuple[int, int]) -> str:
+    lines, amount = sums
+    return f"{lines} lines, {format_euro(amount, 'en')} received"
+
+
 def rebuild() -> int:
-    """Replace every level with the one the rows make; return how many rows they have together."""
-    return rebuild_levels(LEVELS, recomputed, SUMS)
+    """Replace every level (and the money received per month) with the one the rows make; return their rows."""
+    return (rebuild_levels(LEVELS, recomputed, SUMS)
+            + rebuild_levels([ReceivedSummary], received_recomputed, RECEIVED_SUMS))
 
 
 def rebuild_levels(levels, recomputed_level, sums: tuple[str, ...]) -> int:
