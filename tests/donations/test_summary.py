@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pledges.core import triggers
 from pledges.donations import summary
+from pledges.equipment import summary as equipment_summary
 from pledges.models import (
     Donation,
     DonationSummary,
@@ -21,6 +22,7 @@ from pledges.models import (
     OfferSummaryByCategory,
     OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferStatus,
     Payment,
     ReceivedSummary,
 )
@@ -266,3 +268,23 @@ def test_verify_ledger_names_a_missing_trigger(ledger):
         "(a migration that rebuilds its table on SQLite drops the table's triggers); create it again as that "
         "migration does, then run verify_ledger --rebuild-summary"
     ], 2)
+
+
+def test_a_dump_loaded_again_gives_the_same_sums_not_twice_them(ledger, almere_staff, ukraine_appeal, tmp_path):
+    matched_line(ledger[1], 500_00, datetime.date(2026, 2, 10))
+    factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED, quantity=3)
+    levels = {**dict.fromkeys(summary.LEVELS, summary.SUMS), ReceivedSummary: summary.RECEIVED_SUMS,
+              OfferSummaryByCategory: equipment_summary.SUMS,
+              OfferSummaryByDestination: equipment_summary.DESTINATION_SUMS}
+    before = {level: summary.stored(level, sums) for level, sums in levels.items()}
+    dump = tmp_path / "ledger.json"
+    call_command("dumpdata", "pledges", output=str(dump), verbosity=0)
+    assert "pledges.donationsummary" in dump.read_text()
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", str(dump), verbosity=0)
+
+    assert {level: summary.stored(level, sums) for level, sums in levels.items()} == before
+    assert all(before.values())
+    assert summary.differences() == []
+    assert equipment_summary.differences() == []
