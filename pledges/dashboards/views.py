@@ -40,6 +40,7 @@ from pledges.donations.models import (
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
     ReceivedSummary,
+    ReceivedSummaryByMonth,
 )
 from pledges.equipment import summary as equipment_summary
 from pledges.equipment.access import visible_offers
@@ -209,7 +210,7 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "charts": [
                 _over_time_chart(
                     summary.over_time(donations, DonationSummaryByMonth.objects.filter(appeal=appeal),
-                                      ReceivedSummary.objects.filter(appeal=appeal)),
+                                      ReceivedSummaryByMonth.objects.filter(appeal=appeal)),
                     _("Cumulative euro pledged (by the day of the pledge) and received (by the booking "
                       "date of matched bank lines): now %(pledged)s pledged and %(received)s received.")
                     % {"pledged": format_euro(money["pledged"]), "received": format_euro(money["received"])},

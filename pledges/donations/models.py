@@ -742,3 +742,25 @@ class ReceivedSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.municipality_id}/{self.booking_month:%Y-%m}"
+
+
+class ReceivedSummaryByMonth(models.Model):
+    """`ReceivedSummary` without municipalities: per appeal and month booked (the appeal dashboard's chart).
+
+    Added to by the same triggers, in the same statement, as `ReceivedSummary`.
+    """
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    booking_month = models.DateField()
+    lines = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("money received per month, all municipalities")
+        verbose_name_plural = _("money received per month, all municipalities")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "booking_month"], name="received_summary_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.booking_month:%Y-%m}"

@@ -38,6 +38,7 @@ from pledges.donations.models import (
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
     ReceivedSummary,
+    ReceivedSummaryByMonth,
     _money_sums,
     cumulative,
     province_rows,
@@ -266,6 +267,11 @@ LEVELS: dict[Level, str] = {
     DonationSummaryByMunicipality: "Pledge totals per municipality",
 }
 Key = tuple  # the level's key columns, in the order of its unique constraint
+ReceivedLevel = type[ReceivedSummary | ReceivedSummaryByMonth]
+RECEIVED_LEVELS: dict[ReceivedLevel, str] = {
+    ReceivedSummary: "Money received per month",
+    ReceivedSummaryByMonth: "Money received per month, all municipalities",
+}
 
 
 def key_of(level: Level) -> list[str]:
@@ -296,16 +302,16 @@ def recomputed(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int,
     }
 
 
-def received_recomputed(level: type[ReceivedSummary] = ReceivedSummary) -> dict[Key, tuple[int, int]]:
-    """ReceivedSummary as the matched bank lines of the pledges that count make it."""
+def received_recomputed(level: ReceivedLevel = ReceivedSummary) -> dict[Key, tuple[int, int]]:
+    """A level of the money received as the matched bank lines of the pledges that count make it."""
+    key = key_of(level)
     rows = (
         Donation.objects.filter(_COUNTED, payments__isnull=False)
         .order_by()
-        .values("appeal_id", "municipality_id", booking_month=TruncMonth("payments__booking_date"))
+        .values(*key[:-1], booking_month=TruncMonth("payments__booking_date"))
         .annotate(lines=Count("payments"), amount=Sum("payments__amount_cents"))
     )
-    return {(row["appeal_id"], row["municipality_id"], _as_date(row["booking_month"])): (row["lines"], row["amount"])
-            for row in rows}
+    return {tuple(_as_date(row[column]) for column in key): (row["lines"], row["amount"]) for row in rows}
 
 
 def _as_date(value):
@@ -340,8 +346,10 @@ def differences() -> list[str]:
         *(finding
           for level, name in LEVELS.items()
           for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")),
-        *findings("Money received per month", key_of(ReceivedSummary), received_recomputed(),
-                  stored(ReceivedSummary, RECEIVED_SUMS), _describe_received, "matched bank lines"),
+        *(finding
+          for level, name in RECEIVED_LEVELS.items()
+          for finding in findings(name, key_of(level), received_recomputed(level), stored(level, RECEIVED_SUMS),
+                                  _describe_received, "matched bank lines")),
     ]
 
 
@@ -370,7 +378,7 @@ def _describe_received(sums: tuple[int, int]) -> str:
 def rebuild() -> int:
     """Replace every level (and the money received per month) with the one the rows make; return their rows."""
     return (rebuild_levels(LEVELS, recomputed, SUMS)
-            + rebuild_levels([ReceivedSummary], received_recomputed, RECEIVED_SUMS))
+            + rebuild_levels(RECEIVED_LEVELS, received_recomputed, RECEIVED_SUMS))
 
 
 def rebuild_levels(levels, recomputed_level, sums: tuple[str, ...]) -> int:

@@ -3,7 +3,8 @@
 """Running sums for the dashboards' last scans, each kept by triggers on two tables.
 
 ReceivedSummary: the matched bank lines' money per appeal, municipality and month booked, of
-pledges that count (not withdrawn): the received line of the money-over-time chart. Its
+pledges that count (not withdrawn): the received line of the money-over-time chart; and
+ReceivedSummaryByMonth, the same without municipalities, added to by the same triggers. Its
 triggers sit on the bank lines' table (a line matched, unmatched, its date or amount changed)
 and on the pledges' (withdrawn or back, another appeal or municipality: its lines move).
 
@@ -30,10 +31,14 @@ LEVELS_0025 = import_module("pledges.migrations.0025_summary_levels")
 RECEIVED = "pledges_receivedsummary"
 RECEIVED_KEY = ["appeal_id", "municipality_id", "booking_month"]
 RECEIVED_SUMS = ["lines", "amount_cents"]
+# The same without municipalities: the appeal dashboard's chart reads a row a month.
+RECEIVED_MONTHS = "pledges_receivedsummarybymonth"
+RECEIVED_MONTHS_KEY = ["appeal_id", "booking_month"]
 DESTINATION = "pledges_offersummarybydestination"
 DESTINATION_KEY = ["appeal_id", "destination_pk", "need_pk", "status"]
 DESTINATION_SUMS = ["offers", "units"]
-SUMMARIES = {RECEIVED: (RECEIVED_KEY, RECEIVED_SUMS), DESTINATION: (DESTINATION_KEY, DESTINATION_SUMS)}
+SUMMARIES = {RECEIVED: (RECEIVED_KEY, RECEIVED_SUMS), RECEIVED_MONTHS: (RECEIVED_MONTHS_KEY, RECEIVED_SUMS),
+             DESTINATION: (DESTINATION_KEY, DESTINATION_SUMS)}
 MONTH = {"postgresql": "date_trunc('month', {})::date", "sqlite": "strftime('%Y-%m-01', {})"}
 # Whether an updated pledge's bank lines move: counted or not, another appeal or municipality.
 MOVED = ("(o.status = 'withdrawn') <> (n.status = 'withdrawn') OR o.appeal_id <> n.appeal_id "
@@ -110,13 +115,27 @@ def _name(source: str, event: str) -> str:
     return f"{SUMMARY_OF[source]}_{source.removeprefix('pledges_')}_{event}"
 
 
+def by_month(select: str, alias: str = "") -> str:
+    """Of `select`'s rows of money received per municipality (named columns) those of the month level."""
+    return f"SELECT appeal_id, booking_month, lines, amount_cents FROM ({select}) AS fine{alias} WHERE true"
+
+
+def postgres_adds(source: str, select: str) -> str:
+    """The statements of `source`'s trigger: into its summary, and the money received into its month level too."""
+    table = SUMMARY_OF[source]
+    if table != RECEIVED:
+        return postgres_add(table, select)
+    return (f"{postgres_add(RECEIVED, select)}; "
+            f"{postgres_add(RECEIVED_MONTHS, by_month(select, ' (' + ', '.join(RECEIVED_KEY + RECEIVED_SUMS) + ')'))}")
+
+
 def postgres_triggers() -> list[str]:
     statements = []
     for (source, event), select in POSTGRES_SELECTS.items():
         name = _name(source, event)
         statements += [
             f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN {postgres_add(SUMMARY_OF[source], select)}; RETURN NULL; END $$""",
+                BEGIN {postgres_adds(source, select)}; RETURN NULL; END $$""",
             f"""CREATE TRIGGER {name} AFTER {event.upper()} ON {source}
                 REFERENCING {"OLD TABLE AS old_rows" if event != "insert" else ""}
                             {"NEW TABLE AS new_rows" if event != "delete" else ""}
@@ -131,17 +150,24 @@ def sqlite_add(table: str, select: str) -> str:
     return f"INSERT INTO {table} ({', '.join([*key, *sums])}) {select} {_on_conflict(table, table)};"
 
 
+def sqlite_received(select: str) -> str:
+    """Add the money received of `select` (columns named as the summary's) to both its levels."""
+    return f"{sqlite_add(RECEIVED, select)} {sqlite_add(RECEIVED_MONTHS, by_month(select))}"
+
+
 def _sqlite_line(row: str, sign: str) -> str:
-    return sqlite_add(RECEIVED, f"""
-        SELECT appeal_id, municipality_id, {MONTH["sqlite"].format(f"{row}.booking_date")}, {sign}1, {sign}{row}.amount_cents
+    return sqlite_received(f"""
+        SELECT appeal_id, municipality_id, {MONTH["sqlite"].format(f"{row}.booking_date")} AS booking_month,
+               {sign}1 AS lines, {sign}{row}.amount_cents AS amount_cents
         FROM pledges_donation WHERE id = {row}.donation_id AND status <> 'withdrawn'
     """)
 
 
 def _sqlite_pledge_lines(row: str, sign: str) -> str:
-    return sqlite_add(RECEIVED, f"""
-        SELECT {row}.appeal_id, {row}.municipality_id, {MONTH["sqlite"].format("booking_date")},
-               {sign}COUNT(*), {sign}SUM(amount_cents)
+    return sqlite_received(f"""
+        SELECT {row}.appeal_id AS appeal_id, {row}.municipality_id AS municipality_id,
+               {MONTH["sqlite"].format("booking_date")} AS booking_month,
+               {sign}COUNT(*) AS lines, {sign}SUM(amount_cents) AS amount_cents
         FROM pledges_payment WHERE donation_id = {row}.id AND {row}.status <> 'withdrawn' GROUP BY 3
     """)
 
@@ -199,6 +225,8 @@ def fill(vendor: str) -> list[str]:
             SELECT d.appeal_id, d.municipality_id, {month}, COUNT(*), SUM(p.amount_cents)
             FROM pledges_payment AS p JOIN pledges_donation AS d ON d.id = p.donation_id
             WHERE d.status <> 'withdrawn' GROUP BY 1, 2, 3""",
+        f"""INSERT INTO {RECEIVED_MONTHS} ({", ".join(RECEIVED_MONTHS_KEY + RECEIVED_SUMS)})
+            SELECT appeal_id, booking_month, SUM(lines), SUM(amount_cents) FROM {RECEIVED} GROUP BY 1, 2""",
         f"""INSERT INTO {DESTINATION} ({", ".join(DESTINATION_KEY + DESTINATION_SUMS)})
             SELECT o.appeal_id, COALESCE(o.destination_id, 0), COALESCE(o.need_id, 0), o.status, COUNT(*),
                    SUM(COALESCE(r.quantity_received, o.quantity))
@@ -272,6 +300,21 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'money received per month',
                 'indexes': [models.Index(fields=['municipality', 'booking_month'], name='received_summary_muni')],
                 'constraints': [models.UniqueConstraint(fields=('appeal', 'municipality', 'booking_month'), name='received_summary_key')],
+            },
+        ),
+        migrations.CreateModel(
+            name='ReceivedSummaryByMonth',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('booking_month', models.DateField()),
+                ('lines', models.BigIntegerField(default=0)),
+                ('amount_cents', models.BigIntegerField(default=0)),
+                ('appeal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pledges.appeal')),
+            ],
+            options={
+                'verbose_name': 'money received per month, all municipalities',
+                'verbose_name_plural': 'money received per month, all municipalities',
+                'constraints': [models.UniqueConstraint(fields=('appeal', 'booking_month'), name='received_summary_month_key')],
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),

@@ -25,6 +25,7 @@ from pledges.models import (
     OfferStatus,
     Payment,
     ReceivedSummary,
+    ReceivedSummaryByMonth,
 )
 from tests import factories, pages
 
@@ -187,7 +188,7 @@ def test_a_flush_leaves_no_sums_whatever_order_it_empties_the_tables_in(ledger, 
     """SQLite's flush deletes table after table in no fixed order, and its deletes fire the triggers."""
     factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
     matched_line(ledger[0], 100_00, datetime.date(2026, 1, 20))
-    summaries = [DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, ReceivedSummary,
+    summaries = [DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, *summary.RECEIVED_LEVELS,
                  OfferSummaryByCategory, OfferSummaryByMunicipality, OfferSummaryByDestination]
     # The unlucky order: the sums emptied first, then the rows, whose deletes add their parts negated.
     for level in summaries:
@@ -226,13 +227,14 @@ def test_the_money_received_per_month_follows_every_match_and_every_pledge_that_
     Donation.objects.filter(pk=ledger[0].pk).update(municipality=utrecht)
 
     assert received(ukraine_appeal) == {(utrecht.pk, march): (2, 1_200_00)}
-    assert summary.stored(ReceivedSummary, summary.RECEIVED_SUMS) == summary.received_recomputed()
+    for level in summary.RECEIVED_LEVELS:
+        assert summary.stored(level, summary.RECEIVED_SUMS) == summary.received_recomputed(level)
     Donation.objects.filter(pk=ledger[1].pk).update(status=Donation.Status.PARTLY_RECEIVED)
     assert received(ukraine_appeal) == {(utrecht.pk, february): (1, 500_00), (utrecht.pk, march): (2, 1_200_00)}
 
     pledges = Donation.objects.filter(appeal=ukraine_appeal)
     chart = summary.over_time(pledges, DonationSummaryByMonth.objects.filter(appeal=ukraine_appeal),
-                              ReceivedSummary.objects.filter(appeal=ukraine_appeal), points=2)
+                              ReceivedSummaryByMonth.objects.filter(appeal=ukraine_appeal), points=2)
     assert chart == pledges.over_time(points=2)
     assert [(row["start"], row["received"]) for row in chart] == [
         (january, Decimal("0.00")), (february, Decimal("500.00")), (march, Decimal("1700.00")),
@@ -249,7 +251,8 @@ def test_verify_ledger_names_money_received_that_disagrees_and_rebuilds_it(ledge
         "€500.00 received"
     ], 2)
     summary.rebuild()
-    assert summary.stored(ReceivedSummary, summary.RECEIVED_SUMS) == summary.received_recomputed()
+    for level in summary.RECEIVED_LEVELS:
+        assert summary.stored(level, summary.RECEIVED_SUMS) == summary.received_recomputed(level)
 
 
 def test_the_migrated_database_has_every_trigger_that_keeps_the_sums(db):
@@ -273,7 +276,7 @@ def test_verify_ledger_names_a_missing_trigger(ledger):
 def test_a_dump_loaded_again_gives_the_same_sums_not_twice_them(ledger, almere_staff, ukraine_appeal, tmp_path):
     matched_line(ledger[1], 500_00, datetime.date(2026, 2, 10))
     factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED, quantity=3)
-    levels = {**dict.fromkeys(summary.LEVELS, summary.SUMS), ReceivedSummary: summary.RECEIVED_SUMS,
+    levels = {**dict.fromkeys(summary.LEVELS, summary.SUMS), **dict.fromkeys(summary.RECEIVED_LEVELS, summary.RECEIVED_SUMS),
               OfferSummaryByCategory: equipment_summary.SUMS,
               OfferSummaryByDestination: equipment_summary.DESTINATION_SUMS}
     before = {level: summary.stored(level, sums) for level, sums in levels.items()}

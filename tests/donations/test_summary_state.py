@@ -31,6 +31,7 @@ from pledges.models import (
     Municipality,
     Payment,
     ReceivedSummary,
+    ReceivedSummaryByMonth,
     Role,
     User,
 )
@@ -178,7 +179,7 @@ class SummaryMachine(RuleBasedStateMachine):
     def the_money_over_time_read_from_it_is_that_of_the_rows(self):
         pledges = Donation.objects.filter(appeal=self.appeal)
         months = DonationSummaryByMonth.objects.filter(appeal=self.appeal)
-        received = ReceivedSummary.objects.filter(appeal=self.appeal)
+        received = ReceivedSummaryByMonth.objects.filter(appeal=self.appeal)
         # points=2: months whenever the pledges span more than two weeks, as the summaries answer.
         for points in (30, 2):
             assert summary.over_time(pledges, months, received, points=points) == pledges.over_time(points=points)
