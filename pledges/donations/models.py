@@ -712,7 +712,21 @@ class DonationSummaryByMunicipality(_PledgeSums):
         return f"{self.appeal_id}/{self.municipality_id}/{self.status}"
 
 
-class ReceivedSummary(models.Model):
+class _ReceivedSums(models.Model):
+    """What a level of the money received keeps per key: matched lines and their cents, by month booked."""
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # The first day of the booking date's month.
+    booking_month = models.DateField()
+    lines = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReceivedSummary(_ReceivedSums):
     """Money received by matched bank lines per appeal, municipality and month booked, of pledges that count.
 
     Kept by triggers on the bank lines' table and on the pledges' (migration
@@ -724,13 +738,7 @@ class ReceivedSummary(models.Model):
     no time zone).
     """
 
-    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    # The first day of the booking date's month.
-    booking_month = models.DateField()
-    lines = models.BigIntegerField(default=0)
-    amount_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("money received per month")
@@ -744,16 +752,11 @@ class ReceivedSummary(models.Model):
         return f"{self.appeal_id}/{self.municipality_id}/{self.booking_month:%Y-%m}"
 
 
-class ReceivedSummaryByMonth(models.Model):
+class ReceivedSummaryByMonth(_ReceivedSums):
     """`ReceivedSummary` without municipalities: per appeal and month booked (the appeal dashboard's chart).
 
     Added to by the same triggers, in the same statement, as `ReceivedSummary`.
     """
-
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    booking_month = models.DateField()
-    lines = models.BigIntegerField(default=0)
-    amount_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("money received per month, all municipalities")
