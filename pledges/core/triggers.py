@@ -26,6 +26,7 @@ def expected(vendor: str) -> dict[str, str]:
                            "0028_dashboard_summaries")
     if vendor == "sqlite":
         names |= dict.fromkeys((f"pledges_donation_search_{event}" for event in EVENTS), "0023_search_indexes")
+        names |= dict.fromkeys((f"pledges_offer_search_{event}" for event in EVENTS), "0028_dashboard_summaries")
     return names
 
 

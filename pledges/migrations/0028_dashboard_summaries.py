@@ -24,7 +24,9 @@ each trigger sees the other table's latest state.
 from importlib import import_module
 
 import django.db.models.deletion
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import migrations, models
+from django.db.models.functions import Upper
 
 LEVELS_0025 = import_module("pledges.migrations.0025_summary_levels")
 
@@ -260,6 +262,44 @@ def drop_triggers(apps, schema_editor) -> None:
     LEVELS_0025.FINEST._run(schema_editor, statements)
 
 
+# The equipment table's search box (pledges/equipment/filters.py), as 0023's for the pledges: a trigram
+# GIN index on UPPER(description), what `icontains` compares, on PostgreSQL; an FTS5 trigram table
+# kept by triggers on SQLite. Neither is in the models' state (each exists on one database only).
+OFFER_TRIGRAM = GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="offer_description_trgm")
+OFFER_FTS_FORWARDS = [
+    "CREATE VIRTUAL TABLE pledges_offer_search USING fts5("
+    "description, content='pledges_equipmentoffer', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER pledges_offer_search_insert AFTER INSERT ON pledges_equipmentoffer BEGIN "
+    "INSERT INTO pledges_offer_search(rowid, description) VALUES (new.id, new.description); END",
+    "CREATE TRIGGER pledges_offer_search_delete AFTER DELETE ON pledges_equipmentoffer BEGIN "
+    "INSERT INTO pledges_offer_search(pledges_offer_search, rowid, description) "
+    "VALUES ('delete', old.id, old.description); END",
+    "CREATE TRIGGER pledges_offer_search_update AFTER UPDATE OF id, description ON pledges_equipmentoffer BEGIN "
+    "INSERT INTO pledges_offer_search(pledges_offer_search, rowid, description) "
+    "VALUES ('delete', old.id, old.description); "
+    "INSERT INTO pledges_offer_search(rowid, description) VALUES (new.id, new.description); END",
+    "INSERT INTO pledges_offer_search(pledges_offer_search) VALUES ('rebuild')",
+]
+OFFER_FTS_BACKWARDS = [
+    *(f"DROP TRIGGER IF EXISTS pledges_offer_search_{event}" for event in ("insert", "delete", "update")),
+    "DROP TABLE IF EXISTS pledges_offer_search",
+]
+
+
+def create_search(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(apps.get_model("pledges", "EquipmentOffer"), OFFER_TRIGRAM)
+    else:
+        LEVELS_0025.FINEST._run(schema_editor, OFFER_FTS_FORWARDS)
+
+
+def drop_search(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(apps.get_model("pledges", "EquipmentOffer"), OFFER_TRIGRAM)
+    else:
+        LEVELS_0025.FINEST._run(schema_editor, OFFER_FTS_BACKWARDS)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -318,4 +358,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunPython(create_search, drop_search),
     ]
