@@ -284,6 +284,9 @@ def test_a_dump_loaded_again_gives_the_same_sums_not_twice_them(ledger, almere_s
     call_command("dumpdata", "pledges", output=str(dump), verbosity=0)
     assert "pledges.donationsummary" in dump.read_text()
 
+    if connection.vendor == "postgresql":  # the test's transaction holds deferred checks TRUNCATE will not pass
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
     call_command("loaddata", str(dump), verbosity=0)
 
