@@ -125,7 +125,8 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     donations = Donation.objects.filter(appeal=appeal)
     offers = EquipmentOffer.objects.filter(appeal=appeal)
-    # Every figure from running sums: the pledges', the matched lines', the offers'.
+    # Every figure from running sums (the pledges', the matched lines', the offers'), but the
+    # pledges not due yet, which the open-due index gives (summary.cents_per_municipality).
     provinces = summary.by_province(appeal, offers=offers)
     money = Donation.objects.add_up(provinces)
     pipeline = equipment_summary.pipeline(OfferSummaryByCategory.objects.filter(appeal=appeal))

@@ -234,7 +234,8 @@ def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[Re
     """`rows.over_time(today, points)`, its months read from running sums instead of the rows.
 
     `pledged`: the buckets of a pledge level (with the month pledged in its key) holding the
-    same pledges as `rows`; `received`: the ReceivedSummary rows of them. Periods of days or
+    same pledges as `rows`; `received`: a level of the money received (ReceivedSummary, or
+    ReceivedSummaryByMonth for a whole appeal) of the same pledges. Periods of days or
     weeks (a history of less than about `points` weeks) are summed from the rows, as before.
     Three queries either way; the first finds the oldest pledge by an index.
     """
