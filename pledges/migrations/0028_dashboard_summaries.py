@@ -19,6 +19,8 @@ PostgreSQL one statement trigger per event over its transition tables, on SQLite
 triggers. A trigger reads the other table as the statement finds it; the services change one
 row of each in turn under the writer's lock (bank line then pledge; offer then receipt), so
 each trigger sees the other table's latest state.
+
+Also the equipment table's search index (trigram GIN on PostgreSQL, FTS5 on SQLite), as 0023's.
 """
 
 from importlib import import_module
