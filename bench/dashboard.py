@@ -63,7 +63,6 @@ def parse_args() -> argparse.Namespace:
 
 def add_payments() -> bool:
     """One matched bank line per pledge with money received, booked 2-60 days after the pledge."""
-    from django.db import transaction
     from django.utils import timezone
 
     from pledges.models import Donation, Payment
@@ -75,7 +74,7 @@ def add_payments() -> bool:
     rng = random.Random(2026)
     now = timezone.now()
     rows = paid.order_by("pk").values_list("pk", "received_cents", "created_at", "iban", "reference", "appeal__iban")
-    with transaction.atomic():
+    with ledger.loading():
         Payment.objects.filter(line_key__startswith="bench:").delete()
         batch = []
         for pk, cents, created, iban, reference, account in rows.iterator(chunk_size=5000):

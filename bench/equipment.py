@@ -102,7 +102,7 @@ def generate(rows: int, regenerate: bool, analyze: str) -> None:
     category_weights = [30, 8, 12, 8, 6, 12, 10, 8, 6]
     started = time.perf_counter()
     batch = []
-    with transaction.atomic():
+    with ledger.loading():
         for pk in range(1, rows + 1):
             municipality, name = rng.choices(municipalities, weights)[0]
             created = now - datetime.timedelta(seconds=int(span * (1 - pk / rows)) + rng.randint(0, 59))

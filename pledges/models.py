@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, Reminder
+from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, ReceivedSummary, ReceivedSummaryByMonth, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -13,6 +13,7 @@ from pledges.equipment.models import (
     OfferQuerySet,
     OfferStatus,
     OfferSummaryByCategory,
+    OfferSummaryByDestination,
     OfferSummaryByMunicipality,
 )
 from pledges.finance.models import (
@@ -58,7 +59,10 @@ __all__ = [
     "DonationSummaryByMunicipality",
     "EquipmentOffer",
     "OfferSummaryByCategory",
+    "OfferSummaryByDestination",
     "OfferSummaryByMunicipality",
+    "ReceivedSummary",
+    "ReceivedSummaryByMonth",
     "Event",
     "ExportLog",
     "FinanceReport",

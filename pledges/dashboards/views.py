@@ -39,10 +39,18 @@ from pledges.donations.models import (
     DonationSummary,
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
+    ReceivedSummary,
+    ReceivedSummaryByMonth,
 )
 from pledges.equipment import summary as equipment_summary
 from pledges.equipment.access import visible_offers
-from pledges.equipment.models import EquipmentOffer, Need, OfferSummaryByCategory, OfferSummaryByMunicipality
+from pledges.equipment.models import (
+    EquipmentOffer,
+    Need,
+    OfferSummaryByCategory,
+    OfferSummaryByDestination,
+    OfferSummaryByMunicipality,
+)
 from pledges.history.models import Event
 from pledges.history.services import record, writing
 from pledges.passports.services import steps_of_appeal
@@ -118,11 +126,12 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     donations = Donation.objects.filter(appeal=appeal)
     offers = EquipmentOffer.objects.filter(appeal=appeal)
-    # The pledges' running sums give every money figure, one scan of the offers the equipment's.
+    # Every figure from running sums (the pledges', the matched lines', the offers'), but the
+    # pledges not due yet, which the open-due index gives (summary.cents_per_municipality).
     provinces = summary.by_province(appeal, offers=offers)
     money = Donation.objects.add_up(provinces)
     pipeline = equipment_summary.pipeline(OfferSummaryByCategory.objects.filter(appeal=appeal))
-    cities = Need.objects.filter(appeal=appeal).open().coverage_per_city()
+    cities = equipment_summary.coverage_per_city(Need.objects.filter(appeal=appeal).open())
     recent = (
         Event.objects.filter(Q(donation__appeal=appeal) | Q(offer__appeal=appeal))
         .select_related("donation__municipality", "offer__municipality", "actor")
@@ -202,7 +211,8 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "charts": [
                 _over_time_chart(
-                    donations.over_time(),
+                    summary.over_time(donations, DonationSummaryByMonth.objects.filter(appeal=appeal),
+                                      ReceivedSummaryByMonth.objects.filter(appeal=appeal)),
                     _("Cumulative euro pledged (by the day of the pledge) and received (by the booking "
                       "date of matched bank lines): now %(pledged)s pledged and %(received)s received.")
                     % {"pledged": format_euro(money["pledged"]), "received": format_euro(money["received"])},
@@ -262,7 +272,8 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             },
             "charts": [
                 _over_time_chart(
-                    donations.over_time(),
+                    summary.over_time(donations, buckets,
+                                      visible(user, ReceivedSummary.objects.filter(municipality=municipality))),
                     _("Cumulative euro pledged by %(name)s and received by the fund: now %(pledged)s "
                       "pledged and %(received)s received.")
                     % {"name": municipality.name, "pledged": format_euro(money.pledged),
@@ -316,8 +327,7 @@ def public_appeal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     appeal = get_object_or_404(Appeal, pk=pk)
     donations = Donation.objects.filter(appeal=appeal)
-    offers = EquipmentOffer.objects.filter(appeal=appeal)
-    delivered = offers.delivered_per_destination()
+    delivered = equipment_summary.delivered_per_destination(OfferSummaryByDestination.objects.filter(appeal=appeal))
     named = Municipality.objects.participating(appeal).named_publicly()
     # From the rows: the few named municipalities' pledges are fewer than the appeal's summary rows.
     money_of_named = {row["id"]: row for row in donations.filter(municipality__in=named).by_municipality()}

@@ -150,11 +150,10 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         pledges count for neither. Three queries, none of which converts a date per row.
         """
         today = today or timezone.localdate()
-        counted = self.active().order_by()
-        first = counted.order_by("created_at").values_list("created_at", flat=True).first()
-        if first is None:
+        starts = self.period_starts(today, points)
+        if not starts:
             return []
-        starts = _period_starts(min(timezone.localdate(first), today), today, points)
+        counted = self.active().order_by()
         # Local midnight as an aware datetime keeps the Dutch day, and a date function,
         # which SQLite runs in Python for every row, is never needed.
         midnights = [timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) for day in starts]
@@ -169,13 +168,25 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         )
         for row in rows:
             received[row["period"]] += row["cents"]
-        series, running = [], [0, 0]
-        for index, start in enumerate(starts):
-            running = [running[0] + pledged[index], running[1] + received[index]]
-            end = starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else today
-            series.append({"start": start, "end": end, "pledged": cents_to_euro(running[0]),
-                           "received": cents_to_euro(running[1])})
-        return series
+        return cumulative(starts, today, pledged, received)
+
+    def period_starts(self, today: datetime.date, points: int = 30) -> list[datetime.date]:
+        """The first days of `over_time`'s periods (none without a pledge that counts): one query, by an index."""
+        first = self.active().order_by("created_at").values_list("created_at", flat=True).first()
+        if first is None:
+            return []
+        return _period_starts(min(timezone.localdate(first), today), today, points)
+
+
+def cumulative(starts: list[datetime.date], today: datetime.date, pledged: list[int], received: list[int]) -> list[dict]:
+    """`DonationQuerySet.over_time()`'s rows of the cents pledged and received in each period from `starts`."""
+    series, running = [], [0, 0]
+    for index, start in enumerate(starts):
+        running = [running[0] + pledged[index], running[1] + received[index]]
+        end = starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else today
+        series.append({"start": start, "end": end, "pledged": cents_to_euro(running[0]),
+                       "received": cents_to_euro(running[1])})
+    return series
 
 
 def province_rows(sums: dict[int, dict], offers: models.QuerySet | None = None) -> list[dict]:
@@ -699,3 +710,60 @@ class DonationSummaryByMunicipality(_PledgeSums):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.municipality_id}/{self.status}"
+
+
+class _ReceivedSums(models.Model):
+    """What a level of the money received keeps per key: matched lines and their cents, by month booked."""
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # The first day of the booking date's month.
+    booking_month = models.DateField()
+    lines = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReceivedSummary(_ReceivedSums):
+    """Money received by matched bank lines per appeal, municipality and month booked, of pledges that count.
+
+    Kept by triggers on the bank lines' table and on the pledges' (migration
+    0031_dashboard_summaries): a line matched, unmatched, moved or changed adds or takes its
+    part in the same statement, and a pledge withdrawn (or back), or moved to another appeal or
+    municipality, moves its lines' parts. Withdrawn pledges' lines count for nothing, as in
+    `DonationQuerySet.over_time()`, whose received line it answers when its periods are
+    months (`pledges.donations.summary.over_time`). The month is the booking date's (a date,
+    no time zone).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        verbose_name = _("money received per month")
+        verbose_name_plural = _("money received per month")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "municipality", "booking_month"], name="received_summary_key"),
+        ]
+        indexes = [models.Index(fields=["municipality", "booking_month"], name="received_summary_muni")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.municipality_id}/{self.booking_month:%Y-%m}"
+
+
+class ReceivedSummaryByMonth(_ReceivedSums):
+    """`ReceivedSummary` without municipalities: per appeal and month booked (the appeal dashboard's chart).
+
+    Added to by the same triggers, in the same statement, as `ReceivedSummary`.
+    """
+
+    class Meta:
+        verbose_name = _("money received per month, all municipalities")
+        verbose_name_plural = _("money received per month, all municipalities")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "booking_month"], name="received_summary_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.booking_month:%Y-%m}"

@@ -37,7 +37,10 @@ from pledges.donations.models import (
     DonationSummary,
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
+    ReceivedSummary,
+    ReceivedSummaryByMonth,
     _money_sums,
+    cumulative,
     province_rows,
 )
 from pledges.history.services import writing
@@ -45,6 +48,7 @@ from pledges.history.services import writing
 # The filters of DonationFilter the summary answers; any other one set sums rows.
 ANSWERED = frozenset({"appeal", "status", "province", "municipality", "pledged_from", "pledged_until", "overdue"})
 SUMS = ("pledges", "amount_cents", "received_cents", "outstanding_cents")
+RECEIVED_SUMS = ("lines", "amount_cents")
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,35 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
     return sums
 
 
+def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[ReceivedSummary],
+              today: datetime.date | None = None, points: int = 30) -> list[dict]:
+    """`rows.over_time(today, points)`, its months read from running sums instead of the rows.
+
+    `pledged`: the buckets of a pledge level (with the month pledged in its key) holding the
+    same pledges as `rows`; `received`: a level of the money received (ReceivedSummary, or
+    ReceivedSummaryByMonth for a whole appeal) of the same pledges. Periods of days or
+    weeks (a history of less than about `points` weeks) are summed from the rows, as before.
+    Three queries either way; the first finds the oldest pledge by an index.
+    """
+    today = today or timezone.localdate()
+    starts = rows.period_starts(today, points)
+    if not all(start.day == 1 for start in starts):
+        return rows.over_time(today, points)
+    if not starts:
+        return []
+    index = {start: number for number, start in enumerate(starts)}
+
+    def per_period(buckets: QuerySet, month: str) -> list[int]:
+        cents = [0] * len(starts)
+        for row in buckets.order_by().values(month).annotate(cents=Sum("amount_cents", default=0)):
+            # Months before the first period fall in it, months after this one in the last, as for the rows.
+            cents[0 if row[month] < starts[0] else index.get(row[month], len(starts) - 1)] += row["cents"]
+        return cents
+
+    return cumulative(starts, today, per_period(pledged.filter(_COUNTED), "month"),
+                      per_period(received, "booking_month"))
+
+
 # Checking and restoring the summary from the rows.
 
 Level = type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]
@@ -235,6 +268,11 @@ LEVELS: dict[Level, str] = {
     DonationSummaryByMunicipality: "Pledge totals per municipality",
 }
 Key = tuple  # the level's key columns, in the order of its unique constraint
+ReceivedLevel = type[ReceivedSummary | ReceivedSummaryByMonth]
+RECEIVED_LEVELS: dict[ReceivedLevel, str] = {
+    ReceivedSummary: "Money received per month",
+    ReceivedSummaryByMonth: "Money received per month, all municipalities",
+}
 
 
 def key_of(level: Level) -> list[str]:
@@ -265,6 +303,18 @@ def recomputed(level: Level = DonationSummary) -> dict[Key, tuple[int, int, int,
     }
 
 
+def received_recomputed(level: ReceivedLevel = ReceivedSummary) -> dict[Key, tuple[int, int]]:
+    """A level of the money received as the matched bank lines of the pledges that count make it."""
+    key = key_of(level)
+    rows = (
+        Donation.objects.filter(_COUNTED, payments__isnull=False)
+        .order_by()
+        .values(*key[:-1], booking_month=TruncMonth("payments__booking_date"))
+        .annotate(lines=Count("payments"), amount=Sum("payments__amount_cents"))
+    )
+    return {tuple(_as_date(row[column]) for column in key): (row["lines"], row["amount"]) for row in rows}
+
+
 def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
@@ -284,6 +334,9 @@ _KEY_WORDS = {
     "status": str,
     "month": "pledged {:%Y-%m}".format,
     "due_month": "due {:%Y-%m}".format,
+    "booking_month": "booked {:%Y-%m}".format,
+    "destination_pk": "destination id {}".format,
+    "need_pk": "need id {}".format,
     "category": "category {}".format,
 }
 
@@ -291,9 +344,13 @@ _KEY_WORDS = {
 def differences() -> list[str]:
     """Every bucket of every level where the summary and the rows disagree, in English for the operator."""
     return [
-        finding
-        for level, name in LEVELS.items()
-        for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")
+        *(finding
+          for level, name in LEVELS.items()
+          for finding in findings(name, key_of(level), recomputed(level), stored(level), _describe, "pledges")),
+        *(finding
+          for level, name in RECEIVED_LEVELS.items()
+          for finding in findings(name, key_of(level), received_recomputed(level), stored(level, RECEIVED_SUMS),
+                                  _describe_received, "matched bank lines")),
     ]
 
 
@@ -314,9 +371,15 @@ def _describe(sums: tuple[int, int, int, int]) -> str:
             f"{format_euro(outstanding, 'en')} outstanding")
 
 
+def _describe_received(sums: tuple[int, int]) -> str:
+    lines, amount = sums
+    return f"{lines} lines, {format_euro(amount, 'en')} received"
+
+
 def rebuild() -> int:
-    """Replace every level with the one the rows make; return how many rows they have together."""
-    return rebuild_levels(LEVELS, recomputed, SUMS)
+    """Replace every level (and the money received per month) with the one the rows make; return their rows."""
+    return (rebuild_levels(LEVELS, recomputed, SUMS)
+            + rebuild_levels(RECEIVED_LEVELS, received_recomputed, RECEIVED_SUMS))
 
 
 def rebuild_levels(levels, recomputed_level, sums: tuple[str, ...]) -> int:

@@ -160,22 +160,36 @@ class NeedQuerySet(models.QuerySet["Need"]):
         ``covered`` counts pledged units only up to what each need asked for, so one
         oversupplied need does not hide another that waits; ``percent`` is covered/needed.
         """
-        cities: dict[int, dict] = {}
-        for need in self.with_progress().select_related("destination").order_by():
-            city = cities.setdefault(
-                need.destination_id,
-                {"destination": need.destination, "needs": 0, "needed": 0, "pledged": 0,
-                 "in_transit": 0, "delivered": 0, "covered": 0},
-            )
-            city["needs"] += 1
-            city["needed"] += need.quantity
-            city["pledged"] += need.pledged_units
-            city["in_transit"] += need.in_transit_units
-            city["delivered"] += need.delivered_units
-            city["covered"] += min(need.pledged_units, need.quantity)
-        for city in cities.values():
-            city["percent"] = round(100 * city["covered"] / city["needed"]) if city["needed"] else 0
-        return sorted(cities.values(), key=lambda city: str(city["destination"]))
+        return coverage_of(self.with_progress().select_related("destination").order_by())
+
+
+def delivered_rows(rows) -> list[dict]:
+    """`OfferQuerySet.delivered_per_destination()`'s rows of its query's (or the summary's) rows."""
+    return [
+        {"destination_id": row["destination_id"], "name": row["destination__name_nl"],
+         "offers": row["offers"], "units": row["units"]}
+        for row in rows
+    ]
+
+
+def coverage_of(needs) -> list[dict]:
+    """`NeedQuerySet.coverage_per_city()` of needs that carry their progress (as `with_progress` annotates it)."""
+    cities: dict[int, dict] = {}
+    for need in needs:
+        city = cities.setdefault(
+            need.destination_id,
+            {"destination": need.destination, "needs": 0, "needed": 0, "pledged": 0,
+             "in_transit": 0, "delivered": 0, "covered": 0},
+        )
+        city["needs"] += 1
+        city["needed"] += need.quantity
+        city["pledged"] += need.pledged_units
+        city["in_transit"] += need.in_transit_units
+        city["delivered"] += need.delivered_units
+        city["covered"] += min(need.pledged_units, need.quantity)
+    for city in cities.values():
+        city["percent"] = round(100 * city["covered"] / city["needed"]) if city["needed"] else 0
+    return sorted(cities.values(), key=lambda city: str(city["destination"]))
 
 
 class Need(models.Model):
@@ -263,11 +277,7 @@ class OfferQuerySet(models.QuerySet["EquipmentOffer"]):
             .annotate(offers=Count("*"), units=Sum(units_counted()))
             .order_by("destination__name_nl")
         )
-        return [
-            {"destination_id": row["destination_id"], "name": row["destination__name_nl"],
-             "offers": row["offers"], "units": row["units"]}
-            for row in rows
-        ]
+        return delivered_rows(rows)
 
     def totals(self) -> dict:
         """Rows, units and estimated value (euro, exact) of the offers that still count."""
@@ -540,3 +550,34 @@ class OfferSummaryByMunicipality(_OfferSums):
             models.UniqueConstraint(fields=["appeal", "municipality", "status"], name="offer_summary_muni_key"),
         ]
         indexes = [models.Index(fields=["municipality", "status"], name="offer_summary_muni")]
+
+
+class OfferSummaryByDestination(models.Model):
+    """The offers' running sums per appeal, destination, need and status: the needs' coverage and the deliveries.
+
+    `units` counts as `units_counted()` does: what the recipient reported received, else the
+    offer's quantity; so triggers on the offers' table and on the receipt confirmations'
+    keep it (migration 0031_dashboard_summaries). No destination or no need is 0, not NULL:
+    a unique key holds no NULLs to add to.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    destination_pk = models.BigIntegerField()
+    need_pk = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=OfferStatus.choices)
+    offers = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("equipment totals per destination")
+        verbose_name_plural = _("equipment totals per destination")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "destination_pk", "need_pk", "status"], name="offer_summary_destination_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["need_pk", "status"], name="offer_summary_need")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.destination_pk}/{self.need_pk}/{self.status}"

@@ -12,18 +12,28 @@ destination, dates) sums the rows, exactly, as before.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from pledges.core.money import cents_to_euro, format_euro
 from pledges.donations.access import visible
 from pledges.donations.summary import Key, findings, key_of, narrowed, rebuild_levels, set_filters, stored
 from pledges.equipment.models import (
+    DELIVERED_STATUSES,
     ENDED_STATUSES,
+    IN_TRANSIT_STATUSES,
+    PLEDGED_STATUSES,
     EquipmentOffer,
+    NeedQuerySet,
     OfferSummaryByCategory,
+    OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    coverage_of,
+    delivered_rows,
     stages,
+    units_counted,
 )
+from pledges.reference.models import Destination
 
 Level = type[OfferSummaryByCategory | OfferSummaryByMunicipality]
 LEVELS: dict[Level, str] = {
@@ -31,6 +41,7 @@ LEVELS: dict[Level, str] = {
     OfferSummaryByMunicipality: "Equipment totals per municipality",
 }
 SUMS = ("offers", "units", "value_cents")
+DESTINATION_SUMS = ("offers", "units")
 _COUNTED = ~Q(status__in=ENDED_STATUSES)
 
 
@@ -65,6 +76,42 @@ def pipeline(buckets: QuerySet) -> list[dict]:
     )
 
 
+def coverage_per_city(needs: NeedQuerySet) -> list[dict]:
+    """`needs.coverage_per_city()`, each need's units read from OfferSummaryByDestination: one query.
+
+    Per need and stage a range of the summary's (need, status) index, however many offers answer it.
+    """
+
+    def units(statuses) -> Coalesce:
+        of_need = OfferSummaryByDestination.objects.filter(need_pk=OuterRef("pk"), status__in=statuses).order_by()
+        return Coalesce(Subquery(of_need.values("need_pk").annotate(units=Sum("units")).values("units")), 0)
+
+    return coverage_of(
+        needs.annotate(
+            pledged_units=units(PLEDGED_STATUSES),
+            in_transit_units=units(IN_TRANSIT_STATUSES),
+            delivered_units=units(DELIVERED_STATUSES),
+        ).select_related("destination").order_by()
+    )
+
+
+def delivered_per_destination(buckets: QuerySet[OfferSummaryByDestination]) -> list[dict]:
+    """`OfferQuerySet.delivered_per_destination()` of the offers `buckets` (OfferSummaryByDestination rows) hold."""
+    rows = (
+        buckets.filter(status__in=DELIVERED_STATUSES)
+        .order_by()
+        .values("destination_pk")
+        .annotate(offers=Sum("offers"), units=Sum("units"))
+        .filter(offers__gt=0)
+    )
+    names = Destination.objects.filter(pk=OuterRef("destination_pk")).values("name_nl")
+    # As the rows' query: by name (no destination has none, sorted where the database puts NULL).
+    rows = rows.annotate(destination__name_nl=Subquery(names)).order_by("destination__name_nl", "destination_pk")
+    return delivered_rows(
+        {**row, "destination_id": row["destination_pk"] or None} for row in rows
+    )
+
+
 # Checking and restoring the summaries from the rows.
 
 
@@ -79,12 +126,26 @@ def recomputed(level: Level) -> dict[Key, tuple[int, int, int]]:
     return {tuple(row[column] for column in key): (row["offers"], row["units"], row["value"]) for row in rows}
 
 
+def destination_recomputed(level: type[OfferSummaryByDestination] = OfferSummaryByDestination) -> dict[Key, tuple]:
+    """OfferSummaryByDestination as the offer rows (and their receipts) make it."""
+    rows = (
+        EquipmentOffer.objects.order_by()
+        .values("appeal_id", "destination_id", "need_id", "status")
+        .annotate(offers=Count("*"), units=Sum(units_counted()))
+    )
+    return {(row["appeal_id"], row["destination_id"] or 0, row["need_id"] or 0, row["status"]):
+            (row["offers"], row["units"]) for row in rows}
+
+
 def differences() -> list[str]:
     """Every bucket where a level and the offers disagree, in English for the operator."""
     return [
-        finding
-        for level, name in LEVELS.items()
-        for finding in findings(name, key_of(level), recomputed(level), stored(level, SUMS), _describe, "offers")
+        *(finding
+          for level, name in LEVELS.items()
+          for finding in findings(name, key_of(level), recomputed(level), stored(level, SUMS), _describe, "offers")),
+        *findings("Equipment totals per destination", key_of(OfferSummaryByDestination), destination_recomputed(),
+                  stored(OfferSummaryByDestination, DESTINATION_SUMS),
+                  lambda sums: f"{sums[0]} offers, {sums[1]} units", "offers and receipts"),
     ]
 
 
@@ -95,4 +156,5 @@ def _describe(sums: tuple[int, int, int]) -> str:
 
 def rebuild() -> int:
     """Replace every level with the one the rows make; return how many rows they have together."""
-    return rebuild_levels(LEVELS, recomputed, SUMS)
+    return (rebuild_levels(LEVELS, recomputed, SUMS)
+            + rebuild_levels([OfferSummaryByDestination], destination_recomputed, DESTINATION_SUMS))

@@ -2,21 +2,30 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from pledges.core import triggers
 from pledges.donations import summary
+from pledges.equipment import summary as equipment_summary
 from pledges.models import (
     Donation,
     DonationSummary,
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
     OfferSummaryByCategory,
+    OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferStatus,
+    Payment,
+    ReceivedSummary,
+    ReceivedSummaryByMonth,
 )
 from tests import factories, pages
 
@@ -40,6 +49,11 @@ def ledger(almere_staff, utrecht_staff, ukraine_appeal):
     ]
     factories.receive(rows[1], 500_00)
     return rows
+
+
+def matched_line(pledge: Donation, cents: int, booked: datetime.date) -> Payment:
+    return factories.bank_line(cents, donation=pledge, match_method=Payment.Method.REFERENCE, matched_at=timezone.now(),
+                               booking_date=booked)
 
 
 def tables_summed(queries) -> set[str]:
@@ -115,14 +129,14 @@ def test_a_municipality_sees_the_totals_of_its_own_pledges_only(client, almere_s
     assert pages.total(response, "pledged") == "€ 1.000,00"
 
 
-def verify() -> tuple[list[str], int]:
-    """verify_ledger's findings about the pledge totals, and its exit code."""
+def verify(about: str = "Pledge totals") -> tuple[list[str], int]:
+    """verify_ledger's findings that start with `about` (the pledge totals'), and its exit code."""
     out, code = io.StringIO(), 0
     try:
         call_command("verify_ledger", stdout=out)
     except CommandError as error:
         code = error.returncode
-    return [line for line in out.getvalue().splitlines() if line.startswith("Pledge totals")], code
+    return [line for line in out.getvalue().splitlines() if line.startswith(about)], code
 
 
 def test_verify_ledger_names_a_summary_that_disagrees_with_the_pledges_and_rebuilds_it(ledger):
@@ -173,13 +187,14 @@ def test_verify_ledger_names_a_coarser_level_that_disagrees_and_rebuilds_every_l
 def test_a_flush_leaves_no_sums_whatever_order_it_empties_the_tables_in(ledger, almere_staff, ukraine_appeal):
     """SQLite's flush deletes table after table in no fixed order, and its deletes fire the triggers."""
     factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff)
-    summaries = [DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality,
-                 OfferSummaryByCategory, OfferSummaryByMunicipality]
+    matched_line(ledger[0], 100_00, datetime.date(2026, 1, 20))
+    summaries = [DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, *summary.RECEIVED_LEVELS,
+                 OfferSummaryByCategory, OfferSummaryByMunicipality, OfferSummaryByDestination]
     # The unlucky order: the sums emptied first, then the rows, whose deletes add their parts negated.
     for level in summaries:
         level.objects.all().delete()
     with connection.cursor() as cursor:
-        for table in ("pledges_donation", "pledges_equipmentoffer"):
+        for table in ("pledges_payment", "pledges_donation", "pledges_equipmentoffer"):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
     assert DonationSummary.objects.filter(pledges__lt=0).exists()
 
@@ -187,3 +202,95 @@ def test_a_flush_leaves_no_sums_whatever_order_it_empties_the_tables_in(ledger, 
 
     assert [level.objects.count() for level in summaries] == [0] * len(summaries)
     assert summary.differences() == []
+
+
+def received(appeal) -> dict[tuple, tuple[int, int]]:
+    """The money received per municipality id and month booked, as the summary keeps it (lines, cents)."""
+    return {(row.municipality_id, row.booking_month): (row.lines, row.amount_cents)
+            for row in ReceivedSummary.objects.filter(appeal=appeal).exclude(lines=0, amount_cents=0)}
+
+
+def test_the_money_received_per_month_follows_every_match_and_every_pledge_that_moves(ledger, ukraine_appeal):
+    almere, utrecht = ledger[0].municipality, ledger[1].municipality
+    january, february, march = (datetime.date(2026, month, 1) for month in (1, 2, 3))
+    first = matched_line(ledger[0], 300_00, datetime.date(2026, 1, 20))
+    matched_line(ledger[0], 200_00, datetime.date(2026, 3, 2))
+    matched_line(ledger[1], 500_00, datetime.date(2026, 2, 10))
+    later = matched_line(ledger[2], 1_000_00, datetime.date(2026, 2, 28))
+    assert received(ukraine_appeal) == {(almere.pk, january): (1, 300_00), (almere.pk, march): (1, 200_00),
+                                        (utrecht.pk, february): (2, 1_500_00)}
+
+    # Behind the app's back: a line booked a day later, one unmatched, a pledge withdrawn, one moved.
+    Payment.objects.filter(pk=later.pk).update(booking_date=datetime.date(2026, 3, 1))
+    Payment.objects.filter(pk=first.pk).update(donation=None, match_method="", matched_at=None)
+    Donation.objects.filter(pk=ledger[1].pk).update(status=Donation.Status.WITHDRAWN)
+    Donation.objects.filter(pk=ledger[0].pk).update(municipality=utrecht)
+
+    assert received(ukraine_appeal) == {(utrecht.pk, march): (2, 1_200_00)}
+    for level in summary.RECEIVED_LEVELS:
+        assert summary.stored(level, summary.RECEIVED_SUMS) == summary.received_recomputed(level)
+    Donation.objects.filter(pk=ledger[1].pk).update(status=Donation.Status.PARTLY_RECEIVED)
+    assert received(ukraine_appeal) == {(utrecht.pk, february): (1, 500_00), (utrecht.pk, march): (2, 1_200_00)}
+
+    pledges = Donation.objects.filter(appeal=ukraine_appeal)
+    chart = summary.over_time(pledges, DonationSummaryByMonth.objects.filter(appeal=ukraine_appeal),
+                              ReceivedSummaryByMonth.objects.filter(appeal=ukraine_appeal), points=2)
+    assert chart == pledges.over_time(points=2)
+    assert [(row["start"], row["received"]) for row in chart] == [
+        (january, Decimal("0.00")), (february, Decimal("500.00")), (march, Decimal("1700.00")),
+    ]
+
+
+def test_verify_ledger_names_money_received_that_disagrees_and_rebuilds_it(ledger, ukraine_appeal):
+    matched_line(ledger[1], 500_00, datetime.date(2026, 2, 10))
+    ReceivedSummary.objects.update(amount_cents=1)
+
+    assert verify("Money received") == ([
+        f"Money received per month of appeal {ukraine_appeal.pk}, municipality id {ledger[1].municipality_id}, "
+        "booked 2026-02: the summary holds 1 lines, €0.01 received, the matched bank lines add up to 1 lines, "
+        "€500.00 received"
+    ], 2)
+    summary.rebuild()
+    for level in summary.RECEIVED_LEVELS:
+        assert summary.stored(level, summary.RECEIVED_SUMS) == summary.received_recomputed(level)
+
+
+def test_the_migrated_database_has_every_trigger_that_keeps_the_sums(db):
+    """A migration that rebuilds a table on SQLite drops its triggers: this fails on the first such migration."""
+    assert triggers.missing(connection) == []
+    assert len(triggers.expected(connection.vendor)) == (31 if connection.vendor == "sqlite" else 25)
+
+
+def test_verify_ledger_names_a_missing_trigger(ledger):
+    name = "pledges_receivedsummary_payment_insert"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {name}" + (" ON pledges_payment" if connection.vendor == "postgresql" else ""))
+
+    assert verify("Trigger") == ([
+        f"Trigger {name} (migration 0031_dashboard_summaries) is missing: what it keeps no longer follows the rows "
+        "(a migration that rebuilds its table on SQLite drops the table's triggers); create it again as that "
+        "migration does, then run verify_ledger --rebuild-summary"
+    ], 2)
+
+
+def test_a_dump_loaded_again_gives_the_same_sums_not_twice_them(ledger, almere_staff, ukraine_appeal, tmp_path):
+    matched_line(ledger[1], 500_00, datetime.date(2026, 2, 10))
+    factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED, quantity=3)
+    levels = {**dict.fromkeys(summary.LEVELS, summary.SUMS), **dict.fromkeys(summary.RECEIVED_LEVELS, summary.RECEIVED_SUMS),
+              OfferSummaryByCategory: equipment_summary.SUMS,
+              OfferSummaryByDestination: equipment_summary.DESTINATION_SUMS}
+    before = {level: summary.stored(level, sums) for level, sums in levels.items()}
+    dump = tmp_path / "ledger.json"
+    call_command("dumpdata", "pledges", output=str(dump), verbosity=0)
+    assert "pledges.donationsummary" in dump.read_text()
+
+    if connection.vendor == "postgresql":  # the test's transaction holds deferred checks TRUNCATE will not pass
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", str(dump), verbosity=0)
+
+    assert {level: summary.stored(level, sums) for level, sums in levels.items()} == before
+    assert all(before.values())
+    assert summary.differences() == []
+    assert equipment_summary.differences() == []

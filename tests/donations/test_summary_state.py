@@ -3,7 +3,8 @@
 Pledges (made at the edges of months, where the local month and the UTC month differ),
 edits, withdrawals, payments entered by hand with and without a match, matches, unmatches,
 voids and write-offs, in any order; after every step the summary equals the one the rows
-make, and the ledger's totals read from it equal the totals summed from the rows.
+make (the money received per month too), and the ledger's totals and the dashboards' money
+over time read from it equal those summed from the rows.
 """
 
 import datetime
@@ -22,7 +23,18 @@ from pledges.donations.filters import DonationFilter
 from pledges.donations.forms import DonationForm
 from pledges.finance import matching
 from pledges.finance.matching import MatchRefused
-from pledges.models import Appeal, Donation, Municipality, Payment, Role, User
+from pledges.models import (
+    Appeal,
+    Donation,
+    DonationSummary,
+    DonationSummaryByMonth,
+    Municipality,
+    Payment,
+    ReceivedSummary,
+    ReceivedSummaryByMonth,
+    Role,
+    User,
+)
 from tests import factories
 
 UTC = datetime.UTC
@@ -162,6 +174,20 @@ class SummaryMachine(RuleBasedStateMachine):
     def the_dashboards_figures_read_from_it_are_those_of_the_rows(self):
         pledges = Donation.objects.filter(appeal=self.appeal)
         assert summary.cents_per_municipality(self.appeal) == pledges._cents_per_municipality()
+
+    @invariant()
+    def the_money_over_time_read_from_it_is_that_of_the_rows(self):
+        pledges = Donation.objects.filter(appeal=self.appeal)
+        months = DonationSummaryByMonth.objects.filter(appeal=self.appeal)
+        received = ReceivedSummaryByMonth.objects.filter(appeal=self.appeal)
+        # points=2: months whenever the pledges span more than two weeks, as the summaries answer.
+        for points in (30, 2):
+            assert summary.over_time(pledges, months, received, points=points) == pledges.over_time(points=points)
+        for staff in self.staff:
+            own = Donation.objects.filter(municipality=staff.municipality)
+            assert summary.over_time(own, DonationSummary.objects.filter(municipality=staff.municipality),
+                                     ReceivedSummary.objects.filter(municipality=staff.municipality),
+                                     points=2) == own.over_time(points=2)
 
     @invariant()
     def the_totals_read_from_it_are_those_of_the_rows(self):

@@ -9,7 +9,16 @@ from django.core.management.base import CommandError
 from pledges.equipment import summary
 from pledges.equipment.access import visible_offers
 from pledges.equipment.filters import OfferFilter
-from pledges.models import Category, EquipmentOffer, OfferStatus, OfferSummaryByCategory, OfferSummaryByMunicipality
+from pledges.models import (
+    Category,
+    EquipmentOffer,
+    Need,
+    OfferStatus,
+    OfferSummaryByCategory,
+    OfferSummaryByDestination,
+    OfferSummaryByMunicipality,
+    ReceiptConfirmation,
+)
 from tests import factories
 
 
@@ -85,3 +94,65 @@ def test_verify_ledger_names_equipment_totals_that_disagree_and_rebuilds_them(of
     assert equipment_findings() == ([], 0)
     for level in summary.LEVELS:
         assert summary.stored(level, summary.SUMS) == summary.recomputed(level)
+
+
+@pytest.fixture
+def deliveries(almere_staff, utrecht_staff, ukraine_appeal):
+    """Offers answering two cities' needs, what their recipients reported, then changes behind the app's back."""
+    almere, utrecht = almere_staff.municipality, utrecht_staff.municipality
+    kyiv, kharkiv = factories.destination("Kyiv"), factories.destination("Kharkiv")
+    generators = factories.need(ukraine_appeal, kyiv, quantity=10)
+    cables = factories.need(ukraine_appeal, kharkiv, category=Category.CABLE, quantity=30, min_power_kva=None)
+    arrived = factories.offers(3, almere, ukraine_appeal, almere_staff, status=OfferStatus.DELIVERED, quantity=4,
+                               destination=kyiv, need=generators)
+    on_the_way = factories.offers(2, utrecht, ukraine_appeal, utrecht_staff, status=OfferStatus.IN_TRANSIT,
+                                  category=Category.CABLE, quantity=10, destination=kharkiv, need=cables)
+    factories.offers(1, utrecht, ukraine_appeal, utrecht_staff, status=OfferStatus.ACCEPTED, quantity=2, destination=kyiv)
+    factories.offers(2, almere, ukraine_appeal, almere_staff, quantity=5)  # offered: no destination, no need
+    # Reported: one short by three, one lost, one in full.
+    ReceiptConfirmation.objects.create(offer=arrived[0], outcome="fewer", quantity_received=1)
+    ReceiptConfirmation.objects.create(offer=arrived[1], outcome="not_received", quantity_received=0)
+    in_full = ReceiptConfirmation.objects.create(offer=arrived[2], outcome="received", quantity_received=4)
+    # Plain UPDATE and DELETE of both tables: the triggers see every write.
+    EquipmentOffer.objects.filter(pk=arrived[0].pk).update(status=OfferStatus.CONFIRMED, quantity=6)
+    ReceiptConfirmation.objects.filter(offer=arrived[1]).update(outcome="fewer", quantity_received=2)
+    in_full.delete()
+    EquipmentOffer.objects.filter(pk=arrived[2].pk).update(destination=kharkiv, need=cables)
+    EquipmentOffer.objects.filter(pk=on_the_way[0].pk).update(status=OfferStatus.DELIVERED)
+    EquipmentOffer.objects.filter(pk=on_the_way[1].pk).delete()
+    return kyiv, kharkiv
+
+
+def test_the_needs_coverage_and_deliveries_from_the_summary_are_those_of_the_rows(deliveries, ukraine_appeal):
+    kyiv, kharkiv = deliveries
+    needs = Need.objects.filter(appeal=ukraine_appeal).open()
+
+    cities = summary.coverage_per_city(needs)
+    delivered = summary.delivered_per_destination(OfferSummaryByDestination.objects.filter(appeal=ukraine_appeal))
+
+    assert summary.differences() == []
+    assert cities == needs.coverage_per_city()
+    assert delivered == EquipmentOffer.objects.filter(appeal=ukraine_appeal).delivered_per_destination()
+    # Kyiv: 1 of the short one and 2 of the lost one's second report; Kharkiv: 4 arrived, 10 now delivered.
+    assert {city["destination"]: (city["pledged"], city["delivered"]) for city in cities} == {
+        kyiv: (3, 3), kharkiv: (14, 14),
+    }
+    assert {row["destination_id"]: (row["offers"], row["units"]) for row in delivered} == {
+        kyiv.pk: (2, 3), kharkiv.pk: (2, 14),
+    }
+
+
+def test_verify_ledger_names_a_destination_total_that_disagrees_and_rebuilds_it(deliveries, ukraine_appeal):
+    kyiv, _ = deliveries
+    OfferSummaryByDestination.objects.filter(destination_pk=kyiv.pk, status=OfferStatus.CONFIRMED).update(units=9)
+
+    findings, code = equipment_findings()
+
+    assert code == 2
+    assert findings == [
+        f"Equipment totals per destination of appeal {ukraine_appeal.pk}, destination id {kyiv.pk}, "
+        f"need id {Need.objects.get(destination=kyiv).pk}, confirmed: the summary holds 1 offers, 9 units, "
+        "the offers and receipts add up to 1 offers, 1 units"
+    ]
+    call_command("verify_ledger", "--rebuild-summary", stdout=io.StringIO())
+    assert equipment_findings() == ([], 0)

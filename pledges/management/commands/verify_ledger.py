@@ -1,7 +1,9 @@
 """Check that the money adds up and the history is unbroken; exit non-zero on any finding."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from pledges.core import triggers
 from pledges.donations import summary
 from pledges.equipment import summary as equipment_summary
 from pledges.finance.integrity import donation_findings, schedule_findings, split_findings, transfer_findings
@@ -28,7 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Equipment totals rebuilt from the offers: {equipment_summary.rebuild()} rows.")
         findings = [
             *donation_findings(), *schedule_findings(), *split_findings(), *transfer_findings(),
-            *summary.differences(), *equipment_summary.differences(), *chain_findings(),
+            *triggers.findings(connection), *summary.differences(), *equipment_summary.differences(),
+            *chain_findings(),
         ]
         for finding in findings:
             self.stdout.write(finding)
