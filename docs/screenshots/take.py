@@ -5,7 +5,8 @@ Run from the project root:  .venv/bin/python docs/screenshots/take.py
 Builds a throw-away SQLite database (/tmp/screens.sqlite3) with the reference and demo data,
 serves it with runserver on a free port, and drives Debian's chromium through Playwright: the login,
 two-step set-up, the start page of the coordinator, finance and staff, the ledger at 1280 and 360 px,
-the dashboard, a new pledge's payment instructions and the recipient's page on a 360 px phone.
+the dashboard, a shipment before departure, a new pledge's payment instructions, and the recipient's page
+and an item passport on a 360 px phone.
 Long pages are cut to their top; every PNG is saved with a 256-colour palette to stay small.
 """
 
@@ -103,6 +104,15 @@ def take(browser, base_url: str, recipient_path: str) -> None:
     page.reload()
     page.screenshot(path=OUT / "ledger-phone.png")
     page.set_viewport_size(DESKTOP)
+    # A planned shipment: its recipient, rate, what is missing before departure and its papers.
+    page.goto("/transporten/")
+    page.locator("main tbody tr", has_text="gepland").first.locator("a").first.click()
+    expect(page.get_by_role("heading", name="Transportpapieren")).to_be_visible()
+    top(page, "shipment.png", 1500)
+    # A delivered one: its units, each with the link its QR label carries.
+    page.goto("/transporten/")
+    page.locator("main tbody tr", has_text="afgeleverd").first.locator("a").first.click()
+    passport_path = page.locator("main a[href*='/paspoort/']").first.get_attribute("href")
     page.goto("/overzicht/oproepen/1/")
     expect(page.locator("main svg").first).to_be_visible()
     top(page, "dashboard.png", 1400)
@@ -128,6 +138,10 @@ def take(browser, base_url: str, recipient_path: str) -> None:
     phone.goto(recipient_path)
     expect(phone.locator("html")).to_have_attribute("lang", "uk")
     top(phone, "recipient-phone.png", 1300)  # the common case and the first item
+    # Whoever holds a unit scans its label: the item passport, in Ukrainian.
+    phone.goto(passport_path)
+    expect(phone.locator("html")).to_have_attribute("lang", "uk")
+    top(phone, "passport-phone.png", 1500)
 
 
 def top(page, name: str, height: int) -> None:
