@@ -50,10 +50,15 @@ reset-demo:
 
 # The tests run without DEBUG, as production does, with a key of their own (tests/secret_key.py);
 # makemigrations signs nothing and runs on a key of the moment (manage.py).
+# pytest-xdist runs them on every core (PYTEST_WORKERS=auto), each worker with a test database of its
+# own; each starts on its share of the suite, in order, and one that is done takes over half of what
+# another has left (worksteal). PYTEST_WORKERS=0 runs them in this process. PYTEST_ARGS adds to
+# pytest's arguments (a file, -k, -x).
+PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/ledger.py

@@ -1,11 +1,14 @@
 """Named people and reference data shared by every test module."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
 from pledges.models import Appeal, Destination, Municipality, Role, User
+from tests.database import ReferenceRows, deleting_flush
 from tests.tasks import MailServer, run_tasks
 
 PASSWORD = "correct horse battery staple"
@@ -18,17 +21,24 @@ def _load_reference_data() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the reference data once per run; every test rolls back on top of it."""
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[ReferenceRows]:
+    """Load the reference data once per run; every test rolls back on top of it.
+
+    A transactional test ends with a flush that empties the tables: cheaper ones (tests/database.py).
+    """
     with django_db_blocker.unblock():
         _load_reference_data()
+        reference_rows = ReferenceRows()
+        with deleting_flush():
+            yield reference_rows
 
 
 @pytest.fixture
-def reference_data(db) -> None:
-    # A transactional test (the browser tests) flushes the tables; reload them then.
+def reference_data(db, django_db_setup) -> None:
+    # A transactional test (the browser tests) flushes the tables; write them back then.
     if Municipality.objects.count() != MUNICIPALITY_COUNT or not Appeal.objects.exists():
-        _load_reference_data()
+        if not django_db_setup.restore():
+            _load_reference_data()
 
 
 @pytest.fixture

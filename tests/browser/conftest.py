@@ -6,7 +6,8 @@ browser tests skip, except on CI (CI=true), where a missing browser must fail th
 The live server runs in a thread of this process, so it sees what a test writes only when
 the test is transactional: pytest-django makes every test that uses `live_server` one. Such
 a test ends by emptying the tables, so the function-scoped `reference_data` fixture of
-tests/conftest.py loads the municipalities and the appeal again for each test (~0.2 s).
+tests/conftest.py writes the municipalities and the appeal back for each test (tests/database.py
+makes both cheap). Under pytest-xdist each worker has its own browser, live server and database.
 """
 
 import os
