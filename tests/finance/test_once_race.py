@@ -43,7 +43,10 @@ def test_a_double_submit_racing_itself_records_and_thanks_once(monkeypatch, refe
     results = _race(monkeypatch, matching, "_settle", submit, submit)
 
     _assert_no_error_page(results["first"], results["second"])
-    assert any("al verstuurd" in message for message in pages.messages(results["second"]))
+    # One session, so a message shows on whichever tab's page loads next: under load that can
+    # be the first tab's redirect rather than the second's.
+    shown = pages.messages(results["first"]) + pages.messages(results["second"])
+    assert any("al verstuurd" in message for message in shown)
     assert Payment.objects.filter(statement__isnull=True).count() == 1
     assert Event.objects.filter(kind=Event.Kind.PAYMENT_MATCHED).count() == 1
     pledge.refresh_from_db()
