@@ -53,12 +53,7 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
         "12.500"
     )
     form.get_by_label(label("Weight per unit (kg)"), exact=True).fill("1250")
-    form.get_by_label(label("pickup address"), exact=True).fill("Stadhuisplein 1")
-    form.get_by_label(label("postcode"), exact=True).fill("1315 RA")
-    form.get_by_label(label("place"), exact=True).fill("Almere")
-    form.get_by_label(label("available from"), exact=True).fill(today.isoformat())
-    form.get_by_label(label("contact person"), exact=True).fill("Anouk de Vries")
-    form.get_by_label(label("contact e-mail"), exact=True).fill("materieel@almere.nl")
+    fill_almere_pickup(form, today.isoformat())
     form.get_by_label(label("Answers need"), exact=True).select_option(
         value=str(kyiv_need.pk)
     )
@@ -219,6 +214,16 @@ def test_a_generator_travels_from_almere_to_kyiv_and_the_city_confirms_it(
 def label(text: str) -> str:
     """A form field's label as Django renders it: translated, capitalised, with a colon."""
     return f"{capfirst(t(text))}:"
+
+
+def fill_almere_pickup(form, available_from: str) -> None:
+    """The offer form's pickup and contact fields, as Almere's staff fill them in."""
+    form.get_by_label(label("pickup address"), exact=True).fill("Stadhuisplein 1")
+    form.get_by_label(label("postcode"), exact=True).fill("1315 RA")
+    form.get_by_label(label("place"), exact=True).fill("Almere")
+    form.get_by_label(label("available from"), exact=True).fill(available_from)
+    form.get_by_label(label("contact person"), exact=True).fill("Anouk de Vries")
+    form.get_by_label(label("contact e-mail"), exact=True).fill("materieel@almere.nl")
 
 
 def status_subject(offer: EquipmentOffer, status: str) -> str:

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from pledges.models import EquipmentOffer, OfferStatus, RecipientOrganisation, Shipment, Unit
 from tests import factories
 from tests.browser.helpers import t
-from tests.browser.test_equipment_journey import label
+from tests.browser.test_equipment_journey import fill_almere_pickup, label
 from tests.browser.test_passport_phone import PHONE, fits
 from tests.documents import pdf_reader, pdf_text
 
@@ -56,12 +56,7 @@ def test_a_generator_goes_from_almeres_offer_to_installed_and_in_use_in_kyiv(
     form.get_by_label(label("condition"), exact=True).select_option(value="new")
     form.get_by_label(label("Estimated value per unit in euro"), exact=True).fill("12.345,67")
     form.get_by_label(label("Weight per unit (kg)"), exact=True).fill("850")
-    form.get_by_label(label("pickup address"), exact=True).fill("Stadhuisplein 1")
-    form.get_by_label(label("postcode"), exact=True).fill("1315 RA")
-    form.get_by_label(label("place"), exact=True).fill("Almere")
-    form.get_by_label(label("available from"), exact=True).fill(today.isoformat())
-    form.get_by_label(label("contact person"), exact=True).fill("Anouk de Vries")
-    form.get_by_label(label("contact e-mail"), exact=True).fill("materieel@almere.nl")
+    fill_almere_pickup(form, today.isoformat())
     form.get_by_role("button", name=t("Record offer")).click()
     expect(staff_page).to_have_url(re.compile(r"/materieel/\d+/$"))
     expect(staff_page.locator("main .status")).to_have_text(t("offered"))

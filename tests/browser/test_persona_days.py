@@ -21,7 +21,7 @@ from pledges.models import Donation, EquipmentOffer, OfferStatus, Payment, Shipm
 from tests import factories
 from tests.browser.helpers import cents, log_in_through_form, t
 from tests.browser.test_accessibility import AxeReport
-from tests.browser.test_equipment_journey import label
+from tests.browser.test_equipment_journey import fill_almere_pickup, label
 from tests.browser.test_finance_month import imported, said
 from tests.browser.test_journeys import CORRECT_IBAN, record_pledge
 from tests.browser.test_layout import MEASURE
@@ -114,12 +114,7 @@ def test_staff_pledge_money_and_offer_a_generator(open_context, viewport, almere
     form.get_by_label(label("condition"), exact=True).select_option(value="used")
     form.get_by_label(label("Estimated value per unit in euro"), exact=True).fill("12.500")
     form.get_by_label(label("Weight per unit (kg)"), exact=True).fill("1250")
-    form.get_by_label(label("pickup address"), exact=True).fill("Stadhuisplein 1")
-    form.get_by_label(label("postcode"), exact=True).fill("1315 RA")
-    form.get_by_label(label("place"), exact=True).fill("Almere")
-    form.get_by_label(label("available from"), exact=True).fill(timezone.localdate().isoformat())
-    form.get_by_label(label("contact person"), exact=True).fill("Anouk de Vries")
-    form.get_by_label(label("contact e-mail"), exact=True).fill("materieel@almere.nl")
+    fill_almere_pickup(form, timezone.localdate().isoformat())
     form.get_by_role("button", name=t("Record offer")).click()
 
     expect(page).to_have_url(re.compile(r"/materieel/\d+/$"))
