@@ -55,6 +55,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--analyze", choices=["auto", "yes", "no"], default="auto",
                         help="as ledger.py: (VACUUM) ANALYZE after generating on PostgreSQL (auto), now (yes), never")
     parser.add_argument("--profile", action="store_true", help="also print every query of each page with its time")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="fill the database (for ledger.py and equipment.py too) and stop, measuring nothing")
     return parser.parse_args()
 
 
@@ -254,6 +256,8 @@ def main() -> None:
         # What autovacuum would soon do after these writes; PostgreSQL's index-only scans need it.
         if args.analyze == "yes" or (args.analyze == "auto" and connection.vendor == "postgresql"):
             ledger.run_analyze()
+    if args.generate_only:
+        return
 
     from pledges.models import Appeal, Donation, User
 

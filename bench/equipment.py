@@ -20,6 +20,7 @@ The database is never the developer's db.sqlite3 nor the CI's `test` database.
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import random
 import sys
@@ -92,6 +93,7 @@ def generate(rows: int, regenerate: bool, analyze: str) -> None:
     rng = random.Random(2026)
     weights = [1 / (1 + (i % 60)) ** 0.7 for i in range(len(municipalities))]
     rng.shuffle(weights)
+    weights = list(itertools.accumulate(weights))  # cumulative once, not on every draw (same draws)
     now = timezone.now().replace(microsecond=0)
     span = 3 * 365 * 24 * 3600
     # Most offers end delivered or confirmed; a share is still on its way or turned down.
@@ -104,7 +106,7 @@ def generate(rows: int, regenerate: bool, analyze: str) -> None:
     batch = []
     with ledger.loading():
         for pk in range(1, rows + 1):
-            municipality, name = rng.choices(municipalities, weights)[0]
+            municipality, name = rng.choices(municipalities, cum_weights=weights)[0]
             created = now - datetime.timedelta(seconds=int(span * (1 - pk / rows)) + rng.randint(0, 59))
             category = rng.choices(categories, category_weights)[0]
             power = rng.choice([5, 10, 20, 40, 60, 100, 250, 500]) if category in POWERED else None

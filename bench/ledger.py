@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import itertools
 import math
 import os
 import platform
@@ -208,29 +209,59 @@ def ensure_appeals():
     return appeals
 
 
+# SQLite's search tables (migrations 0023 and 0031), rebuilt once after a bulk load.
+SQLITE_SEARCH_TABLES = ("pledges_donation_search", "pledges_offer_search")
+
+
 @contextlib.contextmanager
 def loading():
-    """One transaction for a bulk load; on SQLite with a page cache of 1 GB meanwhile.
+    """One transaction for a bulk load, with the database's triggers off; the sums made once after.
 
-    With SQLite's default 2 MB a transaction of a million rows spills its index pages to the
-    WAL again and again (the WAL grew past 800 MB before the first million pledges were in);
-    the pages' own timings run with the default cache again afterwards.
+    Row by row, the triggers that keep the running sums (and on SQLite the search tables)
+    cost more than the rows themselves: a million pledges took most of an hour. So the load
+    runs without them (SQLite: dropped and created again in the same transaction;
+    PostgreSQL: session_replication_role = replica, a superuser's setting, which also skips
+    foreign-key checks: the generated rows are consistent by construction), and then the
+    sums are rebuilt from the rows as `verify_ledger --rebuild-summary` does and SQLite's
+    search tables are rebuilt by FTS5. SQLite also gets a page cache of 1 GB meanwhile:
+    with the default 2 MB a transaction of a million rows spills its index pages to the WAL
+    again and again (it grew past 800 MB); the timings run with the default cache.
     """
     from django.db import connection, transaction
 
+    from pledges.donations import summary
+    from pledges.equipment import summary as equipment_summary
+
     sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if sqlite:
             cursor.execute("PRAGMA cache_size")
-            (default,) = cursor.fetchone()
+            (default_cache,) = cursor.fetchone()
             cursor.execute("PRAGMA cache_size = -1000000")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
+            if sqlite:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                triggers = cursor.fetchall()
+                for name, _ in triggers:
+                    cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+            else:
+                cursor.execute("SET LOCAL session_replication_role = replica")
             yield
+            if sqlite:
+                for _, sql in triggers:
+                    cursor.execute(sql)
+                for table in SQLITE_SEARCH_TABLES:
+                    cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+            else:
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            started = time.perf_counter()
+            rows = summary.rebuild() + equipment_summary.rebuild()
+            print(f"Rebuilt the running sums ({rows:,} rows) in {time.perf_counter() - started:.1f} s.")
     finally:
         if sqlite:
             with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {int(default)}")
+                cursor.execute(f"PRAGMA cache_size = {int(default_cache)}")
 
 
 def generate(rows: int, regenerate: bool, analyze: str) -> None:
@@ -259,6 +290,7 @@ def generate(rows: int, regenerate: bool, analyze: str) -> None:
     # Some municipalities pledge far more often than others (a long tail, as in life).
     weights = [1 / (1 + (i % 60)) ** 0.7 for i in range(len(municipalities))]
     rng.shuffle(weights)
+    weights = list(itertools.accumulate(weights))  # cumulative once, not on every draw (same draws)
     now = timezone.now().replace(microsecond=0)
     span = 3 * 365 * 24 * 3600
     statuses = ["pledged", "partly_received", "received", "withdrawn"]
@@ -268,7 +300,7 @@ def generate(rows: int, regenerate: bool, analyze: str) -> None:
     batch = []
     with loading():
         for pk in range(1, rows + 1):
-            municipality = rng.choices(municipalities, weights)[0]
+            municipality = rng.choices(municipalities, cum_weights=weights)[0]
             # Older pledges have lower pks, as when they are made one by one.
             created = now - datetime.timedelta(seconds=int(span * (1 - pk / rows)) + rng.randint(0, 59))
             amount = rng.choice(amounts_euro) * 100 + rng.choice([0, 0, 0, 50, 25, 99])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 Number = int | Decimal
@@ -110,19 +110,16 @@ def bar_chart(
     span = WIDTH - LABEL_WIDTH - 110  # room for the value label after the longest bar
     parts = [_legend(series, 16, lines=False)] if len(series) > 1 else []
     y = top
+    # f-strings with only the words escaped, not format_html per element: a chart of a hundred
+    # bars was a tenth of the appeal dashboard's time.
     for row in chart.rows:
-        parts.append(format_html(
-            '<text x="{}" y="{}" class="chart-text" text-anchor="end">{}</text>',
-            LABEL_WIDTH - 8, y + group / 2 + 4, _shorten(row.label, 28),
-        ))
+        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + group / 2 + 4}" class="chart-text" text-anchor="end">'
+                     f'{conditional_escape(_shorten(row.label, 28))}</text>')
         for index, (value, cell) in enumerate(zip(row.values, row.cells, strict=True)):
             length = round(span * float(value) / float(largest), 1)
-            parts.append(format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                '<text x="{}" y="{}" class="chart-text">{}</text>',
-                LABEL_WIDTH, y, length, BAR_HEIGHT, COLOURS[index],
-                LABEL_WIDTH + length + 6, y + BAR_HEIGHT - 4, cell,
-            ))
+            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
+                         f'fill="{COLOURS[index]}"/><text x="{LABEL_WIDTH + length + 6}" y="{y + BAR_HEIGHT - 4}" '
+                         f'class="chart-text">{conditional_escape(cell)}</text>')
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP - BAR_GAP
     chart.svg = _svg(chart, max(y + 4, 40), mark_safe("".join(parts)))
