@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Each running sum and the rows it adds up (see pledges/donations/summary.py, equipment/summary.py).
 SUMMARIES_OF_ROWS = {
-    "Donation": ("DonationSummary", "DonationSummaryByMonth", "DonationSummaryByMunicipality", "ReceivedSummary",
-                 "ReceivedSummaryByMonth"),
+    "Donation": ("DonationSummary", "DonationSummaryByMonth", "DonationSummaryByMunicipality", "DonationSummaryByDueDate",
+                 "ReceivedSummary", "ReceivedSummaryByMonth"),
     "Payment": ("ReceivedSummary", "ReceivedSummaryByMonth"),
     "EquipmentOffer": ("OfferSummaryByCategory", "OfferSummaryByMunicipality", "OfferSummaryByDestination"),
 }

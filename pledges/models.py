@@ -1,7 +1,7 @@
 """Where Django finds the app's models: each part of the domain keeps its own in its folder."""
 
 from pledges.accounts.models import Authenticator, LoginFailure, RecoveryCode, Role, User, UserManager
-from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, ReceivedSummary, ReceivedSummaryByMonth, Reminder
+from pledges.donations.models import Donation, DonationQuerySet, DonationSummary, DonationSummaryByDueDate, DonationSummaryByMonth, DonationSummaryByMunicipality, Instalment, ReceivedSummary, ReceivedSummaryByMonth, Reminder
 from pledges.equipment.models import (
     Category,
     Condition,
@@ -55,6 +55,7 @@ __all__ = [
     "Donation",
     "DonationQuerySet",
     "DonationSummary",
+    "DonationSummaryByDueDate",
     "DonationSummaryByMonth",
     "DonationSummaryByMunicipality",
     "EquipmentOffer",

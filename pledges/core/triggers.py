@@ -20,6 +20,7 @@ def expected(vendor: str) -> dict[str, str]:
     names = dict.fromkeys((f"pledges_donation_summary_{event}" for event in EVENTS), "0024_donations_summary")
     names |= dict.fromkeys((f"pledges_donation_summary_{level}_{event}" for level in ("month", "municipality")
                             for event in EVENTS), "0025_summary_levels")
+    names |= dict.fromkeys((f"pledges_donation_summary_due_date_{event}" for event in EVENTS), "0032_summary_by_due_date")
     names |= dict.fromkeys((f"pledges_offer_summary_{level}_{event}" for level in ("category", "municipality")
                             for event in EVENTS), "0026_equipment_summary")
     names |= dict.fromkeys((dashboards._name(source, event) for source, event in dashboards.TRIGGERS),

@@ -125,11 +125,9 @@ def appeal_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     if appeal is None:
         raise Http404
     donations = Donation.objects.filter(appeal=appeal)
-    offers = EquipmentOffer.objects.filter(appeal=appeal)
-    # Every figure from running sums (the pledges', the matched lines', the offers'), but the
-    # pledges not due yet, which the open-due index gives (summary.cents_per_municipality).
-    provinces = summary.by_province(appeal, offers=offers)
-    money = Donation.objects.add_up(provinces)
+    # Every figure from running sums: the pledges', the matched lines', the offers'.
+    provinces = summary.by_province(appeal, equipment_summary.offering(appeal))
+    money = Donation.objects.add_up(provinces, summary.overdue(appeal))
     pipeline = equipment_summary.pipeline(OfferSummaryByCategory.objects.filter(appeal=appeal))
     cities = equipment_summary.coverage_per_city(Need.objects.filter(appeal=appeal).open())
     recent = (

@@ -105,18 +105,21 @@ class DonationQuerySet(models.QuerySet["Donation"]):
         as money, and ``overdue`` with ``overdue_outstanding`` as in `by_municipality`.
         `add_up` of the rows gives `totals()` of the same pledges.
         """
-        return province_rows(self._cents_per_municipality(today), offers)
+        return province_rows(self._cents_per_municipality(today), None if offers is None else offers.counting())
 
     @staticmethod
-    def add_up(rows: list[dict]) -> dict:
-        """Rows of `by_municipality` or `by_province` added up: `totals()` of the same pledges, and overdue."""
+    def add_up(rows: list[dict], overdue: dict | None = None) -> dict:
+        """Rows of `by_municipality` or `by_province` added up: `totals()` of the same pledges, and overdue.
+
+        `overdue` ("overdue" pledges, "overdue_outstanding" euro) when the rows hold none.
+        """
+        if overdue is None:
+            overdue = {"overdue": sum(row["overdue"] for row in rows),
+                       "overdue_outstanding": sum((row["overdue_outstanding"] for row in rows), Decimal("0.00"))}
         return {
             "rows": sum(row["pledges"] for row in rows),
-            "overdue": sum(row["overdue"] for row in rows),
-            **{
-                key: sum((row[key] for row in rows), Decimal("0.00"))
-                for key in ("pledged", "received", "outstanding", "overdue_outstanding")
-            },
+            **{key: sum((row[key] for row in rows), Decimal("0.00")) for key in ("pledged", "received", "outstanding")},
+            **overdue,
         }
 
     def _cents_per_municipality(self, today: datetime.date | None = None) -> dict[int, dict]:
@@ -189,16 +192,18 @@ def cumulative(starts: list[datetime.date], today: datetime.date, pledged: list[
     return series
 
 
-def province_rows(sums: dict[int, dict], offers: models.QuerySet | None = None) -> list[dict]:
-    """`DonationQuerySet.by_province` of the cents per municipality id (its `_cents_per_municipality`)."""
+def province_rows(sums: dict[int, dict], offering: models.QuerySet | None = None, overdue: bool = True) -> list[dict]:
+    """`DonationQuerySet.by_province` of the cents per municipality id (its `_cents_per_municipality`).
+
+    `offering`: rows with a `municipality` (offers that count, or their summary's) that make a
+    municipality take part. Without `overdue` the sums hold no overdue figures and neither do the rows.
+    """
     municipalities = Municipality.objects.order_by().values("pk", "province")
-    if offers is not None:
-        municipalities = municipalities.annotate(
-            offers=Exists(offers.counting().filter(municipality=OuterRef("pk")))
-        )
+    if offering is not None:
+        municipalities = municipalities.annotate(offers=Exists(offering.filter(municipality=OuterRef("pk"))))
+    summed = ("pledges", "pledged", "received", "outstanding", *(("overdue", "overdue_outstanding") if overdue else ()))
     provinces = {
-        province: {"province": province, "municipalities": 0, "participating": 0, "pledges": 0,
-                   "pledged": 0, "received": 0, "outstanding": 0, "overdue": 0, "overdue_outstanding": 0}
+        province: {"province": province, "municipalities": 0, "participating": 0, **dict.fromkeys(summed, 0)}
         for province in Province.values
     }
     for municipality in municipalities:
@@ -206,7 +211,7 @@ def province_rows(sums: dict[int, dict], offers: models.QuerySet | None = None) 
         row["municipalities"] += 1
         row["participating"] += bool((cents and cents["counted"]) or municipality.get("offers"))
         if cents:
-            for key in ("pledges", "pledged", "received", "outstanding", "overdue", "overdue_outstanding"):
+            for key in summed:
                 row[key] += cents[key]
     return [row | _euro(row) for row in provinces.values()]
 
@@ -710,6 +715,27 @@ class DonationSummaryByMunicipality(_PledgeSums):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.municipality_id}/{self.status}"
+
+
+class DonationSummaryByDueDate(_PledgeSums):
+    """The pledges' running sums per appeal, status and expected date (the day), all municipalities together.
+
+    What an appeal's overdue pledges read: the open ones less those due from today on, a
+    few rows a day however many pledges there are. The open pledges not due yet, read from
+    the rows, grow with the ledger (a month of new pledges at a million rows is 20,000).
+    """
+
+    expected_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("pledge totals per due date")
+        verbose_name_plural = _("pledge totals per due date")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "status", "expected_date"], name="donation_summary_due_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.status}/{self.expected_date:%Y-%m-%d}"
 
 
 class _ReceivedSums(models.Model):

@@ -35,6 +35,7 @@ from pledges.donations.models import (
     _OWING,
     Donation,
     DonationSummary,
+    DonationSummaryByDueDate,
     DonationSummaryByMonth,
     DonationSummaryByMunicipality,
     ReceivedSummary,
@@ -179,20 +180,20 @@ def cleaned(filterset) -> dict:
     return getattr(filterset.form, "cleaned_data", {})
 
 
-def by_province(appeal, offers: QuerySet | None = None, today: datetime.date | None = None) -> list[dict]:
-    """`Donation.objects.filter(appeal=appeal).by_province(offers, today)`, from the summary."""
-    return province_rows(cents_per_municipality(appeal, today), offers)
+def by_province(appeal, offering: QuerySet | None = None) -> list[dict]:
+    """`Donation.objects.filter(appeal=appeal).by_province(offers)` without overdue, from the summary.
 
-
-def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[int, dict]:
-    """Per municipality id with pledges to `appeal`: what `DonationQuerySet._cents_per_municipality` gives.
-
-    From the municipality level. Overdue is every open pledge but those not due yet (an
-    expected date from today on), which the rows tell by the expected-date index: they are
-    the pledges of the last weeks, however long the ledger.
+    `offering`: rows with a municipality that make it take part besides its pledges (the
+    offers' summary, `equipment.summary.offering`). The overdue pledges are `overdue()`'s.
     """
-    today = today or timezone.localdate()
-    open_ = Q(status__in=Donation.OPEN_STATUSES)
+    return province_rows(cents_per_municipality(appeal), offering, overdue=False)
+
+
+def cents_per_municipality(appeal) -> dict[int, dict]:
+    """Per municipality id with pledges to `appeal`: `DonationQuerySet._cents_per_municipality` without overdue.
+
+    From the municipality level: rows, pledges that count, and cents.
+    """
     # Annotated under names of their own: the summary's columns are called as the sums are.
     per_municipality = (
         DonationSummaryByMunicipality.objects.filter(appeal=appeal)
@@ -200,8 +201,6 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
         .annotate(
             all_pledges=Sum("pledges", default=0),
             counted=Sum("pledges", default=0, filter=_COUNTED),
-            overdue=Sum("pledges", default=0, filter=open_),
-            overdue_outstanding=Sum("outstanding_cents", default=0, filter=open_),
             pledged=Sum("amount_cents", default=0, filter=_COUNTED),
             received=Sum("received_cents", default=0, filter=_COUNTED),
             outstanding=Sum("outstanding_cents", default=0, filter=_OWING),
@@ -209,24 +208,18 @@ def cents_per_municipality(appeal, today: datetime.date | None = None) -> dict[i
         .filter(all_pledges__gt=0)
         .order_by()
     )
-    sums = {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
-    # Of every appeal, the appeal picked here: a filter on it would lead SQLite (without
-    # statistics) to the appeal's every row instead of the range of the open-due index.
-    not_due_yet = (
-        Donation.objects.filter(status__in=Donation.OPEN_STATUSES, expected_date__gte=today)
-        .values("appeal_id", "municipality_id")
-        .annotate(
-            pledges=Count("*"),
-            outstanding=Sum(Greatest(F("amount_cents") - F("received_cents"), Value(0)), default=0),
-        )
-        .order_by()
-    )
-    for row in not_due_yet:
-        if row["appeal_id"] != appeal.pk:
-            continue
-        sums[row["municipality_id"]]["overdue"] -= row["pledges"]
-        sums[row["municipality_id"]]["overdue_outstanding"] -= row["outstanding"]
-    return sums
+    return {row.pop("municipality_id"): row | {"pledges": row.pop("all_pledges")} for row in per_municipality}
+
+
+def overdue(appeal, today: datetime.date | None = None) -> dict:
+    """The appeal's overdue pledges (open, due before today) and the euro they still owe.
+
+    From the due-date level: a row per status and day due, however many pledges there are.
+    """
+    sums = DonationSummaryByDueDate.objects.filter(
+        appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__lt=today or timezone.localdate()
+    ).aggregate(overdue=Sum("pledges", default=0), outstanding=Sum("outstanding_cents", default=0))
+    return {"overdue": sums["overdue"], "overdue_outstanding": cents_to_euro(sums["outstanding"])}
 
 
 def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[ReceivedSummary],
@@ -260,12 +253,13 @@ def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[Re
 
 # Checking and restoring the summary from the rows.
 
-Level = type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality]
+Level = type[DonationSummary | DonationSummaryByMonth | DonationSummaryByMunicipality | DonationSummaryByDueDate]
 # Every level, with what verify_ledger calls it (in English, for the operator).
 LEVELS: dict[Level, str] = {
     DonationSummary: "Pledge totals",
     DonationSummaryByMonth: "Pledge totals per month",
     DonationSummaryByMunicipality: "Pledge totals per municipality",
+    DonationSummaryByDueDate: "Pledge totals per due date",
 }
 Key = tuple  # the level's key columns, in the order of its unique constraint
 ReceivedLevel = type[ReceivedSummary | ReceivedSummaryByMonth]
@@ -334,6 +328,7 @@ _KEY_WORDS = {
     "status": str,
     "month": "pledged {:%Y-%m}".format,
     "due_month": "due {:%Y-%m}".format,
+    "expected_date": "due {:%Y-%m-%d}".format,
     "booking_month": "booked {:%Y-%m}".format,
     "destination_pk": "destination id {}".format,
     "need_pk": "need id {}".format,

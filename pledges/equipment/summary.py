@@ -76,6 +76,11 @@ def pipeline(buckets: QuerySet) -> list[dict]:
     )
 
 
+def offering(appeal) -> QuerySet[OfferSummaryByMunicipality]:
+    """The municipality level's rows of offers to `appeal` that count: who takes part with equipment."""
+    return OfferSummaryByMunicipality.objects.filter(_COUNTED, appeal=appeal, offers__gt=0)
+
+
 def coverage_per_city(needs: NeedQuerySet) -> list[dict]:
     """`needs.coverage_per_city()`, each need's units read from OfferSummaryByDestination: one query.
 

@@ -173,7 +173,13 @@ class SummaryMachine(RuleBasedStateMachine):
     @invariant()
     def the_dashboards_figures_read_from_it_are_those_of_the_rows(self):
         pledges = Donation.objects.filter(appeal=self.appeal)
-        assert summary.cents_per_municipality(self.appeal) == pledges._cents_per_municipality()
+        overdue = ("overdue", "overdue_outstanding")
+        assert summary.cents_per_municipality(self.appeal) == {
+            municipality: {key: value for key, value in sums.items() if key not in overdue}
+            for municipality, sums in pledges._cents_per_municipality().items()
+        }
+        by_rows = Donation.objects.add_up(pledges.by_province())
+        assert summary.overdue(self.appeal) == {key: by_rows[key] for key in overdue}
 
     @invariant()
     def the_money_over_time_read_from_it_is_that_of_the_rows(self):
