@@ -118,22 +118,31 @@ def drop(vendor: str, source: str, prefix: str, levels: dict) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
 
 
-def create_triggers(apps, schema_editor) -> None:
+def create_level_triggers(schema_editor, levels: dict) -> None:
+    """The triggers of `levels` (as LEVELS) on the pledges' table, each level filled from the rows."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        statements = postgres_triggers("pledges_donation", "pledges_donation_summary", LEVELS, POSTGRES_MONTHS,
+        statements = postgres_triggers("pledges_donation", "pledges_donation_summary", levels, POSTGRES_MONTHS,
                                        POSTGRES_SUMS)
     elif vendor == "sqlite":
-        statements = sqlite_triggers("pledges_donation", "pledges_donation_summary", LEVELS, SQLITE_MONTHS,
+        statements = sqlite_triggers("pledges_donation", "pledges_donation_summary", levels, SQLITE_MONTHS,
                                      SQLITE_SUMS, WATCHED)
     else:
         raise NotImplementedError(f"The pledge summary has no triggers for {vendor}.")
     FINEST._run(schema_editor, statements)
 
 
-def drop_triggers(apps, schema_editor) -> None:
+def drop_level_triggers(schema_editor, levels: dict) -> None:
     FINEST._run(schema_editor, drop(schema_editor.connection.vendor, "pledges_donation", "pledges_donation_summary",
-                                    LEVELS))
+                                    levels))
+
+
+def create_triggers(apps, schema_editor) -> None:
+    create_level_triggers(schema_editor, LEVELS)
+
+
+def drop_triggers(apps, schema_editor) -> None:
+    drop_level_triggers(schema_editor, LEVELS)
 
 
 class Migration(migrations.Migration):

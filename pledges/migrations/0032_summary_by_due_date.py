@@ -14,26 +14,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 LEVELS_0025 = import_module("pledges.migrations.0025_summary_levels")
-FINEST = LEVELS_0025.FINEST
-SOURCE, PREFIX = "pledges_donation", "pledges_donation_summary"
 LEVELS = {"due_date": ("pledges_donationsummarybyduedate", ["appeal_id", "status", "expected_date"])}
 
 
 def create_triggers(apps, schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = LEVELS_0025.postgres_triggers(SOURCE, PREFIX, LEVELS, LEVELS_0025.POSTGRES_MONTHS,
-                                                   LEVELS_0025.POSTGRES_SUMS)
-    elif vendor == "sqlite":
-        statements = LEVELS_0025.sqlite_triggers(SOURCE, PREFIX, LEVELS, LEVELS_0025.SQLITE_MONTHS,
-                                                 LEVELS_0025.SQLITE_SUMS, LEVELS_0025.WATCHED)
-    else:
-        raise NotImplementedError(f"The pledge summary has no triggers for {vendor}.")
-    FINEST._run(schema_editor, statements)
+    LEVELS_0025.create_level_triggers(schema_editor, LEVELS)
 
 
 def drop_triggers(apps, schema_editor) -> None:
-    FINEST._run(schema_editor, LEVELS_0025.drop(schema_editor.connection.vendor, SOURCE, PREFIX, LEVELS))
+    LEVELS_0025.drop_level_triggers(schema_editor, LEVELS)
 
 
 class Migration(migrations.Migration):
