@@ -50,6 +50,12 @@ def pledges_matching(value: str) -> Q | None:
     value = value.strip()
     if not value:
         return None
+    return exact_match(value) or of_municipalities_named(value) | text(value)
+
+
+def exact_match(value: str) -> Q | None:
+    """The filter of a pledge number, an RF reference or an amount typed in the box; None for text to search."""
+    value = value.strip()
     number = PLEDGE_NUMBER.match(value)
     if number:
         return Q(pk=int(number.group(1)))
@@ -61,12 +67,17 @@ def pledges_matching(value: str) -> Q | None:
             return Q(amount_cents=parse_euro(value))
         except AmountError:
             pass  # "€ abc": searched as text, as before
-    return of_municipalities_named(value) | text(value)
+    return None
+
+
+def municipalities_named(value: str):
+    """The pks of the municipalities whose name contains `value` (any case), as a subquery."""
+    return Municipality.objects.filter(name__icontains=value).values("pk")
 
 
 def of_municipalities_named(value: str) -> Q:
     """Pledges of the municipalities whose name contains `value` (any case)."""
-    named = Municipality.objects.filter(name__icontains=value).values("pk")
+    named = municipalities_named(value)
     if connection.vendor == "postgresql":
         # "= ANY(ARRAY(subquery))" is worked out once, before the pledges are read, so an index
         # answers it beside the trigram ones (a BitmapOr); "IN (subquery)" under an OR is not.

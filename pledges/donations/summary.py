@@ -29,6 +29,7 @@ from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 
 from pledges.core.money import cents_to_euro, format_euro
+from pledges.donations import search
 from pledges.donations.access import visible
 from pledges.donations.models import (
     _COUNTED,
@@ -112,21 +113,46 @@ def _whole_months(data: dict) -> tuple[datetime.date | None, datetime.date | Non
 def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
     """Rows, pledged, received and outstanding of the pledges `filterset` (a DonationFilter) selects.
 
-    From the summary when every filter set is one it answers; otherwise from the rows of
-    `filterset.qs`, at most LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
+    From the summary when every filter set is one it answers; a text search besides them in
+    part (`_searched_totals`); otherwise from the rows of `filterset.qs`, at most
+    LEDGER_TOTALS_ROW_LIMIT of them (`exact` False when cut).
     """
     rows = filterset.qs
     data = set_filters(filterset)
     months = _whole_months(data)
+    searched = data.get("q", "").strip()
+    if (data.keys() - ANSWERED == {"q"} and months is not None and not data.get("overdue")
+            and search.exact_match(searched) is None):
+        return _searched_totals(filterset.user, data, months, rows, searched)
     if data.keys() - ANSWERED or months is None:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
-    buckets = narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data)
+    buckets = _in_months(narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data), months)
+    return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
+
+
+def _in_months(buckets: QuerySet, months: tuple[datetime.date | None, datetime.date | None]) -> QuerySet:
     start, last = months
     if start:
         buckets = buckets.filter(month__gte=start)
     if last:
         buckets = buckets.filter(month__lte=last)
-    return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
+    return buckets
+
+
+def _searched_totals(user, data: dict, months, rows: QuerySet[Donation], value: str) -> Totals:
+    """The totals of a text search (`rows`, with the other filters of `data` the summary answers).
+
+    The search finds the pledges of the municipalities it names and those whose decision or
+    contact person holds the text. The first, the many ("dam": Amsterdam, Rotterdam, Schiedam...),
+    are read from the summary's municipalities; only the second, elsewhere, are summed from the
+    rows (up to the limit), so the totals stay exact however many pledges a name has.
+    """
+    named = search.municipalities_named(value)
+    level = DonationSummaryByMunicipality if months == (None, None) else DonationSummary
+    buckets = _in_months(narrowed(visible(user, level.objects.all()), data), months).filter(municipality__in=named)
+    elsewhere, exact = _row_sums(rows.filter(search.text(value)).exclude(municipality__in=named),
+                                 settings.LEDGER_TOTALS_ROW_LIMIT)
+    return _totals(_add(_summary_sums(buckets), elsewhere), exact)
 
 
 # How a filter of a list narrows the buckets of a summary level that holds it.

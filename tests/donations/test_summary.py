@@ -110,6 +110,27 @@ def test_a_search_sums_the_pledges_themselves(fund, ledger):
     assert pages.total(response, "pledged") == "€ 7.500,00"
 
 
+def test_a_search_reads_the_municipalities_it_names_from_the_summary_and_sums_only_the_rest(
+        fund, ledger, utrecht_staff, ukraine_appeal, settings):
+    # "utrecht" names Utrecht (two pledges there, one of them with the word in its decision too)
+    # and is in the decision of one pledge of Almere: three pledges, none counted twice.
+    Donation.objects.filter(pk=ledger[1].pk).update(decision_reference="Raadsbesluit Utrecht B")
+    Donation.objects.filter(pk=ledger[0].pk).update(decision_reference="Samen met Utrecht")
+    settings.LEDGER_TOTALS_ROW_LIMIT = 1  # Utrecht's two pledges are more than the limit: no "≥" for them
+
+    with CaptureQueriesContext(connection) as queries:
+        response = fund.get(LEDGER, {"q": "utrecht"})
+
+    assert pages.total(response, "rows") == "3"
+    assert pages.total(response, "pledged") == "€ 7.500,00"
+    assert pages.total(response, "received") == "€ 500,00"
+    assert "≥" not in pages.text(response)
+    assert tables_summed(queries) == {DonationSummaryByMunicipality._meta.db_table, Donation._meta.db_table}
+    # With a status, what the summary and the rows give still adds up to what the page lists.
+    response = fund.get(LEDGER, {"q": "utrecht", "status": "pledged"})
+    assert pages.total(response, "rows") == str(Donation.objects.filter(status="pledged").count())
+
+
 def test_beyond_the_limit_a_search_shows_its_totals_as_at_least(fund, ledger, settings):
     settings.LEDGER_TOTALS_ROW_LIMIT = 2
 
