@@ -75,8 +75,11 @@ class OfferFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSe
         number = OFFER_NUMBER.match(value)
         if number:
             return queryset.filter(pk=int(number.group(1)))
-        # Matching municipalities are looked up once (342 rows), not joined per offer; the
-        # descriptions by an index (trigram GIN on PostgreSQL, FTS5 on SQLite: migration 0028).
-        return queryset.filter(
-            search.indexed(OFFER_SEARCH, value, Q(description__icontains=value)) | search.of_municipalities_named(value)
-        )
+        # Matching municipalities are looked up once (342 rows), not joined per offer.
+        return queryset.filter(described(value) | search.of_municipalities_named(value))
+
+
+def described(value: str) -> Q:
+    """Offers whose description contains `value` (any case), found by an index (trigram GIN on
+    PostgreSQL, FTS5 on SQLite: migration 0031)."""
+    return search.indexed(OFFER_SEARCH, value, Q(description__icontains=value))

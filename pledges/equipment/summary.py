@@ -16,6 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from pledges.core.money import cents_to_euro, format_euro
+from pledges.donations import search
 from pledges.donations.access import visible
 from pledges.donations.summary import Key, findings, key_of, narrowed, rebuild_levels, set_filters, stored
 from pledges.equipment.models import (
@@ -33,6 +34,7 @@ from pledges.equipment.models import (
     stages,
     units_counted,
 )
+from pledges.equipment.filters import OFFER_NUMBER, described
 from pledges.reference.models import Destination
 
 Level = type[OfferSummaryByCategory | OfferSummaryByMunicipality]
@@ -55,18 +57,36 @@ def _level(user, data: dict) -> Level | None:
 
 
 def totals(filterset) -> dict:
-    """Rows, units and value (euro) of the offers `filterset` (an OfferFilter) selects: `OfferQuerySet.totals()`."""
+    """Rows, units and value (euro) of the offers `filterset` (an OfferFilter) selects: `OfferQuerySet.totals()`.
+
+    A text search besides filters the municipality level answers: the offers of the
+    municipalities it names from that level, only its other matches (descriptions) from the rows.
+    """
     data = set_filters(filterset)
-    level = _level(filterset.user, data)
+    searched = data.pop("q", "").strip()
+    # (The municipality level answers the other filters when it would answer them with a municipality.)
+    if searched and not OFFER_NUMBER.match(searched) and _level(filterset.user, data | {"municipality": True}):
+        named = search.municipalities_named(searched)
+        buckets = narrowed(visible(filterset.user, OfferSummaryByMunicipality.objects.all()), data)
+        elsewhere = filterset.qs.filter(described(searched)).exclude(municipality__in=named).totals()
+        return _add(_summed(buckets.filter(municipality__in=named)), elsewhere)
+    level = None if searched else _level(filterset.user, data)
     if level is None:
         return filterset.qs.totals()
-    buckets = narrowed(visible(filterset.user, level.objects.all()), data)
+    return _summed(narrowed(visible(filterset.user, level.objects.all()), data))
+
+
+def _summed(buckets: QuerySet) -> dict:
     sums = buckets.aggregate(
         rows=Sum("offers", default=0),
         units=Sum("units", filter=_COUNTED, default=0),
         value=Sum("value_cents", filter=_COUNTED, default=0),
     )
     return {"rows": sums["rows"], "units": sums["units"], "value": cents_to_euro(sums["value"])}
+
+
+def _add(*parts: dict) -> dict:
+    return {key: sum(part[key] for part in parts) for key in ("rows", "units", "value")}
 
 
 def pipeline(buckets: QuerySet) -> list[dict]:

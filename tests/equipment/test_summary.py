@@ -50,6 +50,12 @@ FILTERS = [
     {"province": "Utrecht"},
     {"province": "Flevoland", "status": "offered"},
     {"q": "aggregaat"},
+    # Searches that name municipalities: their offers from the summary, the descriptions' matches from the rows.
+    {"q": "utrecht"},
+    {"q": "ALMERE", "status": "accepted"},
+    {"q": "utrecht", "province": "Flevoland"},
+    {"q": "utrecht", "category": "cable"},
+    {"q": "M-1"},
 ]
 
 
@@ -59,6 +65,18 @@ def test_the_totals_from_the_summary_are_those_of_the_rows(request, offers, user
     viewer = request.getfixturevalue(user)
     filterset = OfferFilter(data, queryset=visible_offers(viewer), user=viewer)
 
+    assert summary.totals(filterset) == filterset.qs.totals()
+
+
+def test_a_search_counts_an_offer_once_when_its_description_names_its_municipality_too(
+        offers, coordinator, almere_staff):
+    EquipmentOffer.objects.filter(pk=offers[2].pk).update(description="Aggregaat van Almere")
+    EquipmentOffer.objects.filter(pk=offers[4].pk).update(description="Kabels voor Utrecht")
+    filterset = OfferFilter({"q": "almere"}, queryset=visible_offers(coordinator), user=coordinator)
+
+    assert summary.totals(filterset) == filterset.qs.totals()
+    assert summary.totals(filterset)["rows"] == EquipmentOffer.objects.filter(municipality=almere_staff.municipality).count()
+    filterset = OfferFilter({"q": "utrecht"}, queryset=visible_offers(coordinator), user=coordinator)
     assert summary.totals(filterset) == filterset.qs.totals()
 
 
