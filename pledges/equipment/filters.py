@@ -51,9 +51,11 @@ class OfferFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSe
         empty_label=_("All municipalities"),
         widget=FastSelect,
     )
-    destination = django_filters.ModelChoiceFilter(
+    destination = django_filters.ChoiceFilter(
         label=_("Destination"),
-        queryset=Destination.objects.all(),
+        field_name="destination_id",
+        # (pk, name) pairs as the municipalities': no model instance per option on every page.
+        choices=lambda: Destination.objects.values_list("pk", "name_nl"),
         empty_label=_("All destinations"),
         widget=FastSelect,
     )
