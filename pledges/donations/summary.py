@@ -1,16 +1,18 @@
 """Totals of the pledges that do not scan them: read from DonationSummary, kept by triggers.
 
-Three levels, each kept by its own triggers: per appeal, municipality, status, month pledged
-and month due (DonationSummary), and two coarser ones that read a few hundred or thousand
-rows at any size: per month without municipalities (DonationSummaryByMonth) and per
-municipality without months (DonationSummaryByMunicipality). `_level()` picks the coarsest
-that answers a filter.
+Four levels, each kept by its own triggers: per appeal, municipality, status, month pledged
+and month due (DonationSummary), and three coarser ones that read a few hundred or thousand
+rows at any size: per month without municipalities (DonationSummaryByMonth), per
+municipality without months (DonationSummaryByMunicipality) and per day due without
+either (DonationSummaryByDueDate: the overdue pledges of fund staff's ledger and of the
+appeal dashboard). `_level()` picks the coarsest that answers a filter.
 
 `count_and_totals(filterset)` is what a ledger page shows above its table (and how many
 rows its pager pages through). The filters the summary can answer (appeal, status,
-province, municipality, pledged from/until on whole months, overdue) read it; any other
-filter (the search box, an amount range, a date inside a month) sums the pledge rows, at
-most `settings.LEDGER_TOTALS_ROW_LIMIT` of them, and then says the totals are a lower bound.
+province, municipality, pledged from/until on whole months, overdue) read it; a text
+search reads it for the municipalities it names; any other filter (an amount range, a date
+inside a month) sums the pledge rows, at most `settings.LEDGER_TOTALS_ROW_LIMIT` of them,
+and then says the totals are a lower bound.
 
 `recomputed()`, `differences()` and `rebuild()` check and restore the summary from the
 rows (verify_ledger names every difference).
@@ -126,6 +128,11 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
         return _searched_totals(filterset.user, data, months, rows, searched)
     if data.keys() - ANSWERED or months is None:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
+    if data.get("overdue") and _level(filterset.user, data) is DonationSummaryByMonth and months == (None, None):
+        # Every municipality, all months pledged: the due dates' level answers it whole.
+        due = narrowed(visible(filterset.user, DonationSummaryByDueDate.objects.filter(status__in=Donation.OPEN_STATUSES)),
+                       data)
+        return _totals(_summary_sums(due.filter(expected_date__lt=today or timezone.localdate())), True)
     buckets = _in_months(narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data), months)
     return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
 

@@ -95,12 +95,23 @@ def test_whole_months_are_totalled_from_the_summary_in_the_local_month(fund, led
     assert "≥" not in pages.text(response)
 
 
-def test_overdue_takes_earlier_months_from_the_summary_and_this_month_from_the_pledges(fund, ledger):
-    response = fund.get(LEDGER, {"overdue": "on"})
+def test_overdue_of_every_municipality_is_totalled_from_the_due_dates(fund, ledger):
+    with CaptureQueriesContext(connection) as queries:
+        response = fund.get(LEDGER, {"overdue": "on"})
 
     # Due 25 February (an earlier month) and 5 March (this month, before today).
     assert pages.total(response, "rows") == "2"
     assert pages.total(response, "outstanding") == "€ 6.000,00"
+    assert sums_over_pledges(queries) == []
+
+
+def test_overdue_of_a_province_takes_earlier_months_from_the_summary_and_this_month_from_the_pledges(fund, ledger):
+    with CaptureQueriesContext(connection) as queries:
+        response = fund.get(LEDGER, {"overdue": "on", "province": "Utrecht"})
+
+    assert pages.total(response, "rows") == "2"
+    assert pages.total(response, "outstanding") == "€ 6.000,00"
+    assert len(sums_over_pledges(queries)) == 1  # this month's, up to today
 
 
 def test_a_search_sums_the_pledges_themselves(fund, ledger):
