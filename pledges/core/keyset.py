@@ -32,6 +32,7 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Field, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.sql.where import WhereNode
 from django.http import QueryDict
 from django_tables2 import Table
 from django_tables2.rows import BoundRows
@@ -362,12 +363,21 @@ class KeysetPaginator:
         return self.queryset.order_by(*(key.order(reverse=reverse) for key in self.keys))
 
     def _read(self, queryset: QuerySet, offset: int, size: int) -> list:
-        """The rows of `queryset` from `offset`, `size` of them (a page), in a deferred join.
+        """The rows of `queryset` from `offset`, `size` of them (a page), in two steps.
 
-        The narrow subquery finds the page's keys, skipping index entries (an OFFSET) or
-        sorting only keys; then only the page's rows are read and joined. Without it SQLite
-        joins and sorts every match of a search before taking a page (18,000 pledges of
-        "dam" at a million: 66 ms; this way 10 ms).
+        First the page's keys by a narrow query (skipping index entries for an OFFSET, sorting
+        only keys); then those rows, by key alone. Reading whole rows at once, SQLite joined
+        and sorted all 18,469 matches of a search for "dam" at a million pledges before taking
+        25 (66 ms; now 10). The second query does not repeat the filters: given them, SQLite
+        walks the index of one of them (every pledge of a status) instead of the 25 keys.
         """
-        page_keys = queryset.values("pk")[offset : offset + size]
-        return list(queryset.filter(pk__in=page_keys))
+        keys = list(queryset.values_list("pk", flat=True)[offset : offset + size])
+        rows = queryset.all()
+        rows.query.where = WhereNode()
+        # A filter's join that is not one-to-one would repeat a row now that its condition is gone.
+        found, seen = [], set()
+        for row in rows.filter(pk__in=keys):
+            if row.pk not in seen:
+                seen.add(row.pk)
+                found.append(row)
+        return found
