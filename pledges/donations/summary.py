@@ -130,9 +130,8 @@ def count_and_totals(filterset, today: datetime.date | None = None) -> Totals:
         return _totals(*_row_sums(rows, settings.LEDGER_TOTALS_ROW_LIMIT))
     if data.get("overdue") and _level(filterset.user, data) is DonationSummaryByMonth and months == (None, None):
         # Every municipality, all months pledged: the due dates' level answers it whole.
-        due = narrowed(visible(filterset.user, DonationSummaryByDueDate.objects.filter(status__in=Donation.OPEN_STATUSES)),
-                       data)
-        return _totals(_summary_sums(due.filter(expected_date__lt=today or timezone.localdate())), True)
+        due = narrowed(visible(filterset.user, DonationSummaryByDueDate.objects.all()), data)
+        return _totals(_summary_sums(_overdue(due, today)), True)
     buckets = _in_months(narrowed(visible(filterset.user, _level(filterset.user, data).objects.all()), data), months)
     return totals(buckets, rows, overdue=bool(data.get("overdue")), today=today)
 
@@ -249,10 +248,15 @@ def overdue(appeal, today: datetime.date | None = None) -> dict:
 
     From the due-date level: a row per status and day due, however many pledges there are.
     """
-    sums = DonationSummaryByDueDate.objects.filter(
-        appeal=appeal, status__in=Donation.OPEN_STATUSES, expected_date__lt=today or timezone.localdate()
-    ).aggregate(overdue=Sum("pledges", default=0), outstanding=Sum("outstanding_cents", default=0))
+    sums = _overdue(DonationSummaryByDueDate.objects.filter(appeal=appeal), today).aggregate(
+        overdue=Sum("pledges", default=0), outstanding=Sum("outstanding_cents", default=0)
+    )
     return {"overdue": sums["overdue"], "overdue_outstanding": cents_to_euro(sums["outstanding"])}
+
+
+def _overdue(due: QuerySet[DonationSummaryByDueDate], today: datetime.date | None) -> QuerySet:
+    """The rows of the due-date level that hold overdue pledges: open and due before today."""
+    return due.filter(status__in=Donation.OPEN_STATUSES, expected_date__lt=today or timezone.localdate())
 
 
 def over_time(rows: QuerySet[Donation], pledged: QuerySet, received: QuerySet[ReceivedSummary],
