@@ -8,7 +8,8 @@ SUMMARIES_OF_ROWS = {
     "Donation": ("DonationSummary", "DonationSummaryByMonth", "DonationSummaryByMunicipality", "DonationSummaryByDueDate",
                  "ReceivedSummary", "ReceivedSummaryByMonth"),
     "Payment": ("ReceivedSummary", "ReceivedSummaryByMonth"),
-    "EquipmentOffer": ("OfferSummaryByCategory", "OfferSummaryByMunicipality", "OfferSummaryByDestination"),
+    "EquipmentOffer": ("OfferSummaryByCategory", "OfferSummaryByMunicipality", "OfferSummaryByDestination",
+                       "OfferSummaryByMunicipalityAndDestination"),
 }
 
 

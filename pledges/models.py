@@ -15,6 +15,7 @@ from pledges.equipment.models import (
     OfferSummaryByCategory,
     OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferSummaryByMunicipalityAndDestination,
 )
 from pledges.finance.models import (
     AccountStatement,
@@ -62,6 +63,7 @@ __all__ = [
     "OfferSummaryByCategory",
     "OfferSummaryByDestination",
     "OfferSummaryByMunicipality",
+    "OfferSummaryByMunicipalityAndDestination",
     "ReceivedSummary",
     "ReceivedSummaryByMonth",
     "Event",

@@ -17,6 +17,7 @@ EVENTS = ("insert", "update", "delete")
 def expected(vendor: str) -> dict[str, str]:
     """The triggers the migrations create on `vendor` ("sqlite" or "postgresql"): name -> migration."""
     dashboards = import_module("pledges.migrations.0031_dashboard_summaries")
+    deliveries = import_module("pledges.migrations.0033_deliveries_per_municipality")
     names = dict.fromkeys((f"pledges_donation_summary_{event}" for event in EVENTS), "0024_donations_summary")
     names |= dict.fromkeys((f"pledges_donation_summary_{level}_{event}" for level in ("month", "municipality")
                             for event in EVENTS), "0025_summary_levels")
@@ -25,6 +26,8 @@ def expected(vendor: str) -> dict[str, str]:
                             for event in EVENTS), "0026_equipment_summary")
     names |= dict.fromkeys((dashboards._name(source, event) for source, event in dashboards.TRIGGERS),
                            "0031_dashboard_summaries")
+    names |= dict.fromkeys((deliveries.trigger_name(source, event) for source in deliveries.SQLITE_WATCHED
+                            for event in deliveries.EVENTS), "0033_deliveries_per_municipality")
     if vendor == "sqlite":
         names |= dict.fromkeys((f"pledges_donation_search_{event}" for event in EVENTS), "0023_search_indexes")
         names |= dict.fromkeys((f"pledges_offer_search_{event}" for event in EVENTS), "0031_dashboard_summaries")

@@ -43,13 +43,13 @@ from pledges.donations.models import (
     ReceivedSummaryByMonth,
 )
 from pledges.equipment import summary as equipment_summary
-from pledges.equipment.access import visible_offers
 from pledges.equipment.models import (
     EquipmentOffer,
     Need,
     OfferSummaryByCategory,
     OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferSummaryByMunicipalityAndDestination,
 )
 from pledges.history.models import Event
 from pledges.history.services import record, writing
@@ -245,11 +245,12 @@ def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         visible(user, DonationSummaryByMunicipality.objects.filter(municipality=municipality)), donations
     )
     buckets = visible(user, DonationSummary.objects.filter(municipality=municipality))
-    offers = visible_offers(user).filter(municipality=municipality)
     pipeline = equipment_summary.pipeline(
         visible(user, OfferSummaryByMunicipality.objects.filter(municipality=municipality))
     )
-    delivered = offers.delivered_per_destination()
+    delivered = equipment_summary.delivered_per_destination(
+        visible(user, OfferSummaryByMunicipalityAndDestination.objects.filter(municipality=municipality))
+    )
     # Fund staff filter the ledgers by municipality; staff see only their own anyway.
     scope = {} if user.is_municipal_staff else {"municipality": municipality.pk}
     return render(

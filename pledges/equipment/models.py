@@ -581,3 +581,32 @@ class OfferSummaryByDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.destination_pk}/{self.need_pk}/{self.status}"
+
+
+class OfferSummaryByMunicipalityAndDestination(models.Model):
+    """The offers' running sums per municipality, appeal, destination and status: what a municipality delivered where.
+
+    `units` as OfferSummaryByDestination's (received, else offered), kept by triggers on the
+    same two tables (migration 0033_deliveries_per_municipality); its key begins with the
+    municipality, whose dashboard reads it.
+    """
+
+    # Derived rows: no constraint in the database, so a flush may empty the tables in any order.
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    destination_pk = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=OfferStatus.choices)
+    offers = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("equipment totals per municipality and destination")
+        verbose_name_plural = _("equipment totals per municipality and destination")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "appeal", "destination_pk", "status"], name="offer_summary_muni_dest_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.appeal_id}/{self.destination_pk}/{self.status}"

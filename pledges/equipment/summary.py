@@ -29,6 +29,7 @@ from pledges.equipment.models import (
     OfferSummaryByCategory,
     OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferSummaryByMunicipalityAndDestination,
     coverage_of,
     delivered_rows,
     stages,
@@ -120,8 +121,10 @@ def coverage_per_city(needs: NeedQuerySet) -> list[dict]:
     )
 
 
-def delivered_per_destination(buckets: QuerySet[OfferSummaryByDestination]) -> list[dict]:
-    """`OfferQuerySet.delivered_per_destination()` of the offers `buckets` (OfferSummaryByDestination rows) hold."""
+def delivered_per_destination(
+    buckets: QuerySet[OfferSummaryByDestination | OfferSummaryByMunicipalityAndDestination],
+) -> list[dict]:
+    """`OfferQuerySet.delivered_per_destination()` of the offers `buckets` (rows of a summary per destination) hold."""
     rows = (
         buckets.filter(status__in=DELIVERED_STATUSES)
         .order_by()
@@ -151,14 +154,25 @@ def recomputed(level: Level) -> dict[Key, tuple[int, int, int]]:
     return {tuple(row[column] for column in key): (row["offers"], row["units"], row["value"]) for row in rows}
 
 
-def destination_recomputed(level: type[OfferSummaryByDestination] = OfferSummaryByDestination) -> dict[Key, tuple]:
-    """OfferSummaryByDestination as the offer rows (and their receipts) make it."""
+# The summaries per destination, each with its key as the offers' columns (no destination or need: 0).
+PER_DESTINATION = {
+    OfferSummaryByDestination: ("Equipment totals per destination", ("appeal_id", "destination_id", "need_id", "status")),
+    OfferSummaryByMunicipalityAndDestination: (
+        "Equipment totals per municipality and destination", ("municipality_id", "appeal_id", "destination_id", "status")
+    ),
+}
+
+
+def destination_recomputed(level: type[OfferSummaryByDestination | OfferSummaryByMunicipalityAndDestination]
+                           = OfferSummaryByDestination) -> dict[Key, tuple]:
+    """A summary per destination as the offer rows (and their receipts) make it."""
+    _, columns = PER_DESTINATION[level]
     rows = (
         EquipmentOffer.objects.order_by()
-        .values("appeal_id", "destination_id", "need_id", "status")
+        .values(*columns)
         .annotate(offers=Count("*"), units=Sum(units_counted()))
     )
-    return {(row["appeal_id"], row["destination_id"] or 0, row["need_id"] or 0, row["status"]):
+    return {tuple(row[column] or 0 for column in columns):
             (row["offers"], row["units"]) for row in rows}
 
 
@@ -168,9 +182,10 @@ def differences() -> list[str]:
         *(finding
           for level, name in LEVELS.items()
           for finding in findings(name, key_of(level), recomputed(level), stored(level, SUMS), _describe, "offers")),
-        *findings("Equipment totals per destination", key_of(OfferSummaryByDestination), destination_recomputed(),
-                  stored(OfferSummaryByDestination, DESTINATION_SUMS),
-                  lambda sums: f"{sums[0]} offers, {sums[1]} units", "offers and receipts"),
+        *(finding
+          for level, (name, _) in PER_DESTINATION.items()
+          for finding in findings(name, key_of(level), destination_recomputed(level), stored(level, DESTINATION_SUMS),
+                                  lambda sums: f"{sums[0]} offers, {sums[1]} units", "offers and receipts")),
     ]
 
 
@@ -182,4 +197,4 @@ def _describe(sums: tuple[int, int, int]) -> str:
 def rebuild() -> int:
     """Replace every level with the one the rows make; return how many rows they have together."""
     return (rebuild_levels(LEVELS, recomputed, SUMS)
-            + rebuild_levels([OfferSummaryByDestination], destination_recomputed, DESTINATION_SUMS))
+            + rebuild_levels(PER_DESTINATION, destination_recomputed, DESTINATION_SUMS))

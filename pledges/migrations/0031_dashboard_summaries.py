@@ -54,15 +54,18 @@ PARTS = {
 }
 
 
-def _on_conflict(table: str, target: str) -> str:
-    key, sums = SUMMARIES[table]
+def _on_conflict(table: str, target: str, shape=None) -> str:
+    key, sums = shape or SUMMARIES[table]
     added = ", ".join(f"{column} = {target}.{column} + excluded.{column}" for column in sums)
     return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added}"
 
 
-def postgres_add(table: str, select: str) -> str:
-    """Add what `select` gives (the key's columns, then the signed sums, one row per part) to `table`."""
-    key, sums = SUMMARIES[table]
+def postgres_add(table: str, select: str, shape=None) -> str:
+    """Add what `select` gives (the key's columns, then the signed sums, one row per part) to `table`.
+
+    `shape` is the table's (key columns, sums) where SUMMARIES does not hold it (a later migration's).
+    """
+    key, sums = shape or SUMMARIES[table]
     columns = [*key, *sums]
     summed = [f"SUM(part.{column})" for column in sums]
     return f"""
@@ -71,8 +74,35 @@ def postgres_add(table: str, select: str) -> str:
         FROM ({select}) AS part ({", ".join(columns)})
         GROUP BY {", ".join(f"part.{column}" for column in key)}
         HAVING {" OR ".join(f"{term} <> 0" for term in summed)}
-        {_on_conflict(table, "level")}
+        {_on_conflict(table, "level", shape)}
     """
+
+
+# The key of a summary of offers, as expressions of an offer's columns ({o} its table's prefix).
+DESTINATION_COLUMNS = ("{o}appeal_id", "COALESCE({o}destination_id, 0)", "COALESCE({o}need_id, 0)", "{o}status")
+
+
+def _columns(columns, prefix: str) -> str:
+    return ", ".join(column.format(o=prefix) for column in columns)
+
+
+def postgres_offer_selects(columns) -> dict[tuple[str, str], str]:
+    """The rows a summary of offers keyed by `columns` adds, per (table, event): offers, units received else offered."""
+    return {
+        ("pledges_equipmentoffer", event): f"""
+        SELECT {_columns(columns, "o.")},
+               o.sign, o.sign * COALESCE(r.quantity_received, o.quantity)
+        FROM ({parts}) AS o LEFT JOIN pledges_receiptconfirmation AS r ON r.offer_id = o.id
+    """
+        for event, parts in PARTS.items()
+    } | {
+        ("pledges_receiptconfirmation", event): f"""
+        SELECT {_columns(columns, "o.")},
+               0, r.sign * (r.quantity_received - o.quantity)
+        FROM ({parts}) AS r JOIN pledges_equipmentoffer AS o ON o.id = r.offer_id
+    """
+        for event, parts in PARTS.items()
+    }
 
 
 POSTGRES_SELECTS = {
@@ -96,21 +126,7 @@ POSTGRES_SELECTS = {
         JOIN pledges_payment AS p ON p.donation_id = d.id
         WHERE d.status <> 'withdrawn'
     """,
-} | {
-    ("pledges_equipmentoffer", event): f"""
-        SELECT o.appeal_id, COALESCE(o.destination_id, 0), COALESCE(o.need_id, 0), o.status,
-               o.sign, o.sign * COALESCE(r.quantity_received, o.quantity)
-        FROM ({parts}) AS o LEFT JOIN pledges_receiptconfirmation AS r ON r.offer_id = o.id
-    """
-    for event, parts in PARTS.items()
-} | {
-    ("pledges_receiptconfirmation", event): f"""
-        SELECT o.appeal_id, COALESCE(o.destination_id, 0), COALESCE(o.need_id, 0), o.status,
-               0, r.sign * (r.quantity_received - o.quantity)
-        FROM ({parts}) AS r JOIN pledges_equipmentoffer AS o ON o.id = r.offer_id
-    """
-    for event, parts in PARTS.items()
-}
+} | postgres_offer_selects(DESTINATION_COLUMNS)
 SUMMARY_OF = {"pledges_payment": RECEIVED, "pledges_donation": RECEIVED,
               "pledges_equipmentoffer": DESTINATION, "pledges_receiptconfirmation": DESTINATION}
 
@@ -133,13 +149,14 @@ def postgres_adds(source: str, select: str) -> str:
             f"{postgres_add(RECEIVED_MONTHS, by_month(select, ' (' + ', '.join(RECEIVED_KEY + RECEIVED_SUMS) + ')'))}")
 
 
-def postgres_triggers() -> list[str]:
+def postgres_triggers(selects=POSTGRES_SELECTS, name_of=None, adds=postgres_adds) -> list[str]:
+    """A statement trigger per (table, event) of `selects`, named by `name_of`, adding as `adds(table, select)`."""
     statements = []
-    for (source, event), select in POSTGRES_SELECTS.items():
-        name = _name(source, event)
+    for (source, event), select in selects.items():
+        name = (name_of or _name)(source, event)
         statements += [
             f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN {postgres_adds(source, select)}; RETURN NULL; END $$""",
+                BEGIN {adds(source, select)}; RETURN NULL; END $$""",
             f"""CREATE TRIGGER {name} AFTER {event.upper()} ON {source}
                 REFERENCING {"OLD TABLE AS old_rows" if event != "insert" else ""}
                             {"NEW TABLE AS new_rows" if event != "delete" else ""}
@@ -148,10 +165,10 @@ def postgres_triggers() -> list[str]:
     return statements
 
 
-def sqlite_add(table: str, select: str) -> str:
+def sqlite_add(table: str, select: str, shape=None) -> str:
     """Add the rows of `select` (key columns, then signed sums) to `table`; WHERE true keeps SQLite's upsert parsable."""
-    key, sums = SUMMARIES[table]
-    return f"INSERT INTO {table} ({', '.join([*key, *sums])}) {select} {_on_conflict(table, table)};"
+    key, sums = shape or SUMMARIES[table]
+    return f"INSERT INTO {table} ({', '.join([*key, *sums])}) {select} {_on_conflict(table, table, shape)};"
 
 
 def sqlite_received(select: str) -> str:
@@ -176,28 +193,35 @@ def _sqlite_pledge_lines(row: str, sign: str) -> str:
     """)
 
 
-def _sqlite_offer(row: str, sign: str) -> str:
-    return sqlite_add(DESTINATION, f"""
-        SELECT {row}.appeal_id, COALESCE({row}.destination_id, 0), COALESCE({row}.need_id, 0), {row}.status, {sign}1,
+def sqlite_offer(table: str, columns, shape=None):
+    """The part of an offer `row` (NEW or OLD) in `table`, a summary of offers keyed by `columns`, with `sign`."""
+    def add(row: str, sign: str) -> str:
+        return sqlite_add(table, f"""
+        SELECT {_columns(columns, row + ".")}, {sign}1,
                {sign}COALESCE((SELECT quantity_received FROM pledges_receiptconfirmation WHERE offer_id = {row}.id),
                               {row}.quantity)
         WHERE true
-    """)
+    """, shape)
+    return add
 
 
-def _sqlite_receipt(row: str, sign: str) -> str:
-    return sqlite_add(DESTINATION, f"""
-        SELECT appeal_id, COALESCE(destination_id, 0), COALESCE(need_id, 0), status, 0,
+def sqlite_receipt(table: str, columns, shape=None):
+    """The part of a receipt `row` in `table`: the units received instead of the quantity offered."""
+    def add(row: str, sign: str) -> str:
+        return sqlite_add(table, f"""
+        SELECT {_columns(columns, "")}, 0,
                {sign}({row}.quantity_received - quantity)
         FROM pledges_equipmentoffer WHERE id = {row}.offer_id
-    """)
+    """, shape)
+    return add
 
 
 # The columns whose change moves a row's part (SQLite's UPDATE OF).
 SQLITE_WATCHED = {
     "pledges_payment": ("donation_id, booking_date, amount_cents", _sqlite_line),
-    "pledges_equipmentoffer": ("appeal_id, destination_id, need_id, status, quantity", _sqlite_offer),
-    "pledges_receiptconfirmation": ("offer_id, quantity_received", _sqlite_receipt),
+    "pledges_equipmentoffer": ("appeal_id, destination_id, need_id, status, quantity",
+                               sqlite_offer(DESTINATION, DESTINATION_COLUMNS)),
+    "pledges_receiptconfirmation": ("offer_id, quantity_received", sqlite_receipt(DESTINATION, DESTINATION_COLUMNS)),
 }
 
 
@@ -253,11 +277,12 @@ def create_triggers(apps, schema_editor) -> None:
     LEVELS_0025.FINEST._run(schema_editor, [*statements, *fill(vendor)])
 
 
-def drop_triggers(apps, schema_editor) -> None:
+def drop_triggers(apps, schema_editor, triggers=TRIGGERS, name_of=None) -> None:
+    """Drop the trigger (and on PostgreSQL its function) of each (table, event) in `triggers`, named by `name_of`."""
     vendor = schema_editor.connection.vendor
     statements = []
-    for source, event in TRIGGERS:
-        name = _name(source, event)
+    for source, event in triggers:
+        name = (name_of or _name)(source, event)
         statements.append(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {source}" if vendor == "postgresql" else ""))
         if vendor == "postgresql":
             statements.append(f"DROP FUNCTION IF EXISTS {name}()")

@@ -17,6 +17,7 @@ from pledges.models import (
     OfferSummaryByCategory,
     OfferSummaryByDestination,
     OfferSummaryByMunicipality,
+    OfferSummaryByMunicipalityAndDestination,
     ReceiptConfirmation,
 )
 from tests import factories
@@ -135,7 +136,7 @@ def deliveries(almere_staff, utrecht_staff, ukraine_appeal):
     EquipmentOffer.objects.filter(pk=arrived[0].pk).update(status=OfferStatus.CONFIRMED, quantity=6)
     ReceiptConfirmation.objects.filter(offer=arrived[1]).update(outcome="fewer", quantity_received=2)
     in_full.delete()
-    EquipmentOffer.objects.filter(pk=arrived[2].pk).update(destination=kharkiv, need=cables)
+    EquipmentOffer.objects.filter(pk=arrived[2].pk).update(destination=kharkiv, need=cables, municipality=utrecht)
     EquipmentOffer.objects.filter(pk=on_the_way[0].pk).update(status=OfferStatus.DELIVERED)
     EquipmentOffer.objects.filter(pk=on_the_way[1].pk).delete()
     return kyiv, kharkiv
@@ -160,9 +161,33 @@ def test_the_needs_coverage_and_deliveries_from_the_summary_are_those_of_the_row
     }
 
 
-def test_verify_ledger_names_a_destination_total_that_disagrees_and_rebuilds_it(deliveries, ukraine_appeal):
+def test_each_municipalitys_deliveries_from_the_summary_are_those_of_its_rows(deliveries, almere_staff, utrecht_staff):
+    kyiv, kharkiv = deliveries
+    almere, utrecht = almere_staff.municipality, utrecht_staff.municipality
+
+    delivered = {
+        municipality: summary.delivered_per_destination(
+            OfferSummaryByMunicipalityAndDestination.objects.filter(municipality=municipality)
+        )
+        for municipality in (almere, utrecht)
+    }
+
+    assert summary.differences() == []
+    for municipality, rows in delivered.items():
+        assert rows == EquipmentOffer.objects.filter(municipality=municipality).delivered_per_destination()
+    # Almere's third delivery moved to Utrecht (and Kharkiv), its receipt withdrawn: all four units count.
+    assert {municipality: {row["destination_id"]: (row["offers"], row["units"]) for row in rows}
+            for municipality, rows in delivered.items()} == {
+        almere: {kyiv.pk: (2, 3)}, utrecht: {kharkiv.pk: (2, 14)},
+    }
+
+
+def test_verify_ledger_names_destination_totals_that_disagree_and_rebuilds_them(deliveries, ukraine_appeal,
+                                                                                almere_staff):
     kyiv, _ = deliveries
     OfferSummaryByDestination.objects.filter(destination_pk=kyiv.pk, status=OfferStatus.CONFIRMED).update(units=9)
+    OfferSummaryByMunicipalityAndDestination.objects.filter(destination_pk=kyiv.pk, status=OfferStatus.CONFIRMED) \
+        .update(offers=5)
 
     findings, code = equipment_findings()
 
@@ -170,7 +195,10 @@ def test_verify_ledger_names_a_destination_total_that_disagrees_and_rebuilds_it(
     assert findings == [
         f"Equipment totals per destination of appeal {ukraine_appeal.pk}, destination id {kyiv.pk}, "
         f"need id {Need.objects.get(destination=kyiv).pk}, confirmed: the summary holds 1 offers, 9 units, "
-        "the offers and receipts add up to 1 offers, 1 units"
+        "the offers and receipts add up to 1 offers, 1 units",
+        f"Equipment totals per municipality and destination of municipality id {almere_staff.municipality_id}, "
+        f"appeal {ukraine_appeal.pk}, destination id {kyiv.pk}, confirmed: the summary holds 5 offers, 1 units, "
+        "the offers and receipts add up to 1 offers, 1 units",
     ]
     call_command("verify_ledger", "--rebuild-summary", stdout=io.StringIO())
     assert equipment_findings() == ([], 0)
