@@ -8,10 +8,13 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from pledges.accounts.sessions import seen_interval
 from tests import factories, pages
 from tests.conftest import PASSWORD
 
@@ -166,3 +169,20 @@ def test_it_restarts_the_idle_clock_at_every_request(client, morning_login, sett
     at(morning_login, (seconds + 61) / 60)
 
     assert not opens_the_ledger(client)
+
+
+def test_the_idle_clock_is_written_now_and_then_not_at_every_request(client, morning_login, settings):
+    """A page view in a busy session writes no session row; one a tenth of the timeout later does."""
+    interval = seen_interval()
+    at(morning_login, 1)
+    assert opens_the_ledger(client)
+
+    at(morning_login, 1 + (interval - 1) / 60)
+    with CaptureQueriesContext(connection) as soon:
+        assert opens_the_ledger(client)
+    at(morning_login, 1 + (interval + 1) / 60)
+    with CaptureQueriesContext(connection) as later:
+        assert opens_the_ledger(client)
+
+    assert not [query for query in soon.captured_queries if query["sql"].startswith("UPDATE \"django_session\"")]
+    assert [query for query in later.captured_queries if query["sql"].startswith("UPDATE \"django_session\"")]
