@@ -91,3 +91,17 @@ def figure_link(response: HttpResponse, name: str) -> str:
     match = re.search(rf'<a href="([^"]*)" data-figure="{name}"', response.text)
     assert match, f"no link on the {name} figure"
     return html.unescape(match.group(1))
+
+
+def table_rows(response: HttpResponse) -> list[list[str]]:
+    """The table's body rows, each as the text of its cells (a ticked box reads "[x]", an empty one "[ ]")."""
+    body = response.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = []
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
+            cell = re.sub(r'<input type="checkbox"[^>]*?( checked)?[^>]*>', lambda box: "[x]" if box[1] else "[ ]", cell)
+            cell = re.sub(r"<br>", " · ", cell)
+            cells.append(" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ").split()))
+        rows.append(cells)
+    return rows

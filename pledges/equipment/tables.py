@@ -1,13 +1,26 @@
 
 
+from collections.abc import Collection
+
 import django_tables2 as tables
 from django.utils import formats
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pledges.core.money import format_euro
-from pledges.core.tables import NOWRAP, NUM, EuroColumn, LedgerTable, LocalDateColumn, SelectColumn
+from pledges.core.tables import (
+    EMPTY,
+    NOWRAP,
+    NUM,
+    EuroColumn,
+    LedgerTable,
+    LocalDateColumn,
+    SelectColumn,
+    choice_label,
+    short_date,
+)
 from pledges.equipment.models import EquipmentOffer
 
 
@@ -46,39 +59,52 @@ class OfferTable(LedgerTable):
         attrs = {"class": "ledger ledger-wrapping-headers"}
 
     def __init__(
-        self, *args, show_municipality: bool = True, selectable: bool = False, show_appeal: bool = True, **kwargs
+        self, *args, show_municipality: bool = True, selectable: bool = False, show_appeal: bool = True,
+        selected: Collection[str] = (), **kwargs
     ):
         exclude = [] if show_municipality else ["municipality"]
         if not selectable:
             exclude.append("select")
         self.show_appeal = show_appeal  # the appeal under each description, only where there are several
+        self.selected = selected  # the offers (pks as text) whose boxes are ticked, as a refused bulk move left them
         super().__init__(*args, exclude=exclude, **kwargs)
 
-    def render_number(self, record: EquipmentOffer) -> str:
-        return record.number
+    def rows_html(self) -> SafeString:
+        """The page's rows, the boxes of the offers in `selected` ticked.
 
-    def render_municipality(self, record: EquipmentOffer) -> str:
-        return format_html(
-            '{}<br><span class="help">{}</span>',
-            record.municipality.name,
-            record.municipality.get_province_display(),
-        )
+        Written here rather than by a template: the twelve cells of a row through the
+        template engine cost about a quarter of a millisecond, 25 rows 6 ms of the page;
+        this way about 1 ms. Empty values show "—", as django-tables2's default.
+        """
+        columns = {column.name for column in self.columns}
+        rows = "".join(self._row(row.record, columns) for row in self.paginated_rows)
+        return mark_safe(rows or format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text))
 
-    def render_description(self, record: EquipmentOffer) -> str:
-        badge = (
-            format_html(' <strong class="badge badge-dangerous">{}</strong>', gettext("dangerous goods"))
-            if record.is_dangerous_goods
-            else ""
-        )
-        under = (
-            format_html("{} · {}", record.get_category_display(), record.appeal.title)
-            if self.show_appeal
-            else record.get_category_display()
-        )
-        return format_html('{}{}<br><span class="help">{}</span>', record.description, badge, under)
-
-    def render_power_kva(self, record: EquipmentOffer) -> str:
-        return formats.number_format(record.power_kva, decimal_pos=1)
-
-    def render_value(self, record: EquipmentOffer) -> str:
-        return format_euro(record.quantity * record.value_cents)
+    def _row(self, offer: EquipmentOffer, columns: set[str]) -> str:
+        cells = []
+        if "select" in columns:
+            cells.append(format_html(
+                '<td><input type="checkbox" name="offers" value="{}"{} aria-label="{}" /></td>',
+                offer.pk, mark_safe(" checked") if str(offer.pk) in self.selected else "",
+                gettext("Select %(number)s") % {"number": offer.number},
+            ))
+        cells.append(format_html('<td class="nowrap"><a href="{}">{}</a></td><td class="nowrap">{}</td>',
+                                 offer.get_absolute_url(), offer.number, short_date(offer.created_at)))
+        if "municipality" in columns:
+            cells.append(format_html('<td>{}<br><span class="help">{}</span></td>',
+                                     offer.municipality.name, choice_label(offer.municipality, "province")))
+        badge = (format_html(' <strong class="badge badge-dangerous">{}</strong>', gettext("dangerous goods"))
+                 if offer.is_dangerous_goods else "")
+        under = choice_label(offer, "category")
+        if self.show_appeal:
+            under = format_html("{} · {}", under, offer.appeal.title)
+        cells.append(format_html(
+            '<td class="text-wide">{}{}<br><span class="help">{}</span></td><td class="num">{}</td>'
+            '<td class="num">{}</td><td class="num">{}</td><td>{}</td><td>{}</td>'
+            '<td class="nowrap">{}</td><td class="nowrap">{}</td>',
+            offer.description, badge, under, formats.localize(offer.quantity),
+            EMPTY if offer.power_kva is None else formats.localize(offer.power_kva), format_euro(offer.total_value),
+            offer.destination.name_nl if offer.destination else EMPTY, choice_label(offer, "status"),
+            short_date(offer.available_from), short_date(offer.pickup_date) if offer.pickup_date else EMPTY,
+        ))
+        return f"<tr>{''.join(cells)}</tr>"

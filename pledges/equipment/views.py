@@ -57,7 +57,8 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     totals = summary.totals(offer_filter)
     # Configured here without pagination: the table's own paginator would count the rows again.
     table = OfferTable(
-        rows, show_municipality=user.is_fund_staff, selectable=can_move(user), show_appeal=Appeal.several_open()
+        rows, show_municipality=user.is_fund_staff, selectable=can_move(user), show_appeal=Appeal.several_open(),
+        selected=set(request.GET.getlist(KEPT_SELECTION)),
     )
     RequestConfig(request, paginate=False).configure(table)
     export_format = requested_format(request)
@@ -82,7 +83,6 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             "page_sizes": PAGE_SIZES,
             "can_offer": can_offer(user),
             "bulk_form": bulk_form,
-            "selected": set(request.GET.getlist(KEPT_SELECTION)),
         },
     )
 

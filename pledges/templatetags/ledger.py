@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from pledges.core.measures import format_measure
+from pledges.core import tables
 from pledges.core.money import format_euro
 from pledges.core.once import FIELD, new_token
 from pledges.donations import overpayments
@@ -21,22 +22,10 @@ def unbroken(text) -> str:
     return format_html('<span class="nowrap">{}</span>', text)
 
 
-_CHOICE_LABELS: dict = {}
-
-
 @register.filter
 def choice_label(obj, field_name: str):
-    """`obj.get_<field>_display()`, from a value → label map built once per field.
-
-    Django's get_FOO_display rebuilds that map on every call (~0.1 ms); a table page
-    calls it for two columns of every row.
-    """
-    field = obj._meta.get_field(field_name)
-    labels = _CHOICE_LABELS.get(field)
-    if labels is None:
-        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
-    value = getattr(obj, field.attname)
-    return labels.get(value, value)
+    """`obj.get_<field>_display()`, quicker (see pledges.core.tables.choice_label)."""
+    return tables.choice_label(obj, field_name)
 
 
 @register.filter

@@ -328,3 +328,25 @@ def test_it_costs_municipal_staff_the_same_number_of_queries_whatever_the_page_s
     factories.donations(55, utrecht_staff.municipality, ukraine_appeal, utrecht_staff)
 
     assert queries_for(client, {"per_page": "100"}) == few
+
+
+def test_each_row_shows_its_cells_with_the_overdue_and_overpaid_badges(fund, ledger):
+    factories.receive(ledger["groningen_flood"], 12_000_00)  # € 2.000 more than pledged
+
+    rows = pages.table_rows(fund.get(LEDGER))
+
+    ukraine, flood = "Oekraïne: energie voor de winter", "Overstromingen Limburg"
+    assert rows == [
+        [*numbers(ledger, "almere_withdrawn"), "Almere", "ingetrokken", "€ 750,50", "€ 0,00", "€ 0,00", "9-4-2026",
+         "2-3-2026", "Flevoland", ukraine],
+        [*numbers(ledger, "groningen_flood"), "Groningen",
+         "ontvangen Teveel ontvangen € 2.000,00: financiën heeft nog niet besloten.", "€ 10.000,00", "€ 12.000,00",
+         "€ 0,00", "9-4-2026", "1-3-2026", "Groningen", flood],
+        [*numbers(ledger, "utrecht_partly"), "Utrecht", "deels ontvangen", "€ 2.500,00", "€ 500,00", "€ 2.000,00",
+         "9-4-2026", "15-2-2026", "Utrecht", ukraine],
+        # Pledged late in the evening of 31 January, Amsterdam time; overdue since 1 March.
+        [*numbers(ledger, "utrecht_overdue"), "Utrecht", "toegezegd te laat", "€ 40.000,00", "€ 0,00", "€ 40.000,00",
+         "1-3-2026", "31-1-2026", "Utrecht", ukraine],
+        [*numbers(ledger, "almere"), "Almere", "toegezegd", "€ 1.000,00", "€ 0,00", "€ 1.000,00", "9-4-2026",
+         "10-1-2026", "Flevoland", ukraine],
+    ]

@@ -2,6 +2,7 @@
 
 import re
 import datetime
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pledges.core.measures import format_measure
 from pledges.equipment import services as equipment_services
 from pledges.equipment.services import OfferLocked, update_offer
 from pledges.equipment.tables import OfferTable
-from pledges.models import EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
+from pledges.models import Category, EquipmentOffer, Event, OfferPhoto, OfferStatus, Role
 from tests import factories, pages
 from tests.conftest import make_user
 
@@ -952,3 +953,34 @@ def test_a_bulk_move_that_worked_leaves_nothing_checked(client, coordinator, alm
     )
 
     assert " checked" not in done.text.split('class="bulk-form"')[1]
+
+
+def test_each_row_of_the_equipment_table_reads_as_its_offer(client, coordinator, almere_staff, utrecht_staff,
+                                                          ukraine_appeal, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 20, 23, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam")),
+                         tick=False)
+    kyiv = factories.destination("Kyiv")
+    generator = factories.offer(almere_staff.municipality, ukraine_appeal, almere_staff, quantity=2,
+                                power_kva=Decimal("60.5"), value_cents=12_500_00, fuel_in_tank=True,
+                                available_from=datetime.date(2026, 12, 1))
+    cable = factories.offer(utrecht_staff.municipality, ukraine_appeal, utrecht_staff, category=Category.CABLE,
+                            description="Kabelhaspel <25 m>", power_kva=None, value_cents=40_00, quantity=1_500,
+                            status=OfferStatus.PICKUP_PLANNED, destination=kyiv,
+                            pickup_date=datetime.date(2026, 12, 4), available_from=datetime.date(2026, 11, 21))
+    client.force_login(coordinator)
+
+    rows = pages.table_rows(client.get(reverse("pledges:offer_list"), {"sort": "created_at"}, HTTP_ACCEPT_LANGUAGE="nl"))
+
+    # Offered late in the evening of 20 November, Amsterdam time (in UTC also the 20th, in Kyiv the 21st).
+    assert rows == [
+        ["[ ]", generator.number, "20-11-2026", "Almere · Flevoland",
+         "Aggregaat Atlas Copco QAS 60 gevaarlijke stoffen · aggregaat", "2", "60,5", "€ 25.000,00", "—", "aangeboden",
+         "1-12-2026", "—"],
+        ["[ ]", cable.number, "20-11-2026", "Utrecht · Utrecht", "Kabelhaspel <25 m> · kabel", "1500", "—",
+         "€ 60.000,00", "Kyiv", "ophalen gepland", "21-11-2026", "4-12-2026"],
+    ]
+    client.force_login(almere_staff)
+    assert pages.table_rows(client.get(reverse("pledges:offer_list"), HTTP_ACCEPT_LANGUAGE="nl")) == [
+        [generator.number, "20-11-2026", "Aggregaat Atlas Copco QAS 60 gevaarlijke stoffen · aggregaat", "2", "60,5",
+         "€ 25.000,00", "—", "aangeboden", "1-12-2026", "—"],
+    ]
