@@ -47,7 +47,6 @@ class DonationTable(LedgerTable):
         exclude = [] if show_municipality else ["municipality", "province"]
         if not show_appeal:
             exclude.append("appeal")
-        self.show_appeal = show_appeal
         super().__init__(*args, exclude=exclude, **kwargs)
 
     def render_number(self, record: Donation) -> str:
