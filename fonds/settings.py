@@ -106,6 +106,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "fonds.urls"
 WSGI_APPLICATION = "fonds.wsgi.application"
 
+# Labels and input widgets written in Python, the same HTML as Django's form templates (pledges.core.fields).
+FORM_RENDERER = "pledges.core.fields.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
