@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pledges.equipment.models import EquipmentOffer
@@ -169,8 +169,12 @@ def steps_of_appeal(appeal) -> list[tuple[str, int]]:
     For the public page: counts only, no site, position or photo (where energy equipment
     stands in Ukraine is not for everyone to read). Units without a step yet come last, as "".
     """
+    # Each unit's appeal looked up by its offer's key, not a join: SQLite without statistics
+    # drove the join from the appeal's offers (a million, for a handful of units: 70 ms).
+    appeal_of_offer = EquipmentOffer.objects.filter(pk=OuterRef("offer_id")).values("appeal_id")
     counts = dict(
-        Unit.objects.filter(offer__appeal=appeal)
+        Unit.objects.annotate(appeal_of_offer=Subquery(appeal_of_offer))
+        .filter(appeal_of_offer=appeal.pk)
         .order_by()
         .values_list("last_step")
         .annotate(count=Count("*"))

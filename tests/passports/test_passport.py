@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from pledges.models import CustodyPhoto, Event, Unit
+from pledges.equipment.workflow import Actor
+from pledges.logistics.services import add_offers, move_shipment
+from pledges.models import CustodyPhoto, Event, OfferStatus, Shipment, Unit
 from pledges.passports.links import make_token, passport_path
 from pledges.passports.services import record_step
 from tests import factories, pages
@@ -244,11 +246,21 @@ def test_the_contribution_page_costs_the_same_queries_with_more_units(client, al
     assert queries() == few
 
 
-def test_the_public_page_counts_units_per_step_without_sites_or_positions(client, settings, units, ukraine_appeal):
+def test_the_public_page_counts_units_per_step_without_sites_or_positions(client, settings, units, ukraine_appeal,
+                                                                          almere_staff, coordinator):
     settings.PUBLIC_DASHBOARDS = True
     record_step(units[0], "installed", site="Hospital No. 3", position="50.00000, 36.21670")
     record_step(units[1], "received")
     record_step(units[2], "received")
+    # Another appeal's unit, shipped and received too, is not this page's.
+    winter = factories.appeal(title="Winterhulp")
+    kyiv = factories.destination("Kyiv")
+    heater = factories.offer(almere_staff.municipality, winter, almere_staff, status=OfferStatus.COLLECTED,
+                             destination=kyiv, quantity=1)
+    shipment = factories.shipment(winter, kyiv)
+    add_offers(shipment, [heater.pk], Actor.of(coordinator))
+    move_shipment(shipment, Shipment.Status.IN_TRANSIT, Actor.of(coordinator))
+    record_step(heater.units.get(), "received")
     url = reverse("pledges:public_appeal", args=[ukraine_appeal.pk])
 
     def queries() -> int:
