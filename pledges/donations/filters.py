@@ -19,11 +19,12 @@ class DonationFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.Filte
         help_text=_("Pledge number, RF reference, amount (€ 250), municipality, decision or contact person."),
         max_length=100,
     )
+    # Every select written out by FastSelect: Django's option template costs about 1 ms a select.
     appeal = django_filters.ModelChoiceFilter(
-        label=_("Appeal"), queryset=Appeal.objects.all(), empty_label=_("All appeals")
+        label=_("Appeal"), queryset=Appeal.objects.all(), empty_label=_("All appeals"), widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Donation.Status.choices, empty_label=_("All statuses")
+        label=_("Status"), choices=Donation.Status.choices, empty_label=_("All statuses"), widget=FastSelect
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only overdue"), method="filter_overdue", widget=forms.CheckboxInput
@@ -33,6 +34,7 @@ class DonationFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.Filte
         method="filter_province",
         choices=Province.choices,
         empty_label=_("All provinces"),
+        widget=FastSelect,
     )
     # (pk, name) pairs read per form: 342 model instances would cost ~3 ms a page.
     municipality = django_filters.ChoiceFilter(

@@ -392,6 +392,7 @@ class BulkMoveForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         choices=ACTIONS,
+        widget=FastSelect,
         error_messages={"required": _("Choose what to do with the selected offers.")},
     )
     destination = forms.ModelChoiceField(
