@@ -8,11 +8,25 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pledges.core.fields import EuroField
+from pledges.core.fields import EuroField, ListedChoices
 
 
 class EuroFilter(django_filters.Filter):
     field_class = EuroField
+
+
+class _ListedFilterChoices(django_filters.fields.ModelChoiceIterator, ListedChoices):
+    """django-filter's choices (its null choice after the empty one) read in one query."""
+
+
+class _ListedFilterChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _ListedFilterChoices
+
+
+class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose options are read in one query (pledges.core.fields.ListedChoices)."""
+
+    field_class = _ListedFilterChoiceField
 
 
 class DateInput(forms.DateInput):

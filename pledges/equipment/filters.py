@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.accounts.filters import MunicipalityScopeMixin
 from pledges.core.fields import FastSelect
-from pledges.core.filters import DateInput, DayRangeMixin
+from pledges.core.filters import DateInput, DayRangeMixin, ListedModelChoiceFilter
 from pledges.donations import search
 from pledges.equipment.models import Category, EquipmentOffer, OfferStatus
 from pledges.reference.models import Appeal, Destination, Municipality, Province
@@ -24,7 +24,7 @@ class OfferFilter(MunicipalityScopeMixin, DayRangeMixin, django_filters.FilterSe
         help_text=_("Offer number (M-000123), description or municipality."),
         max_length=100,
     )
-    appeal = django_filters.ModelChoiceFilter(
+    appeal = ListedModelChoiceFilter(
         label=_("Appeal"),
         queryset=Appeal.objects.exclude(accepts=Appeal.Accepts.MONEY),
         empty_label=_("All appeals"),

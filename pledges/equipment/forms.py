@@ -14,6 +14,7 @@ from pledges.core.fields import (
     PHOTO_MAX_COUNT,
     EuroField,
     FastSelect,
+    ListedModelChoiceField,
     NumberField,
     PhotosField,
     centimetres,
@@ -395,7 +396,7 @@ class BulkMoveForm(forms.Form):
         widget=FastSelect,
         error_messages={"required": _("Choose what to do with the selected offers.")},
     )
-    destination = forms.ModelChoiceField(
+    destination = ListedModelChoiceField(
         label=_("Destination (when accepting)"),
         queryset=Destination.objects.all(),
         required=False,

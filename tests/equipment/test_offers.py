@@ -984,3 +984,18 @@ def test_each_row_of_the_equipment_table_reads_as_its_offer(client, coordinator,
         [generator.number, "20-11-2026", "Aggregaat Atlas Copco QAS 60 gevaarlijke stoffen · aggregaat", "2", "60,5",
          "€ 25.000,00", "—", "aangeboden", "1-12-2026", "—"],
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL has server-side cursors")
+@pytest.mark.parametrize("url", ["pledges:offer_list", "pledges:donation_list"])
+def test_the_table_pages_read_their_filters_options_without_a_server_side_cursor(url, client, coordinator,
+                                                                                  ukraine_appeal):
+    """Django reads a model choice field's options with .iterator(): DECLARE, FETCH and CLOSE on PostgreSQL."""
+    factories.destination("Kyiv")
+    client.force_login(coordinator)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(url), HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert ukraine_appeal.title in response.text and 'value="' in response.text
+    assert [query["sql"] for query in queries if query["sql"].startswith("DECLARE")] == []
